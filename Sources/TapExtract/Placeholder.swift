@@ -1,0 +1,1 @@
+// Placeholder: the shared analysis of the extract-* tools lands here.

@@ -1,0 +1,2 @@
+// Placeholder: replaced when this tool lands (see its issue).
+print("extract-latency: not built yet")

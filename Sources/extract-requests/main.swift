@@ -1,0 +1,2 @@
+// Placeholder: replaced when this tool lands (see its issue).
+print("extract-requests: not built yet")

@@ -1,0 +1,1 @@
+import XCTest  // placeholder: this target's tests land with its tool

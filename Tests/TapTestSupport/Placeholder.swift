@@ -1,0 +1,1 @@
+// Placeholder: test support (binaries, fixtures, split invariance) lands here.
