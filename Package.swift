@@ -87,5 +87,6 @@ let package = Package(
         tests("RedisDumpTests", ["redis-dump"]),
         tests("SSECaptureTests", ["sse-capture"] + nio + [.product(name: "NIOSSL", package: "swift-nio-ssl")]),
         tests("ExtractTests", ["TapExtract"]),
+        tests("DocsTests"),
     ]
 )

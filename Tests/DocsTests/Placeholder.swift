@@ -1,0 +1,1 @@
+import XCTest  // placeholder: man-page and completion checks land here
