@@ -199,6 +199,25 @@ final class SSENormalizeTests: XCTestCase {
         try? FileManager.default.removeItem(atPath: dir)
     }
 
+    func testTextViewRendersTheStreamForAPerson() async throws {
+        let result = try await Binary.run(
+            "sse-normalize", ["--raw-sse", "--format", "text", "--color", "never",
+                              Repo.root + "/examples/data/anthropic-bash.sse"])
+        XCTAssertEqual(result.status, 0)
+        XCTAssertEqual(
+            result.stdoutText,
+            """
+            I'll list the files, then count them.
+            → Bash {"command": "ls -la | wc -l"}
+            ■ tool_use · input 42 · output 31 · cache 1000
+
+            """)
+        let colored = try await Binary.run(
+            "sse-normalize", ["--raw-sse", "--format", "text", "--color", "always",
+                              Repo.root + "/examples/data/anthropic-bash.sse"])
+        XCTAssertTrue(colored.stdoutText.contains("\u{1B}[36m→ Bash "), colored.stdoutText)
+    }
+
     func testManPageDocumentsEveryOptionAndLintsClean() async throws {
         let page = Repo.root + "/man/sse-normalize.1"
         let text = try String(contentsOfFile: page, encoding: .utf8)
