@@ -359,21 +359,9 @@ final class SSEParserTests: XCTestCase {
 
 // MARK: - Fixtures and the independent oracle
 
-/// shared/fixtures/real, found beside the repository (`../shared` of the work tree or CI clone).
-func realFixturesDirectory(file: String = #filePath) -> URL {
-    URL(fileURLWithPath: file)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("shared/fixtures/real")
-}
+func realFixtureNames() throws -> [String] { try Fixtures.realNames(withExtension: "sse") }
 
-func realFixtureNames() throws -> [String] {
-    try FileManager.default.contentsOfDirectory(atPath: realFixturesDirectory().path)
-        .filter { $0.hasSuffix(".sse") }.sorted()
-}
-
-func realFixture(_ name: String) throws -> [UInt8] {
-    Array(try Data(contentsOf: realFixturesDirectory().appendingPathComponent(name)))
-}
+func realFixture(_ name: String) throws -> [UInt8] { try Fixtures.real(name) }
 
 /// A deliberately naive SSE decode valid only for LF-only streams without comments, BOM or CR: blocks end at
 /// "\n\n", a block not followed by "\n\n" is dropped. Used as an independent oracle for the real fixtures.
