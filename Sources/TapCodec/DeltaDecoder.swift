@@ -27,8 +27,10 @@
      type: `text`, `thinking`, `tool_use`, `function_call`, `message`, …), and for tool blocks `tool` (the
      tool's name, or null) and `call_id` (the id the tool result will quote, or null).
    - `text` / `reasoning` / `tool_args`: `index`, `text` = the fragment exactly as sent (a JSON string
-     spliced verbatim). For `tool_args` it is JSON text that may be cut anywhere, even inside an escape;
-     `tool_args` also carries `call_id` when known.
+     spliced verbatim, escapes as the provider wrote them). For `tool_args` it is JSON text that may be cut
+     anywhere, even inside an escape; `tool_args` also carries `call_id` (before `text`) when known.
+     Anthropic and Responses fragments are written even when empty (Anthropic's first `partial_json` is "");
+     Chat's empty or null `content` / `reasoning_content` / `arguments` give no delta (every chunk has them).
    - `block_end`: `index`.
    - `usage`: cumulative for the message so far (the last `usage` delta of a flow is its total):
      `input_tokens` (uncached input), `output_tokens`, `cache_read_tokens`, `cache_write_tokens`,
@@ -54,8 +56,14 @@
  `finish_reason` closes the blocks, `usage` (also on a chunk with empty `choices`) gives usage, `[DONE]`
  gives message_end; a chunk with an `error` key or an `event: error` gives error. Only choice 0 is decoded.
 
- State: per open flow, O(open blocks) small values; freed at message_end, error-terminated Responses, and
- flow_end. No I/O, no clock.
+ State: per open flow, O(open blocks) small values; freed at message_end, at an error that ends the stream,
+ and at flow_end (and all of it at finish). No I/O, no clock.
+
+ Example (`sse-normalize --raw-sse examples/data/anthropic-bash.sse`, session_id and ts elided):
+   {"v":1,"type":"delta","flow_id":"raw",…,"provider":"anthropic","kind":"block_start","index":1,"block":"tool","block_type":"tool_use","tool":"Bash","call_id":"toolu_example"}
+   {"v":1,"type":"delta","flow_id":"raw",…,"provider":"anthropic","kind":"tool_args","index":1,"call_id":"toolu_example","text":"{\"comm"}
+   {"v":1,"type":"delta","flow_id":"raw",…,"provider":"anthropic","kind":"usage","input_tokens":42,"output_tokens":31,"cache_read_tokens":1000,"cache_write_tokens":0,"reasoning_tokens":null,"model":"claude-example","usage":{"output_tokens":31}}
+   {"v":1,"type":"delta","flow_id":"raw",…,"provider":"anthropic","kind":"message_end","stop_reason":"tool_use"}
 */
 
 #if canImport(Glibc)
