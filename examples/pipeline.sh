@@ -61,7 +61,7 @@ step() {
 only=${1:-}
 
 step answer "the streamed assistant text of every flow, reassembled from delta records" sse-normalize -- \
-    "sse-normalize $sample | jq -nr '[inputs | select(.type==\"delta\" and .kind==\"text\") | .text] | join(\"\")'"
+    "sse-normalize $sample | jq -nr 'reduce (inputs | select(.type==\"delta\" and .kind==\"text\")) as \$d ({}; .[\$d.flow_id] += \$d.text) | to_entries[] | \"[\\(.key)]\\n\\(.value)\\n\"'"
 
 step kinds "how many delta records of each kind the three providers gave" sse-normalize -- \
     "sse-normalize $sample | jq -r 'select(.type==\"delta\") | [.provider, .kind] | @tsv' | sort | uniq -c"
