@@ -16,6 +16,7 @@
 # Target (issue 3): sse-normalize at least 8x the anchor, memory flat.
 # When sse-normalize is not built (release), the anchors run alone and the script says so.
 set -euo pipefail
+# shellcheck source=bench/lib.sh
 source "$(dirname "$0")/lib.sh"
 
 bench_need_commands hyperfine:hyperfine /usr/bin/time:time
