@@ -33,7 +33,6 @@ done
 [[ $prefix == /* ]] || prefix=$PWD/$prefix
 
 cd "$(dirname "$0")"
-repo=$PWD
 bin_dir=$prefix/bin
 man_dir=$prefix/share/man/man1
 bash_dir=$prefix/share/bash-completion/completions

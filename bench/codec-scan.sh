@@ -6,6 +6,8 @@
 #   BUILD=1 bench/codec-scan.sh            # build the release sse-normalize first
 #
 # Commands (same corpus, page cache warm):
+#   codec-scan C > /dev/null               the codec alone: validates every line, reads `type` and
+#                                          `flow_id` (bench/codec-scan, a tiny separate package)
 #   sse-normalize C > /dev/null            reads every line, validates it, finds `type` (and
 #                                          `flow_id`), decodes the sse/ws records into deltas,
 #                                          passes the rest through
@@ -16,6 +18,7 @@
 # Target (issue 3): sse-normalize at least 8x the anchor, memory flat.
 # When sse-normalize is not built (release), the anchors run alone and the script says so.
 set -euo pipefail
+# shellcheck source=bench/lib.sh
 source "$(dirname "$0")/lib.sh"
 
 bench_need_commands hyperfine:hyperfine /usr/bin/time:time
@@ -40,6 +43,19 @@ if tool=$(bench_tool sse-normalize); then
         "sse-normalize (first 20 MB)::$(bench_quote "$tool") $qs > /dev/null")
 else
     bench_log "NOTE: no release sse-normalize in $BIN (BUILD=1 builds it): timing the anchors only"
+fi
+# The codec alone (bench/codec-scan: validate every line, read type and flow_id — the anchor's
+# exact work), built as its own tiny package so that it is not one of the tools.
+scan_pkg=$REPO_ROOT/bench/codec-scan
+scan_bin=$scan_pkg/.build/release/codec-scan
+if [[ ! -x $scan_bin && -n ${BUILD:-} ]]; then
+    bench_log "building codec-scan (release)"
+    swift build -c release --package-path "$scan_pkg" >&2 || bench_die "codec-scan did not build"
+fi
+if [[ -x $scan_bin ]]; then
+    commands+=("codec-scan::$(bench_quote "$scan_bin") $qc > /dev/null")
+    rss_commands+=("codec-scan::$(bench_quote "$scan_bin") $qc > /dev/null"
+        "codec-scan (first 20 MB)::$(bench_quote "$scan_bin") $qs > /dev/null")
 fi
 commands+=("$anchor::python3 $anchor_py $qc > /dev/null" "cat::cat $qc > /dev/null")
 rss_commands+=("$anchor::python3 $anchor_py $qc > /dev/null"

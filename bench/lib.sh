@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared helpers of the StreamTap benchmarks; sourced by bench/*.sh, not run.
 #
 # Every benchmark times a StreamTap tool side by side with its anchor in ONE hyperfine run

@@ -150,6 +150,20 @@ final class DocsTests: XCTestCase {
         }
     }
 
+    /// examples/pipeline.sh runs every step whose tools are built, on the sample, without a failure.
+    func testExamplePipelineRunsOnTheSample() async throws {
+        let result = try await Binary.runExecutable(
+            "bash",
+            [Kit.path("examples/pipeline.sh")],
+            environment: ["STREAMTAP_BIN": Binary.directory],
+            workingDirectory: Kit.root
+        )
+        let summary = result.stdoutText.split(separator: "\n").last { $0.hasPrefix("pipeline.sh: ") } ?? ""
+        if summary.hasPrefix("pipeline.sh: 0 step(s) ran") { throw XCTSkip("no tool of the pipeline is built yet") }
+        XCTAssertEqual(result.status, 0, "examples/pipeline.sh: \(summary)\n\(result.stderr)")
+        XCTAssertTrue(summary.contains(" ran, 0 failed"), String(summary))
+    }
+
     // MARK: each tool: man page, completions and README against the options of the binary
 
     /// The tool's man page names every option and subcommand the built binary declares; its
