@@ -1,77 +1,75 @@
-/*
- DeltaDecoder: the provider decoders of DESIGN §5, one incremental state machine over StreamTap records.
-
- Input, one record at a time (a `Record`, i.e. one validated NDJSON line):
- - `flow`: remembered per `flow_id` (its `provider`, else one detected from `url`); its request body gives
-   `user_prompt` and `tool_result` deltas. The record itself passes through first.
- - `sse`, and `ws` with `direction:"server"`: one provider event each (`data` parsed JSON, or a string such as
-   "[DONE]"; a string holding JSON is parsed too). Decoded into zero or more deltas; the event record itself is
-   replaced by them (kept in front of them with `keepEvents`). An event whose provider cannot be told (no flow
-   record and no recognisable shape) is not handled and passes through.
- - `ws` with `direction:"client"` and `data.type == "response.create"` (Codex over WebSocket): a Responses
-   request; passes through, followed by its `user_prompt` / `tool_result` deltas.
- - `flow_end`: frees the flow's state (a Chat stream that ended after `finish_reason` but without `[DONE]` gets
-   its `message_end` first), then passes through.
- - any other record passes through byte-identical, in order.
- `RawSSEDecoder` feeds the same decoders from a raw SSE byte stream (`curl -N`).
-
- Output: `delta` records, one JSON object per line, keys in this order:
-
-   {"v":1,"type":"delta","flow_id":…,"session_id":…,"ts":…,"provider":…,"kind":…,"index":…, <kind fields>, "text":…}
-
- - `flow_id`, `session_id`, `ts`: copied verbatim from the source record (`null` when it had none). `ts` is the
-   time of the event that produced the delta (the flow record's for request deltas).
- - `provider`: `anthropic` | `openai-responses` | `chat` | `unknown`.
- - `kind` and its fields:
-   - `block_start`: `index`, `block` (`text` | `reasoning` | `tool` | `other`), `block_type` (the provider's own
-     type: `text`, `thinking`, `tool_use`, `function_call`, `message`, …), and for tool blocks `tool` (the
-     tool's name, or null) and `call_id` (the id the tool result will quote, or null).
-   - `text` / `reasoning` / `tool_args`: `index`, `text` = the fragment exactly as sent (a JSON string
-     spliced verbatim, escapes as the provider wrote them). For `tool_args` it is JSON text that may be cut
-     anywhere, even inside an escape; `tool_args` also carries `call_id` (before `text`) when known.
-     Anthropic and Responses fragments are written even when empty (Anthropic's first `partial_json` is "");
-     Chat's empty or null `content` / `reasoning_content` / `arguments` give no delta (every chunk has them).
-   - `block_end`: `index`.
-   - `usage`: cumulative for the message so far (the last `usage` delta of a flow is its total):
-     `input_tokens` (uncached input), `output_tokens`, `cache_read_tokens`, `cache_write_tokens`,
-     `reasoning_tokens` (null when not reported), `model` (null when unknown), `usage` (the provider's
-     object verbatim). No `index`.
-   - `message_end`: `stop_reason` (Anthropic `stop_reason`, Responses `response.status` or the
-     incomplete reason, Chat `finish_reason`; null when none). No `index`. Exactly one per completed message.
-   - `error`: `error_type` (the error's `type`, else its `code`), `error` (the error object verbatim),
-     `text` (its message). No `index`.
-   - `user_prompt`: `index` = position of the message in the request's `messages` / `input`; `text` = its
-     text (the string content, or its text parts joined with "\n"). Only messages after the last assistant
-     turn are reported, so the history a client resends is not repeated.
-   - `tool_result`: `index` as for `user_prompt`, `call_id`, `is_error` (true/false/null), `text` (the
-     result's content as a string, text parts joined with "\n").
-
- Mapping (DESIGN §5): Anthropic `content_block_start/delta/stop`, `message_start` + `message_delta` (usage),
- `message_stop` (message_end), `error`; `ping` and `signature_delta` dropped. Responses
- `output_item.added/done` (block_start/end), `output_text.delta`, `reasoning_summary_text.delta` and
- `reasoning_text.delta`, `function_call_arguments.delta` and `custom_tool_call_input.delta`, `completed` /
- `incomplete` (usage + message_end), `failed` and `error` (error). Chat: blocks are made up in arrival order
- (a text or reasoning run is one block, each `tool_calls[].index` is one block, id and name from its first
- fragment); `delta.content`, `delta.reasoning_content` (DeepSeek, Kimi), `delta.reasoning` (Groq);
- `finish_reason` closes the blocks, `usage` (also on a chunk with empty `choices`) gives usage, `[DONE]`
- gives message_end; a chunk with an `error` key or an `event: error` gives error. Only choice 0 is decoded.
-
- State: per open flow, O(open blocks) small values; freed at message_end, at an error that ends the stream,
- and at flow_end (and all of it at finish). No I/O, no clock.
-
- Example (`sse-normalize --raw-sse examples/data/anthropic-bash.sse`, session_id and ts elided):
-   {"v":1,"type":"delta","flow_id":"raw",…,"provider":"anthropic","kind":"block_start","index":1,"block":"tool","block_type":"tool_use","tool":"Bash","call_id":"toolu_example"}
-   {"v":1,"type":"delta","flow_id":"raw",…,"provider":"anthropic","kind":"tool_args","index":1,"call_id":"toolu_example","text":"{\"comm"}
-   {"v":1,"type":"delta","flow_id":"raw",…,"provider":"anthropic","kind":"usage","input_tokens":42,"output_tokens":31,"cache_read_tokens":1000,"cache_write_tokens":0,"reasoning_tokens":null,"model":"claude-example","usage":{"output_tokens":31}}
-   {"v":1,"type":"delta","flow_id":"raw",…,"provider":"anthropic","kind":"message_end","stop_reason":"tool_use"}
-*/
+// DeltaDecoder: the provider decoders of DESIGN §5, one incremental state machine over StreamTap records.
+//
+// Input, one record at a time (a `Record`, i.e. one validated NDJSON line):
+// - `flow`: remembered per `flow_id` (its `provider`, else one detected from `url`); its request body gives
+//   `user_prompt` and `tool_result` deltas. The record itself passes through first.
+// - `sse`, and `ws` with `direction:"server"`: one provider event each (`data` parsed JSON, or a string such as
+//   "[DONE]"; a string holding JSON is parsed too). Decoded into zero or more deltas; the event record itself is
+//   replaced by them (kept in front of them with `keepEvents`). An event whose provider cannot be told (no flow
+//   record and no recognisable shape) is not handled and passes through.
+// - `ws` with `direction:"client"` and `data.type == "response.create"` (Codex over WebSocket): a Responses
+//   request; passes through, followed by its `user_prompt` / `tool_result` deltas.
+// - `flow_end`: frees the flow's state (a Chat stream that ended after `finish_reason` but without `[DONE]` gets
+//   its `message_end` first), then passes through.
+// - any other record passes through byte-identical, in order.
+// `RawSSEDecoder` feeds the same decoders from a raw SSE byte stream (`curl -N`).
+//
+// Output: `delta` records, one JSON object per line, keys in this order:
+//
+//   {"v":1,"type":"delta","flow_id":…,"session_id":…,"ts":…,"provider":…,"kind":…,"index":…, <kind fields>, "text":…}
+//
+// - `flow_id`, `session_id`, `ts`: copied verbatim from the source record (`null` when it had none). `ts` is the
+//   time of the event that produced the delta (the flow record's for request deltas).
+// - `provider`: `anthropic` | `openai-responses` | `chat` | `unknown`.
+// - `kind` and its fields:
+//   - `block_start`: `index`, `block` (`text` | `reasoning` | `tool` | `other`), `block_type` (the provider's own
+//     type: `text`, `thinking`, `tool_use`, `function_call`, `message`, …), and for tool blocks `tool` (the
+//     tool's name, or null) and `call_id` (the id the tool result will quote, or null).
+//   - `text` / `reasoning` / `tool_args`: `index`, `text` = the fragment exactly as sent (a JSON string
+//     spliced verbatim, escapes as the provider wrote them). For `tool_args` it is JSON text that may be cut
+//     anywhere, even inside an escape; `tool_args` also carries `call_id` (before `text`) when known.
+//     Anthropic and Responses fragments are written even when empty (Anthropic's first `partial_json` is "");
+//     Chat's empty or null `content` / `reasoning_content` / `arguments` give no delta (every chunk has them).
+//   - `block_end`: `index`.
+//   - `usage`: cumulative for the message so far (the last `usage` delta of a flow is its total):
+//     `input_tokens` (uncached input), `output_tokens`, `cache_read_tokens`, `cache_write_tokens`,
+//     `reasoning_tokens` (null when not reported), `model` (null when unknown), `usage` (the provider's
+//     object verbatim). No `index`.
+//   - `message_end`: `stop_reason` (Anthropic `stop_reason`, Responses `response.status` or the
+//     incomplete reason, Chat `finish_reason`; null when none). No `index`. Exactly one per completed message.
+//   - `error`: `error_type` (the error's `type`, else its `code`), `error` (the error object verbatim),
+//     `text` (its message). No `index`.
+//   - `user_prompt`: `index` = position of the message in the request's `messages` / `input`; `text` = its
+//     text (the string content, or its text parts joined with "\n"). Only messages after the last assistant
+//     turn are reported, so the history a client resends is not repeated.
+//   - `tool_result`: `index` as for `user_prompt`, `call_id`, `is_error` (true/false/null), `text` (the
+//     result's content as a string, text parts joined with "\n").
+//
+// Mapping (DESIGN §5): Anthropic `content_block_start/delta/stop`, `message_start` + `message_delta` (usage),
+// `message_stop` (message_end), `error`; `ping` and `signature_delta` dropped. Responses
+// `output_item.added/done` (block_start/end), `output_text.delta`, `reasoning_summary_text.delta` and
+// `reasoning_text.delta`, `function_call_arguments.delta` and `custom_tool_call_input.delta`, `completed` /
+// `incomplete` (usage + message_end), `failed` and `error` (error). Chat: blocks are made up in arrival order
+// (a text or reasoning run is one block, each `tool_calls[].index` is one block, id and name from its first
+// fragment); `delta.content`, `delta.reasoning_content` (DeepSeek, Kimi), `delta.reasoning` (Groq);
+// `finish_reason` closes the blocks, `usage` (also on a chunk with empty `choices`) gives usage, `[DONE]`
+// gives message_end; a chunk with an `error` key or an `event: error` gives error. Only choice 0 is decoded.
+//
+// State: per open flow, O(open blocks) small values; freed at message_end, at an error that ends the stream,
+// and at flow_end (and all of it at finish). No I/O, no clock.
+//
+// Example (`sse-normalize --raw-sse examples/data/anthropic-bash.sse`, session_id and ts elided):
+//   {"v":1,"type":"delta","flow_id":"raw",…,"provider":"anthropic","kind":"block_start","index":1,"block":"tool","block_type":"tool_use","tool":"Bash","call_id":"toolu_example"}
+//   {"v":1,"type":"delta","flow_id":"raw",…,"provider":"anthropic","kind":"tool_args","index":1,"call_id":"toolu_example","text":"{\"comm"}
+//   {"v":1,"type":"delta","flow_id":"raw",…,"provider":"anthropic","kind":"usage","input_tokens":42,"output_tokens":31,"cache_read_tokens":1000,"cache_write_tokens":0,"reasoning_tokens":null,"model":"claude-example","usage":{"output_tokens":31}}
+//   {"v":1,"type":"delta","flow_id":"raw",…,"provider":"anthropic","kind":"message_end","stop_reason":"tool_use"}
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #elseif canImport(Musl)
-    import Musl
+import Musl
 #elseif canImport(Darwin)
-    import Darwin
+import Darwin
 #endif
 
 /// The API shape of a flow (DESIGN §4 `provider`).
@@ -259,7 +257,14 @@ public struct DeltaDecoder {
                         let inner = JSONScanner(raw)
                         guard let root = inner.root(), root.kind == .object else { return false }
                         return decodeEvent(
-                            inner, data: root, isDone: false, eventIsError: eventIsError, record, fields, &out)
+                            inner,
+                            data: root,
+                            isDone: false,
+                            eventIsError: eventIsError,
+                            record,
+                            fields,
+                            &out
+                        )
                     }
                 } else {
                     handled = false
@@ -273,8 +278,13 @@ public struct DeltaDecoder {
 
     /// Decodes one event of a record; false when the event is not handled (its record then passes through).
     private mutating func decodeEvent(
-        _ json: JSONScanner, data: JSONSpan?, isDone: Bool, eventIsError: Bool, _ record: Record,
-        _ fields: RecordFields, _ out: inout [UInt8]
+        _ json: JSONScanner,
+        data: JSONSpan?,
+        isDone: Bool,
+        eventIsError: Bool,
+        _ record: Record,
+        _ fields: RecordFields,
+        _ out: inout [UInt8]
     ) -> Bool {
         guard let flowSpan = fields.flowID else { return false }
         let key = record.json.raw(flowSpan)
@@ -296,7 +306,10 @@ public struct DeltaDecoder {
 
     /// Decodes one event of a known provider; true when the message ended (state can be freed).
     static func decode(
-        _ event: EventInput, _ state: inout FlowState, _ header: DeltaHeader, into out: inout [UInt8],
+        _ event: EventInput,
+        _ state: inout FlowState,
+        _ header: DeltaHeader,
+        into out: inout [UInt8],
         counter: inout Int
     ) -> Bool {
         var emitter = DeltaEmitter(header: header, provider: state.provider)
@@ -310,7 +323,11 @@ public struct DeltaDecoder {
     }
 
     private mutating func emitRequestDeltas(
-        _ json: JSONScanner, body: JSONSpan, provider: DeltaProvider, _ header: DeltaHeader, into out: inout [UInt8]
+        _ json: JSONScanner,
+        body: JSONSpan,
+        provider: DeltaProvider,
+        _ header: DeltaHeader,
+        into out: inout [UInt8]
     ) {
         let provider = provider == .unknown ? RequestDecoder.guessProvider(json, body: body) : provider
         var emitter = DeltaEmitter(header: header, provider: provider)
@@ -359,7 +376,8 @@ struct RecordFields {
         DeltaHeader(
             flowID: flowID.map { json.raw($0) } ?? DeltaHeader.null,
             sessionID: sessionID.map { json.raw($0) } ?? DeltaHeader.null,
-            ts: ts.map { json.raw($0) } ?? DeltaHeader.null)
+            ts: ts.map { json.raw($0) } ?? DeltaHeader.null
+        )
     }
 }
 
@@ -443,7 +461,10 @@ struct DeltaEmitter {
 
     /// Writes one delta: the header, `index` when given, then `body` adds the kind's fields.
     mutating func emit(
-        _ kind: String, index: Int? = nil, into out: inout [UInt8], _ body: (inout JSONWriter) -> Void = { _ in }
+        _ kind: String,
+        index: Int? = nil,
+        into out: inout [UInt8],
+        _ body: (inout JSONWriter) -> Void = { _ in }
     ) {
         written += 1
         // The header is the same shape on every delta: written as bytes, without the writer's per-key escaping
@@ -485,11 +506,18 @@ struct DeltaEmitter {
 
     /// A fragment delta (`text`, `reasoning`, `tool_args`) whose text is a JSON string span spliced verbatim.
     mutating func fragment(
-        _ kind: String, index: Int, text: JSONSpan, in json: JSONScanner, callID: [UInt8]? = nil,
+        _ kind: String,
+        index: Int,
+        text: JSONSpan,
+        in json: JSONScanner,
+        callID: [UInt8]? = nil,
         into out: inout [UInt8]
     ) {
         emit(kind, index: index, into: &out) { w in
-            if let callID { w.key("call_id"); w.raw(callID) }
+            if let callID {
+                w.key("call_id")
+                w.raw(callID)
+            }
             w.field("text", raw: json.raw(text))
         }
     }

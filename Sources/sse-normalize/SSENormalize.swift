@@ -25,7 +25,8 @@ struct SSENormalize: ParsableCommand {
             piece of content the providers streamed. Decoded sse/ws event records are replaced by their deltas; \
             every other record passes through byte-identical. With --raw-sse, reads a raw SSE byte stream \
             instead (what curl -N prints).
-            """)
+            """
+    )
 
     @OptionGroup var io: StreamOptions
 
@@ -68,7 +69,8 @@ struct SSENormalize: ParsableCommand {
         var decoder = DeltaDecoder(keepEvents: keepEvents)
         try LineLoop(io, tool: "sse-normalize").runRecords(
             feed: { record, _, out in stage.write(into: &out) { decoder.feed(record, into: &$0) } },
-            finish: { out in stage.write(into: &out) { decoder.finish(into: &$0) } })
+            finish: { out in stage.write(into: &out) { decoder.finish(into: &$0) } }
+        )
     }
 
     static func main() { TapMain.run(Self.self) }

@@ -74,8 +74,10 @@ private func everyLineIsAJSONObject(_ bytes: [UInt8]) -> Bool {
     let names: [String?] = [nil, "error", "ping", "message_start", "response.completed"]
     let providers: [DeltaProvider] = [.unknown, .anthropic, .openaiResponses, .chat]
     await propertyCheck(
-        count: 400, input: Gen.int(in: 0...(pool.count - 1)).array(of: 1...40),
-        Gen.int(in: 0...(names.count - 1)).array(of: 40), Gen.int(in: 0...(providers.count - 1))
+        count: 400,
+        input: Gen.int(in: 0...(pool.count - 1)).array(of: 1...40),
+        Gen.int(in: 0...(names.count - 1)).array(of: 40),
+        Gen.int(in: 0...(providers.count - 1))
     ) { picks, namePicks, providerPick in
         let events = picks.enumerated().map { (names[namePicks[$0.offset % namePicks.count]], pool[$0.element]) }
         let stream = sseStream(events)
@@ -108,7 +110,9 @@ private func everyLineIsAJSONObject(_ bytes: [UInt8]) -> Bool {
 @Test func rawDecoderSurvivesCorruptedBytes() async throws {
     let fixtures = try Fixtures.realNames(withExtension: "sse").map { try Fixtures.real($0) }
     await propertyCheck(
-        count: 200, input: Gen.int(in: 0...(fixtures.count - 1)), Gen.int(in: 0...1_000_000).array(of: 1...30),
+        count: 200,
+        input: Gen.int(in: 0...(fixtures.count - 1)),
+        Gen.int(in: 0...1_000_000).array(of: 1...30),
         Gen.int(in: 0...255).array(of: 30)
     ) { which, positions, values in
         var bytes = fixtures[which]
