@@ -11,6 +11,8 @@ struct DeltaTextView {
     private var atLineStart = true
     /// The last usage line per flow, shown with its message_end.
     private var usageByFlow: [String: String] = [:]
+    /// The flow of the last line shown: when deltas of another flow come in between, a header says whose.
+    private var lastFlow: String?
 
     init(color: Bool) {
         self.color = color
@@ -30,6 +32,7 @@ struct DeltaTextView {
         guard let record = Record(line: line, validate: false), let type = record.type else { return }
         switch type {
         case RecordType.flow:
+            lastFlow = record.flowID
             let parts = [record.flowID, record.string("provider"), record.string("method"), record.string("url")]
             header("── " + parts.compactMap { $0 }.joined(separator: " "), ANSI.brightBlack, into: &out)
         case RecordType.delta:
@@ -41,6 +44,10 @@ struct DeltaTextView {
 
     private mutating func renderDelta(_ record: Record, into out: inout [UInt8]) {
         let text = record.string("text") ?? ""
+        if let flow = record.flowID, flow != lastFlow {
+            if lastFlow != nil { header("── " + flow, ANSI.brightBlack, into: &out) }
+            lastFlow = flow
+        }
         switch record.string("kind") {
         case "text":
             write(text, nil, into: &out)

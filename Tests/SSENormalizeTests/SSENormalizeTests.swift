@@ -237,6 +237,17 @@ final class SSENormalizeTests: XCTestCase {
         XCTAssertTrue(colored.stdoutText.contains("\u{1B}[36m→ Bash "), colored.stdoutText)
     }
 
+    func testTextViewSaysWhoseTextWhenFlowsInterleave() async throws {
+        func event(_ flow: String, _ text: String) -> String {
+            #"{"v":1,"type":"sse","flow_id":"\#(flow)","ts":"T","seq":0,"data":{"type":"content_block_delta","index":0,"#
+                + #""delta":{"type":"text_delta","text":"\#(text)"}}}"#
+        }
+        let input = [event("a", "Hello "), event("b", "Bonjour "), event("a", "world")].joined(separator: "\n") + "\n"
+        let result = try await Binary.run("sse-normalize", ["--format", "text", "--color", "never"], stdin: input)
+        XCTAssertEqual(result.status, 0)
+        XCTAssertEqual(result.stdoutText, "Hello \n── b\nBonjour \n── a\nworld")
+    }
+
     func testManPageDocumentsEveryOptionAndLintsClean() async throws {
         let page = Repo.root + "/man/sse-normalize.1"
         let text = try String(contentsOfFile: page, encoding: .utf8)
