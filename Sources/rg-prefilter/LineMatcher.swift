@@ -96,10 +96,7 @@ func lastNewline(in block: UnsafeRawBufferPointer, _ range: Range<Int>) -> Int? 
     var end = range.upperBound
     while end - 16 >= range.lowerBound {
         let chunk = base.loadUnaligned(fromByteOffset: end - 16, as: SIMD16<UInt8>.self)
-        let hits = chunk .== newlines
-        if any(hits) {
-            for lane in (0..<16).reversed() where hits[lane] { return end - 16 + lane }
-        }
+        if let lane = LaneBits(chunk .== newlines).last { return end - 16 + lane }
         end -= 16
     }
     while end > range.lowerBound {

@@ -38,18 +38,24 @@ struct LiteralSearcher {
             let splat1 = SIMD16<UInt8>(repeating: byte1)
             let splat2 = SIMD16<UInt8>(repeating: byte2)
             var position = start
-            // Each step tests the 16 candidate offsets position..<position+16; all loads stay in bounds
-            // because position + 15 <= last and both offsets are < count.
-            while position + 15 <= last {
-                let block1 = base.loadUnaligned(fromByteOffset: position + offset1, as: SIMD16<UInt8>.self)
-                let block2 = base.loadUnaligned(fromByteOffset: position + offset2, as: SIMD16<UInt8>.self)
-                let both = (block1 .== splat1) .& (block2 .== splat2)
-                if any(both) {
-                    for lane in 0..<16 where both[lane] {
-                        if memcmp(base + position + lane, needleBase, count) == 0 { return position + lane }
+            // Each step tests the 32 candidate offsets position..<position+32 (two 16-byte vectors per
+            // byte); all loads stay in bounds because position + 31 <= last and both offsets are < count.
+            while position + 31 <= last {
+                let low1 = base.loadUnaligned(fromByteOffset: position + offset1, as: SIMD16<UInt8>.self)
+                let high1 = base.loadUnaligned(fromByteOffset: position + offset1 + 16, as: SIMD16<UInt8>.self)
+                let low2 = base.loadUnaligned(fromByteOffset: position + offset2, as: SIMD16<UInt8>.self)
+                let high2 = base.loadUnaligned(fromByteOffset: position + offset2 + 16, as: SIMD16<UInt8>.self)
+                let low = LaneBits((low1 .== splat1) .& (low2 .== splat2))
+                let high = LaneBits((high1 .== splat1) .& (high2 .== splat2))
+                if !(low.isEmpty && high.isEmpty) {
+                    for lane in low where memcmp(base + position + lane, needleBase, count) == 0 {
+                        return position + lane
+                    }
+                    for lane in high where memcmp(base + position + 16 + lane, needleBase, count) == 0 {
+                        return position + 16 + lane
                     }
                 }
-                position += 16
+                position += 32
             }
             while position <= last {
                 if base.load(fromByteOffset: position + offset1, as: UInt8.self) == byte1,
@@ -62,6 +68,45 @@ struct LiteralSearcher {
             }
             return nil
         }
+    }
+}
+
+/// The lanes set in a 16-byte comparison mask, as a sequence of lane numbers. Swift's `any(mask)`
+/// is a reduction that the optimiser leaves as a function call per step; two 64-bit words are not.
+struct LaneBits: Sequence, IteratorProtocol {
+    private var low: UInt64
+    private var high: UInt64
+
+    @inline(__always)
+    init(_ mask: SIMDMask<SIMD16<Int8>>) {
+        let words = unsafeBitCast(mask, to: SIMD2<UInt64>.self)
+        low = words[0]
+        high = words[1]
+    }
+
+    var isEmpty: Bool { low | high == 0 }
+
+    /// The next set lane (each lane is a whole byte of 0xFF), lowest first.
+    @inline(__always)
+    mutating func next() -> Int? {
+        if low != 0 {
+            let lane = low.trailingZeroBitCount / 8
+            low &= ~(UInt64(0xFF) << (lane * 8))
+            return lane
+        }
+        if high != 0 {
+            let lane = high.trailingZeroBitCount / 8
+            high &= ~(UInt64(0xFF) << (lane * 8))
+            return 8 + lane
+        }
+        return nil
+    }
+
+    /// The highest set lane.
+    var last: Int? {
+        if high != 0 { return 8 + (63 - high.leadingZeroBitCount) / 8 }
+        if low != 0 { return (63 - low.leadingZeroBitCount) / 8 }
+        return nil
     }
 }
 
