@@ -95,6 +95,8 @@ enum LiteralExtractor {
                     index += 1
                     skipQuantifierSuffix()
                 case UInt8(ascii: "{"):
+                    // `{,n}` is a literal before PCRE2 10.43 and a quantifier since: do not guess.
+                    if index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: ",") { return nil }
                     if let (minimum, length) = braceQuantifier(at: index) {
                         quantify(allowsZero: minimum == 0)
                         index += length
