@@ -22,8 +22,12 @@ enum Input {
 
     /// Calls `body` with consecutive blocks of the input (`path` nil: stdin) until the end, or until
     /// `body` returns false. With `follow`, waits for more data at the end (`idle` runs before each wait).
+    /// `whole`, when given, is offered a mapped regular file in one piece first (the parallel
+    /// search); when it returns false the file is handed to `body` in slices as usual.
     static func blocks(
-        path: String?, follow: Bool, idle: () throws -> Void, _ body: (UnsafeRawBufferPointer) throws -> Bool
+        path: String?, follow: Bool, idle: () throws -> Void,
+        whole wholeHandler: ((UnsafeRawBufferPointer) throws -> Bool)? = nil,
+        _ body: (UnsafeRawBufferPointer) throws -> Bool
     ) throws {
         guard let path else {
             try readAll(fd: 0, name: "<stdin>", body)
@@ -52,6 +56,7 @@ enum Input {
             defer { munmap(mapped, Int(status.st_size)) }
             _ = madvise(mapped, Int(status.st_size), MADV_SEQUENTIAL)
             let whole = UnsafeRawBufferPointer(start: mapped, count: Int(status.st_size))
+            if let wholeHandler, try wholeHandler(whole) { return }
             var start = 0
             while start < whole.count {
                 let end = min(start + mappedSlice, whole.count)

@@ -1,8 +1,7 @@
-// rg-prefilter: the command. Options and the wiring only; the search is LineSearcher (pure,
-// feed/finish) over LineMatcher; reading is Input (mmap, not TapCLI's LineLoop: the search wants
-// whole buffers, not lines); writing is TapCodec's OutputBuffer; exits through TapMain.
+// rg-prefilter: the command. Options and the wiring only; FileSearch runs LineSearcher (pure,
+// feed/finish) over LineMatcher on each input; reading is Input (mmap, not TapCLI's LineLoop: the
+// search wants whole buffers, not lines); writing is TapCodec's OutputBuffer; exits through TapMain.
 import ArgumentParser
-import Glibc
 import TapCLI
 import TapCodec
 
@@ -33,12 +32,16 @@ struct RgPrefilter: ParsableCommand {
     var follow = false
     @Flag(help: "Write after every block read, even when piped (always on a terminal and with --follow).")
     var lineBuffered = false
+    @Option(name: [.customShort("j"), .customLong("threads")], help: ArgumentHelp(
+        "Threads searching one big file (default: the number of cores; 1: one pass).", valueName: "NUM"))
+    var threads: Int?
     @Argument(help: ArgumentHelp("The pattern (when no -e/--field), then the files (none: stdin).", valueName: "PATTERN|FILE"))
     var arguments: [String] = []
 
     mutating func validate() throws {
         if patterns.isEmpty, fields.isEmpty, arguments.isEmpty { throw ValidationError("give a PATTERN, -e PATTERN or --field KEY=VALUE") }
         if let maxCount, maxCount < 0 { throw ValidationError("-m NUM must be 0 or more") }
+        if let threads, threads < 1 { throw ValidationError("-j NUM must be 1 or more") }
         if let bad = fields.first(where: { FieldPattern($0) == nil }) { throw ValidationError("--field \(bad): expected KEY=VALUE") }
     }
 
@@ -48,46 +51,14 @@ struct RgPrefilter: ParsableCommand {
         query.patterns = patterns.isEmpty && fields.isEmpty ? [files.removeFirst()] : patterns
         let matcher: LineMatcher
         do { matcher = try query.matcher() } catch let error as PatternError { throw TapFailure("rg-prefilter: \(error)") }
-        let named = files.count > 1
-        let output = OutputBuffer(lineBuffered: follow || lineBuffered || OutputBuffer.isTerminal(1))
-        var anySelected = false
-        var failed = false
-        for file in files.isEmpty ? [nil] : files.map(Optional.some) {
-            let name = file ?? "<stdin>"
-            let mode: LineSearcher.Mode = filesWithMatches ? .firstOnly : count ? .count : .lines
-            var searcher = LineSearcher(matcher: matcher, invert: invertMatch, mode: mode, maxCount: maxCount,
-                                        prefix: named ? Array((name + ":").utf8) : [])
-            do {
-                if maxCount != 0 {
-                    try Input.blocks(path: file, follow: follow, idle: { try output.flush() }) { block in
-                        try searcher.feed(block, into: &output.bytes)
-                        try output.recordDone()
-                        return !searcher.isDone
-                    }
-                    try searcher.finish(into: &output.bytes)
-                }
-            } catch let error as InputError {
-                failed = true
-                try output.flush()
-                writeStandardError("rg-prefilter: \(error)")
-                continue
-            } catch let error as PatternError {
-                // A runtime limit of PCRE2 (backtracking) on some line: say where, go on with the next file.
-                failed = true
-                try output.flush()
-                writeStandardError("rg-prefilter: \(name): \(error.message)")
-                continue
-            }
-            anySelected = anySelected || searcher.selected > 0
-            if filesWithMatches, searcher.selected > 0 { output.bytes += Array((name + "\n").utf8) }
-            if count, !filesWithMatches, searcher.selected > 0 {
-                output.bytes += Array(((named ? name + ":" : "") + "\(searcher.selected)\n").utf8)
-            }
-            try output.recordDone()
-        }
-        try output.flush()
-        if failed { throw ExitCode(2) }
-        if !anySelected { throw ExitCode(1) }
+        let search = FileSearch(
+            query: query, matcher: matcher, invert: invertMatch,
+            mode: filesWithMatches ? .firstOnly : count ? .count : .lines, maxCount: maxCount, follow: follow,
+            threads: threads ?? ParallelSearch.workerCount,
+            output: OutputBuffer(lineBuffered: follow || lineBuffered || OutputBuffer.isTerminal(1)))
+        let result = try search.run(files.isEmpty ? [nil] : files.map(Optional.some))
+        if result.failed { throw ExitCode(2) }
+        if !result.selected { throw ExitCode(1) }
     }
 
     static func main() { TapMain.run(Self.self) }  // exit 0/1/2, usage 64 -> 2, EPIPE -> 0
