@@ -27,7 +27,9 @@ struct FieldPattern: Equatable {
             valueEnd = #"(?=\s*[,}\]])"#
         } else {
             var inner = value
-            if inner.count >= 2, inner.hasPrefix("\""), inner.hasSuffix("\"") { inner = String(inner.dropFirst().dropLast()) }
+            if inner.count >= 2, inner.hasPrefix("\""), inner.hasSuffix("\"") {
+                inner = String(inner.dropFirst().dropLast())
+            }
             valueText = FieldPattern.jsonString(inner)
             valueEnd = ""
         }

@@ -53,7 +53,8 @@ struct FileSearch {
         var selectedInParallel = 0
         let output = self.output
         let whole = parallelSearch(prefix: prefix) { selectedInParallel = $0 }
-        try Input.blocks(path: file, follow: follow, idle: { try output.flush() }, whole: whole) { block in
+        let flush = { try output.flush() }
+        try Input.blocks(path: file, follow: follow, idle: flush, whole: whole) { block in
             try searcher.feed(block, into: &output.bytes)
             try output.recordDone()
             return !searcher.isDone
@@ -65,14 +66,18 @@ struct FileSearch {
     /// The handler that searches a big mapped file on several threads, or nil where the search must
     /// stay in one pass (-m and -l stop at a line, --follow waits at the end; one thread); files
     /// under ParallelSearch.minimumSize decline it.
-    private func parallelSearch(prefix: [UInt8], selected: @escaping (Int) -> Void) -> ((UnsafeRawBufferPointer) throws -> Bool)? {
+    private func parallelSearch(
+        prefix: [UInt8],
+        selected: @escaping (Int) -> Void
+    ) -> ((UnsafeRawBufferPointer) throws -> Bool)? {
         guard mode != .firstOnly, maxCount == nil, !follow, threads > 1 else { return nil }
         let (query, invert, mode, threads, output) = (query, invert, mode, threads, output)
         return { whole in
             guard whole.count >= ParallelSearch.minimumSize else { return false }
             selected(
                 try ParallelSearch.run(
-                    whole, workers: threads,
+                    whole,
+                    workers: threads,
                     makeMatcher: { try query.matcher() },
                     makeSearcher: { LineSearcher(matcher: $0, invert: invert, mode: mode, prefix: prefix) },
                     emit: { bytes in
@@ -80,7 +85,9 @@ struct FileSearch {
                         guard !bytes.isEmpty else { return }
                         try output.flush()
                         try bytes.withUnsafeBytes { try OutputBuffer.writeAll(output.fd, $0) }
-                    }))
+                    }
+                )
+            )
             return true
         }
     }

@@ -25,7 +25,9 @@ enum Input {
     /// `whole`, when given, is offered a mapped regular file in one piece first (the parallel
     /// search); when it returns false the file is handed to `body` in slices as usual.
     static func blocks(
-        path: String?, follow: Bool, idle: () throws -> Void,
+        path: String?,
+        follow: Bool,
+        idle: () throws -> Void,
         whole wholeHandler: ((UnsafeRawBufferPointer) throws -> Bool)? = nil,
         _ body: (UnsafeRawBufferPointer) throws -> Bool
     ) throws {
@@ -70,7 +72,8 @@ enum Input {
 
     /// Reads `fd` to its end in big blocks; returns false when `body` asked to stop.
     @discardableResult
-    private static func readAll(fd: Int32, name: String, _ body: (UnsafeRawBufferPointer) throws -> Bool) throws -> Bool {
+    private static func readAll(fd: Int32, name: String, _ body: (UnsafeRawBufferPointer) throws -> Bool) throws -> Bool
+    {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: readSize, alignment: 64)
         defer { buffer.deallocate() }
         while true {
@@ -87,7 +90,10 @@ enum Input {
     /// `tail -F`: read to the end, then poll; reopen when the path names a new file (rotation) and
     /// start over when the file shrank (truncation). Ends only when `body` says stop, or on an error.
     private static func followFile(
-        fd initialFD: Int32, path: String, idle: () throws -> Void, _ body: (UnsafeRawBufferPointer) throws -> Bool
+        fd initialFD: Int32,
+        path: String,
+        idle: () throws -> Void,
+        _ body: (UnsafeRawBufferPointer) throws -> Bool
     ) throws {
         var fd = initialFD
         defer { close(fd) }

@@ -17,7 +17,9 @@ enum ParallelSearch {
     /// Searches `whole` with `workers` threads; `emit` gets each segment's output in file order.
     /// Returns the number of selected lines. `makeSearcher` runs once per segment, on a worker.
     static func run(
-        _ whole: UnsafeRawBufferPointer, workers: Int, segmentSize: Int = 4 << 20,
+        _ whole: UnsafeRawBufferPointer,
+        workers: Int,
+        segmentSize: Int = 4 << 20,
         makeMatcher: @escaping @Sendable () throws -> LineMatcher,
         makeSearcher: @escaping @Sendable (LineMatcher) -> LineSearcher,
         emit: (inout [UInt8]) throws -> Void
@@ -28,11 +30,16 @@ enum ParallelSearch {
             let worker = Worker(queue: queue, makeMatcher: makeMatcher, makeSearcher: makeSearcher)
             var thread = pthread_t()
             let context = Unmanaged.passRetained(worker).toOpaque()
-            let started = pthread_create(&thread, nil, { context in
-                guard let context else { return nil }
-                Unmanaged<Worker>.fromOpaque(context).takeRetainedValue().run()
-                return nil
-            }, context)
+            let started = pthread_create(
+                &thread,
+                nil,
+                { context in
+                    guard let context else { return nil }
+                    Unmanaged<Worker>.fromOpaque(context).takeRetainedValue().run()
+                    return nil
+                },
+                context
+            )
             if started == 0 {
                 threads.append(thread)
             } else {
@@ -84,7 +91,9 @@ enum ParallelSearch {
             var start = 0
             while start < whole.count {
                 let mark = min(start + segmentSize, whole.count)
-                let end = mark == whole.count ? mark : (indexOfNewline(in: whole, (mark - 1)..<whole.count) ?? whole.count - 1) + 1
+                let end =
+                    mark == whole.count
+                    ? mark : (indexOfNewline(in: whole, (mark - 1)..<whole.count) ?? whole.count - 1) + 1
                 bounds.append(end)
                 start = end
             }
@@ -111,7 +120,10 @@ enum ParallelSearch {
             guard !stopped, next < segmentCount else { return nil }
             let index = next
             next += 1
-            let segment = UnsafeRawBufferPointer(start: base.map { $0 + bounds[index] }, count: bounds[index + 1] - bounds[index])
+            let segment = UnsafeRawBufferPointer(
+                start: base.map { $0 + bounds[index] },
+                count: bounds[index + 1] - bounds[index]
+            )
             return (index, segment)
         }
 
@@ -170,7 +182,8 @@ enum ParallelSearch {
         let makeSearcher: @Sendable (LineMatcher) -> LineSearcher
 
         init(
-            queue: SegmentQueue, makeMatcher: @escaping @Sendable () throws -> LineMatcher,
+            queue: SegmentQueue,
+            makeMatcher: @escaping @Sendable () throws -> LineMatcher,
             makeSearcher: @escaping @Sendable (LineMatcher) -> LineSearcher
         ) {
             self.queue = queue

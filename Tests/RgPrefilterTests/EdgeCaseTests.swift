@@ -22,7 +22,12 @@ final class EdgeCaseTests: XCTestCase {
     }
 
     /// rg-prefilter on the file and on stdin, and `rg --no-config -a` on the file: same bytes, same status.
-    private func assertSameAsRipgrep(_ arguments: [String], _ input: [UInt8], file: StaticString = #filePath, line: UInt = #line)
+    private func assertSameAsRipgrep(
+        _ arguments: [String],
+        _ input: [UInt8],
+        file: StaticString = #filePath,
+        line: UInt = #line
+    )
         async throws
     {
         let path = try write("input", input)
@@ -31,8 +36,18 @@ final class EdgeCaseTests: XCTestCase {
         let reference = try await Binary.runExecutable("rg", ["--no-config", "-a"] + arguments + [path])
         XCTAssertEqual(fromFile.status, reference.status, "\(arguments) \(fromFile.stderr)", file: file, line: line)
         XCTAssertEqual(fromStdin.status, reference.status, "\(arguments) stdin", file: file, line: line)
-        XCTAssertTrue(fromFile.stdout == reference.stdout, "\(arguments): file output differs from rg", file: file, line: line)
-        XCTAssertTrue(fromStdin.stdout == reference.stdout, "\(arguments): stdin output differs from rg", file: file, line: line)
+        XCTAssertTrue(
+            fromFile.stdout == reference.stdout,
+            "\(arguments): file output differs from rg",
+            file: file,
+            line: line
+        )
+        XCTAssertTrue(
+            fromStdin.stdout == reference.stdout,
+            "\(arguments): stdin output differs from rg",
+            file: file,
+            line: line
+        )
     }
 
     func testEmptyInputMatchesNothing() async throws {
@@ -97,7 +112,10 @@ final class EdgeCaseTests: XCTestCase {
         let result = try await Binary.run("rg-prefilter", ["ab(c"], stdin: "abc\n")
         XCTAssertEqual(result.status, 2)
         XCTAssertEqual(result.stdout, [])
-        XCTAssertEqual(result.stderr, "rg-prefilter: pattern error at offset 4: missing closing parenthesis (in ab(c)\n")
+        XCTAssertEqual(
+            result.stderr,
+            "rg-prefilter: pattern error at offset 4: missing closing parenthesis (in ab(c)\n"
+        )
         let second = try await Binary.run("rg-prefilter", ["-e", "ok", "-e", "a{2,1}"], stdin: "ok\n")
         XCTAssertEqual(second.status, 2)
         XCTAssertTrue(second.stderr.contains("offset 5"), second.stderr)
@@ -171,10 +189,13 @@ final class EdgeCaseTests: XCTestCase {
         try FileManager.default.moveItem(atPath: path, toPath: path + ".1")
         try Data("{\"type\":\"flow\",\"n\":5}\n".utf8).write(to: URL(fileURLWithPath: path))
         XCTAssertTrue(reader.waitFor(lines: 5), "rotated: \(reader.lines)")
-        XCTAssertEqual(reader.lines, [
-            "{\"type\":\"flow\",\"n\":1}", "{\"type\": \"flow\",\"n\":2}", "{\"type\":\"flow\",\"n\":3}",
-            "{\"type\":\"flow\",\"n\":4}", "{\"type\":\"flow\",\"n\":5}",
-        ])
+        XCTAssertEqual(
+            reader.lines,
+            [
+                "{\"type\":\"flow\",\"n\":1}", "{\"type\": \"flow\",\"n\":2}", "{\"type\":\"flow\",\"n\":3}",
+                "{\"type\":\"flow\",\"n\":4}", "{\"type\":\"flow\",\"n\":5}",
+            ]
+        )
         process.terminate()
         process.waitUntilExit()
     }

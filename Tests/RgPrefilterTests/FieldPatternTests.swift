@@ -7,7 +7,9 @@ final class FieldPatternTests: XCTestCase {
     private func matches(_ field: String, _ line: String) throws -> Bool {
         let pattern = try XCTUnwrap(FieldPattern(field))
         let clause = try Clause(pattern: pattern.pattern, caseless: false, literal: pattern.literal)
-        return try Array(line.utf8).withUnsafeBytes { try LineMatcher(clauses: [clause]).nextMatchingLine(in: $0, from: 0) != nil }
+        return try Array(line.utf8).withUnsafeBytes {
+            try LineMatcher(clauses: [clause]).nextMatchingLine(in: $0, from: 0) != nil
+        }
     }
 
     func testStringValueWithAnyWhitespace() throws {

@@ -16,11 +16,21 @@ final class LineSearcherTests: XCTestCase {
         last line without newline "type":"flow"
         """
 
-    private func makeMatcher(_ patterns: [String] = [], fields: [String] = [], fixed: Bool = false, caseless: Bool = false)
+    private func makeMatcher(
+        _ patterns: [String] = [],
+        fields: [String] = [],
+        fixed: Bool = false,
+        caseless: Bool = false
+    )
         throws -> LineMatcher
     {
-        try Query(patterns: patterns, fields: fields.compactMap(FieldPattern.init), fixedStrings: fixed, ignoreCase: caseless)
-            .matcher()
+        try Query(
+            patterns: patterns,
+            fields: fields.compactMap(FieldPattern.init),
+            fixedStrings: fixed,
+            ignoreCase: caseless
+        )
+        .matcher()
     }
 
     /// Runs a searcher over `bytes` cut at `cuts` (sorted offsets).
@@ -37,7 +47,12 @@ final class LineSearcherTests: XCTestCase {
     }
 
     /// Whole, one byte at a time, and 50 seeded random cuttings: all equal; returns the whole-input result.
-    private func assertSplitInvariant(_ make: () -> LineSearcher, _ text: String, file: StaticString = #filePath, line: UInt = #line)
+    private func assertSplitInvariant(
+        _ make: () -> LineSearcher,
+        _ text: String,
+        file: StaticString = #filePath,
+        line: UInt = #line
+    )
         throws -> (String, Int)
     {
         let bytes = Array(text.utf8)
@@ -47,7 +62,8 @@ final class LineSearcherTests: XCTestCase {
         XCTAssertEqual(single.1, whole.1, file: file, line: line)
         var generator = SplitMix64(seed: 42)
         for round in 0..<50 {
-            let cuts = (0..<Int(generator.next() % 8)).map { _ in Int(generator.next() % UInt64(bytes.count + 1)) }.sorted()
+            let cuts = (0..<Int(generator.next() % 8)).map { _ in Int(generator.next() % UInt64(bytes.count + 1)) }
+                .sorted()
             let result = try run(make, bytes, cuts: cuts)
             XCTAssertEqual(result.0, whole.0, "seed 42 round \(round), cuts \(cuts)", file: file, line: line)
             XCTAssertEqual(result.1, whole.1, file: file, line: line)
@@ -65,7 +81,8 @@ final class LineSearcherTests: XCTestCase {
             {"v":1,"type":"flow","flow_id":"f3","bytes":"\u{00}\u{FF}\u{FE}"}
             last line without newline "type":"flow"
 
-            """)
+            """
+        )
         XCTAssertEqual(count, 3)
     }
 
@@ -80,7 +97,8 @@ final class LineSearcherTests: XCTestCase {
             {"v":1,"type":"flow","flow_id":"f3","bytes":"\u{00}\u{FF}\u{FE}"}
             last line without newline "type":"flow"
 
-            """)
+            """
+        )
     }
 
     func testInvertSelectsTheOtherLinesIncludingTheEmptyOne() throws {
@@ -93,14 +111,17 @@ final class LineSearcherTests: XCTestCase {
     func testMaxCountStopsAndPrefixIsWritten() throws {
         let matcher = try makeMatcher(["flow"])
         let (out, count) = try assertSplitInvariant(
-            { LineSearcher(matcher: matcher, maxCount: 2, prefix: Array("f.jsonl:".utf8)) }, input)
+            { LineSearcher(matcher: matcher, maxCount: 2, prefix: Array("f.jsonl:".utf8)) },
+            input
+        )
         XCTAssertEqual(
             out,
             """
             f.jsonl:{"v":1,"type":"flow","flow_id":"f1"}
             f.jsonl:{"v":1,"type":"sse","flow_id":"f1","data":{"type":"content_block_delta"}}
 
-            """)
+            """
+        )
         XCTAssertEqual(count, 2)
         let inverted = try assertSplitInvariant({ LineSearcher(matcher: matcher, invert: true, maxCount: 1) }, input)
         XCTAssertEqual(inverted.0, "\n")

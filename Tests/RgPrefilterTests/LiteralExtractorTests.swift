@@ -12,7 +12,8 @@ final class LiteralExtractorTests: XCTestCase {
     func testWholeLiteralIsExact() {
         XCTAssertEqual(
             LiteralExtractor.requiredLiteral(of: #""type":"flow""#),
-            RequiredLiteral(bytes: Array(#""type":"flow""#.utf8), isWholePattern: true))
+            RequiredLiteral(bytes: Array(#""type":"flow""#.utf8), isWholePattern: true)
+        )
         XCTAssertEqual(literal(#"a\.b\"c"#), #"a.b"c"#)
         XCTAssertEqual(LiteralExtractor.requiredLiteral(of: #"a\.b"#)?.isWholePattern, true)
     }

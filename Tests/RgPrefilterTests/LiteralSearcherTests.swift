@@ -7,7 +7,9 @@ import XCTest
 final class LiteralSearcherTests: XCTestCase {
     private func naive(_ haystack: [UInt8], _ needle: [UInt8], from start: Int) -> Int? {
         guard needle.count <= haystack.count, start <= haystack.count - needle.count else { return nil }
-        return (start...(haystack.count - needle.count)).first { haystack[$0..<$0 + needle.count].elementsEqual(needle) }
+        return (start...(haystack.count - needle.count)).first {
+            haystack[$0..<$0 + needle.count].elementsEqual(needle)
+        }
     }
 
     func testAgreesWithNaiveSearchOnRandomInput() {
@@ -32,7 +34,9 @@ final class LiteralSearcherTests: XCTestCase {
 
     func testFindsTheNeedleAtTheVeryEnd() {
         let haystack = Array(String(repeating: "x", count: 1000).utf8) + Array(#""type":"flow""#.utf8)
-        let found = haystack.withUnsafeBytes { LiteralSearcher(Array(#""type":"flow""#.utf8)).firstIndex(in: $0, from: 0) }
+        let found = haystack.withUnsafeBytes {
+            LiteralSearcher(Array(#""type":"flow""#.utf8)).firstIndex(in: $0, from: 0)
+        }
         XCTAssertEqual(found, 1000)
     }
 

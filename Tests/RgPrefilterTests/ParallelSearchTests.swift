@@ -7,7 +7,12 @@ import XCTest
 @testable import rg_prefilter
 
 final class ParallelSearchTests: XCTestCase {
-    private func sequential(_ bytes: [UInt8], _ query: Query, invert: Bool, mode: LineSearcher.Mode) throws -> ([UInt8], Int) {
+    private func sequential(
+        _ bytes: [UInt8],
+        _ query: Query,
+        invert: Bool,
+        mode: LineSearcher.Mode
+    ) throws -> ([UInt8], Int) {
         var searcher = LineSearcher(matcher: try query.matcher(), invert: invert, mode: mode)
         var out: [UInt8] = []
         try bytes.withUnsafeBytes { try searcher.feed($0, into: &out) }
@@ -35,13 +40,23 @@ final class ParallelSearchTests: XCTestCase {
                     var out: [UInt8] = []
                     let selected = try bytes.withUnsafeBytes { whole in
                         try ParallelSearch.run(
-                            whole, workers: workers, segmentSize: segment,
+                            whole,
+                            workers: workers,
+                            segmentSize: segment,
                             makeMatcher: { try query.matcher() },
                             makeSearcher: { LineSearcher(matcher: $0, invert: invert, mode: mode) },
-                            emit: { out += $0 })
+                            emit: { out += $0 }
+                        )
                     }
-                    XCTAssertEqual(selected, expected.1, "\(query.patterns) \(query.fields.map(\.key)) workers \(workers)")
-                    XCTAssertTrue(out == expected.0, "\(query.patterns) invert \(invert) workers \(workers) segment \(segment)")
+                    XCTAssertEqual(
+                        selected,
+                        expected.1,
+                        "\(query.patterns) \(query.fields.map(\.key)) workers \(workers)"
+                    )
+                    XCTAssertTrue(
+                        out == expected.0,
+                        "\(query.patterns) invert \(invert) workers \(workers) segment \(segment)"
+                    )
                 }
             }
         }
@@ -53,8 +68,13 @@ final class ParallelSearchTests: XCTestCase {
         XCTAssertThrowsError(
             try bytes.withUnsafeBytes { whole in
                 try ParallelSearch.run(
-                    whole, workers: 2, segmentSize: 1000, makeMatcher: { throw Boom() },
-                    makeSearcher: { LineSearcher(matcher: $0) }, emit: { _ in })
+                    whole,
+                    workers: 2,
+                    segmentSize: 1000,
+                    makeMatcher: { throw Boom() },
+                    makeSearcher: { LineSearcher(matcher: $0) },
+                    emit: { _ in }
+                )
             }
         ) { XCTAssertTrue($0 is Boom) }
     }
@@ -74,8 +94,10 @@ final class ParallelSearchTests: XCTestCase {
             ([#""type":"flow""#], [#""type":"flow""#]),
             (["-c", "--field", "type=flow"], ["-c", #""type"\s*:\s*"flow""#]),
             (["-v", "-c", "flow_id"], ["-v", "-c", "flow_id"]),
-            ([#""event":"(content_block_delta|response\.output_text\.delta)""#],
-             [#""event":"(content_block_delta|response\.output_text\.delta)""#]),
+            (
+                [#""event":"(content_block_delta|response\.output_text\.delta)""#],
+                [#""event":"(content_block_delta|response\.output_text\.delta)""#]
+            ),
         ]
         for (ours, theirs) in cases {
             for threads in ["2", "1"] {

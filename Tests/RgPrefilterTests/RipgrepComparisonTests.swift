@@ -13,14 +13,22 @@ final class RipgrepComparisonTests: XCTestCase {
     /// Runs rg-prefilter with `ours` and `rg --no-config` with `theirs` (same file appended to both);
     /// asserts the same stdout and status, and that the case selects something unless `expectNone`.
     private func assertSameAsRipgrep(
-        _ ours: [String], _ theirs: [String], files: [String], expectNone: Bool = false,
-        file: StaticString = #filePath, line: UInt = #line
+        _ ours: [String],
+        _ theirs: [String],
+        files: [String],
+        expectNone: Bool = false,
+        file: StaticString = #filePath,
+        line: UInt = #line
     ) async throws {
         let mine = try await Binary.run("rg-prefilter", ours + files)
         let reference = try await Binary.runExecutable("rg", ["--no-config"] + theirs + files)
         XCTAssertEqual(mine.status, reference.status, "\(ours): status; stderr \(mine.stderr)", file: file, line: line)
-        XCTAssertTrue(mine.stdout == reference.stdout,
-                      "\(ours): \(mine.stdout.count) bytes vs rg \(reference.stdout.count) bytes", file: file, line: line)
+        XCTAssertTrue(
+            mine.stdout == reference.stdout,
+            "\(ours): \(mine.stdout.count) bytes vs rg \(reference.stdout.count) bytes",
+            file: file,
+            line: line
+        )
         if expectNone {
             XCTAssertEqual(mine.stdout, [], file: file, line: line)
         } else {
@@ -31,9 +39,18 @@ final class RipgrepComparisonTests: XCTestCase {
     func testLiteralsMatchRipgrep() async throws {
         let corpus = try await corpus()
         for pattern in [#""type":"flow""#, #""event":"message_stop""#, "会话", "no such text anywhere 12345"] {
-            try await assertSameAsRipgrep([pattern], [pattern], files: [corpus], expectNone: pattern.hasPrefix("no such"))
+            try await assertSameAsRipgrep(
+                [pattern],
+                [pattern],
+                files: [corpus],
+                expectNone: pattern.hasPrefix("no such")
+            )
         }
-        try await assertSameAsRipgrep(["-F", "response.output_text.delta"], ["-F", "response.output_text.delta"], files: [corpus])
+        try await assertSameAsRipgrep(
+            ["-F", "response.output_text.delta"],
+            ["-F", "response.output_text.delta"],
+            files: [corpus]
+        )
         try await assertSameAsRipgrep(["-F", #"a\\b"#], ["-F", #"a\\b"#], files: [corpus])
     }
 
@@ -46,8 +63,11 @@ final class RipgrepComparisonTests: XCTestCase {
         ] {
             try await assertSameAsRipgrep([pattern], [pattern], files: [corpus])
         }
-        try await assertSameAsRipgrep(["-e", #""event":"ping""#, "-e", "timeout"], ["-e", #""event":"ping""#, "-e", "timeout"],
-                                      files: [corpus])
+        try await assertSameAsRipgrep(
+            ["-e", #""event":"ping""#, "-e", "timeout"],
+            ["-e", #""event":"ping""#, "-e", "timeout"],
+            files: [corpus]
+        )
     }
 
     func testClassesAnchorsAndUnicodeMatchRipgrep() async throws {
@@ -66,7 +86,11 @@ final class RipgrepComparisonTests: XCTestCase {
         try await assertSameAsRipgrep(["-v", #""type":"sse""#], ["-v", #""type":"sse""#], files: [corpus])
         try await assertSameAsRipgrep(["-c", #""event":"ping""#], ["-c", #""event":"ping""#], files: [corpus])
         try await assertSameAsRipgrep(["-c", "-v", "flow_id"], ["-c", "-v", "flow_id"], files: [corpus])
-        try await assertSameAsRipgrep(["-m", "7", "content_block_delta"], ["-m", "7", "content_block_delta"], files: [corpus])
+        try await assertSameAsRipgrep(
+            ["-m", "7", "content_block_delta"],
+            ["-m", "7", "content_block_delta"],
+            files: [corpus]
+        )
         try await assertSameAsRipgrep(["-l", "flow"], ["-l", "flow"], files: [corpus])
         try await assertSameAsRipgrep([""], [""], files: [corpus])
     }
@@ -74,13 +98,23 @@ final class RipgrepComparisonTests: XCTestCase {
     func testFieldsMatchTheEquivalentRegex() async throws {
         let corpus = try await corpus()
         try await assertSameAsRipgrep(["--field", "type=flow"], [#""type"\s*:\s*"flow""#], files: [corpus])
-        try await assertSameAsRipgrep(["-c", "--field", "type=flow"], ["-c", #""type"\s*:\s*"flow""#], files: [corpus])
-        try await assertSameAsRipgrep(["--field", "status=client_abort"], [#""status"\s*:\s*"client_abort""#], files: [corpus])
+        try await assertSameAsRipgrep(
+            ["-c", "--field", "type=flow"],
+            ["-c", #""type"\s*:\s*"flow""#],
+            files: [corpus]
+        )
+        try await assertSameAsRipgrep(
+            ["--field", "status=client_abort"],
+            [#""status"\s*:\s*"client_abort""#],
+            files: [corpus]
+        )
         try await assertSameAsRipgrep(["--field", "seq=3"], [#""seq"\s*:\s*3\s*[,}\]]"#], files: [corpus])
         // Two fields: every one must hold (ripgrep needs the two in their order in the record).
         try await assertSameAsRipgrep(
             ["--field", "type=flow_end", "--field", "status=complete"],
-            [#""type"\s*:\s*"flow_end".*"status"\s*:\s*"complete""#], files: [corpus])
+            [#""type"\s*:\s*"flow_end".*"status"\s*:\s*"complete""#],
+            files: [corpus]
+        )
     }
 
     func testSeveralFilesArePrefixedLikeRipgrep() async throws {
@@ -88,7 +122,11 @@ final class RipgrepComparisonTests: XCTestCase {
         let dir = try TempDir.make("rg-prefilter")
         let small = dir + "/small.jsonl"
         try Data("{\"type\":\"flow\",\"x\":1}\nother\n".utf8).write(to: URL(fileURLWithPath: small))
-        try await assertSameAsRipgrep([#""type":"flow""#], ["-j1", "--no-heading", #""type":"flow""#], files: [corpus, small])
+        try await assertSameAsRipgrep(
+            [#""type":"flow""#],
+            ["-j1", "--no-heading", #""type":"flow""#],
+            files: [corpus, small]
+        )
         try await assertSameAsRipgrep(["-c", "other"], ["-j1", "-c", "other"], files: [corpus, small])
         try await assertSameAsRipgrep(["-l", "flow"], ["-j1", "-l", "flow"], files: [small, corpus])
     }
