@@ -10,12 +10,16 @@ struct Clause {
     let literal: LiteralSearcher?
     /// A literal hit is a match by itself (the pattern is that literal): no regex call needed.
     let literalIsMatch: Bool
+    /// The pattern compiled anchored, when every match starts with the literal: a hit is then
+    /// checked where it stands instead of by a scan of the whole line.
+    let anchored: PCRE2Regex?
     /// The regex may find a match in a block that it would not find in the line alone
     /// (lookbehind into the previous line, `\A`), so block matches are re-checked per line.
     let needsLineCheck: Bool
 
     init(pattern: String, caseless: Bool, literal: RequiredLiteral?) throws {
-        regex = try PCRE2Regex(pattern, options: caseless ? [.caseless, .multiline] : [.multiline])
+        let options: PCRE2Regex.Options = caseless ? [.caseless, .multiline] : [.multiline]
+        regex = try PCRE2Regex(pattern, options: options)
         // A case-insensitive literal would need case variants; only literals without letters stay usable.
         let usable = literal.flatMap { literal in
             let hasCase = literal.bytes.contains { $0 >= 0x80 || ($0 | 0x20 >= 0x61 && $0 | 0x20 <= 0x7A) }
@@ -23,6 +27,9 @@ struct Clause {
         }
         self.literal = usable.map { LiteralSearcher($0.bytes) }
         literalIsMatch = usable?.isWholePattern ?? false
+        anchored =
+            usable?.isPrefix == true && !literalIsMatch
+            ? try PCRE2Regex(pattern, options: options.union(.anchored)) : nil
         needsLineCheck = ["(?<", "\\A", "\\G", "\\z", "\\Z", "\\K"].contains { pattern.contains($0) }
     }
 }
@@ -31,6 +38,13 @@ final class LineMatcher {
     let clauses: [Clause]
     /// Index in `clauses` of the clause that finds candidates.
     private let driver: Int
+    /// The driving clause, taken apart once: reading it out of the array per candidate line would
+    /// retain and release its three references every time.
+    private let driverRegex: PCRE2Regex
+    private let driverLiteral: LiteralSearcher?
+    private let driverAnchored: PCRE2Regex?
+    private let driverLiteralIsMatch: Bool
+    private let driverNeedsLineCheck: Bool
 
     init(clauses: [Clause]) {
         precondition(!clauses.isEmpty, "a matcher needs at least one clause")
@@ -39,31 +53,44 @@ final class LineMatcher {
             (score: clauses[index].literal.map { LiteralExtractor.score($0.needle) } ?? -1, index: index)
         }
         driver = scored.max { ($0.score, -$0.index) < ($1.score, -$1.index) }?.index ?? 0
+        driverRegex = clauses[driver].regex
+        driverLiteral = clauses[driver].literal
+        driverAnchored = clauses[driver].anchored
+        driverLiteralIsMatch = clauses[driver].literalIsMatch
+        driverNeedsLineCheck = clauses[driver].needsLineCheck
     }
 
     /// The next line of `block` at or after `start` (a line start) that meets every clause, without
     /// its newline. `block` holds whole lines; only its last line may lack the newline.
     func nextMatchingLine(in block: UnsafeRawBufferPointer, from start: Int) throws -> Range<Int>? {
-        let clause = clauses[driver]
         var position = start
         while position < block.count {
             let candidate: Int
             var driverMatched: Bool
-            if let literal = clause.literal {
+            if let literal = driverLiteral {
                 guard let hit = literal.firstIndex(in: block, from: position) else { return nil }
                 candidate = hit
-                driverMatched = clause.literalIsMatch
+                driverMatched = driverLiteralIsMatch
             } else {
-                guard let match = try clause.regex.firstMatch(in: block, from: position) else { return nil }
+                guard let match = try driverRegex.firstMatch(in: block, from: position) else { return nil }
                 candidate = match.lowerBound
-                driverMatched = !clause.needsLineCheck && indexOfNewline(in: block, match) == nil
+                driverMatched = !driverNeedsLineCheck && indexOfNewline(in: block, match) == nil
             }
             // An empty match right after the last newline is not on any line.
             if candidate == block.count, block.count > 0, block[block.count - 1] == 0x0A { return nil }
             let lineStart = lastNewline(in: block, position..<candidate).map { $0 + 1 } ?? position
             let lineEnd = indexOfNewline(in: block, candidate..<block.count) ?? block.count
             let line = UnsafeRawBufferPointer(rebasing: block[lineStart..<lineEnd])
-            if !driverMatched { driverMatched = try clause.regex.matches(line) }
+            if !driverMatched, let anchored = driverAnchored, let literal = driverLiteral {
+                // Try the pattern at each hit of its prefix in this line.
+                var hit: Int? = candidate - lineStart
+                while let offset = hit {
+                    driverMatched = try anchored.firstMatch(in: line, from: offset) != nil
+                    hit = driverMatched ? nil : literal.firstIndex(in: line, from: offset + 1)
+                }
+            } else if !driverMatched {
+                driverMatched = try driverRegex.matches(line)
+            }
             if driverMatched, try otherClausesMatch(line) {
                 return lineStart..<lineEnd
             }
@@ -73,6 +100,7 @@ final class LineMatcher {
     }
 
     private func otherClausesMatch(_ line: UnsafeRawBufferPointer) throws -> Bool {
+        guard clauses.count > 1 else { return true }
         for index in clauses.indices where index != driver {
             guard try clauses[index].regex.matches(line) else { return false }
         }

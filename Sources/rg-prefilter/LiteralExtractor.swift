@@ -11,6 +11,8 @@ struct RequiredLiteral: Equatable {
     var bytes: [UInt8]
     /// True when the pattern is exactly this literal, so a hit is a match and no regex is needed.
     var isWholePattern: Bool
+    /// True when every match starts with this literal, so the regex can be tried anchored at a hit.
+    var isPrefix = false
 }
 
 enum LiteralExtractor {
@@ -19,6 +21,15 @@ enum LiteralExtractor {
         var parser = Parser(bytes: Array(pattern.utf8))
         guard let runs = parser.literalRuns(), let best = runs.max(by: { score($0) < score($1) }) else {
             return nil
+        }
+        // The first run is a prefix of every match when nothing came before it (then runs[0] starts
+        // the pattern); prefer it when it is about as selective as the best: anchored tries are cheap.
+        if parser.startsWithLiteral, let first = runs.first, isSelective(first), 2 * score(first) >= score(best) {
+            return RequiredLiteral(
+                bytes: first,
+                isWholePattern: parser.isPureLiteral && runs.count == 1,
+                isPrefix: true
+            )
         }
         return RequiredLiteral(bytes: best, isWholePattern: parser.isPureLiteral && runs.count == 1)
     }
@@ -51,6 +62,8 @@ enum LiteralExtractor {
         /// Byte length of the last atom in `current` (a UTF-8 character), for quantifiers.
         var lastAtomLength = 0
         var isPureLiteral = true
+        /// No construct came before the first literal run (so that run starts every match).
+        var startsWithLiteral = true
 
         init(bytes: [UInt8]) { self.bytes = bytes }
 
@@ -123,6 +136,7 @@ enum LiteralExtractor {
 
         private mutating func endRun(pure: Bool) {
             if !pure { isPureLiteral = false }
+            if runs.isEmpty, current.isEmpty, !pure { startsWithLiteral = false }
             if !current.isEmpty { runs.append(current) }
             current = []
             lastAtomLength = 0

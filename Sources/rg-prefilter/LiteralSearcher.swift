@@ -2,24 +2,35 @@
 // regex on every line, rg-prefilter looks for a literal every match must contain.
 //
 // The scan is the "generic SIMD" memmem of Rust's memchr crate (which ripgrep uses): compare two
-// of the needle's rarest bytes at their offsets, 16 positions per step, and verify the rare
+// of the needle's rarest bytes at their offsets, 64 positions per step, and verify the rare
 // positions where both agree with memcmp. Rarity comes from a byte-rank table measured on NDJSON
 // capture logs, so `"type":"flow"` is found by its `y` and `w`, not by its many `"`.
 import Glibc
 
-struct LiteralSearcher {
+final class LiteralSearcher {
     let needle: [UInt8]
+    /// A copy of `needle` the scan reads without retaining the array (one call per candidate line:
+    /// the per-call cost matters as much as the scan).
+    private let needleBytes: UnsafeMutableRawPointer
     /// Offsets in `needle` of the two bytes the vector scan compares (the rarest two).
     private let offset1: Int
     private let offset2: Int
+    private let byte1: UInt8
+    private let byte2: UInt8
 
     init(_ needle: [UInt8]) {
         precondition(!needle.isEmpty, "an empty literal matches everywhere; callers use the regex instead")
         self.needle = needle
+        needleBytes = UnsafeMutableRawPointer.allocate(byteCount: needle.count, alignment: 16)
+        needleBytes.copyMemory(from: needle, byteCount: needle.count)
         let byRarity = needle.indices.sorted { (ByteRank.of(needle[$0]), $0) < (ByteRank.of(needle[$1]), $1) }
         offset1 = byRarity[0]
         offset2 = byRarity.count > 1 ? byRarity[1] : byRarity[0]
+        byte1 = needle[offset1]
+        byte2 = needle[offset2]
     }
+
+    deinit { needleBytes.deallocate() }
 
     /// The offset of the first occurrence of the needle in `haystack` at or after `start`.
     func firstIndex(in haystack: UnsafeRawBufferPointer, from start: Int) -> Int? {
@@ -28,34 +39,51 @@ struct LiteralSearcher {
         let last = haystack.count - count  // the last offset where the needle fits
         guard start <= last else { return nil }
         if count == 1 {
-            guard let hit = memchr(base + start, Int32(needle[0]), haystack.count - start) else { return nil }
+            guard let hit = memchr(base + start, Int32(byte1), haystack.count - start) else { return nil }
             return base.distance(to: UnsafeRawPointer(hit))
         }
-        return needle.withUnsafeBytes { needleBytes in
-            guard let needleBase = needleBytes.baseAddress else { return nil }
-            let byte1 = needleBytes[offset1]
-            let byte2 = needleBytes[offset2]
+        let (needleBase, offset1, offset2, byte1, byte2) = (
+            UnsafeRawPointer(needleBytes), offset1, offset2, byte1, byte2
+        )
+        do {
+            /// The first offset of 16 whose two rare bytes agree (`mask`) where the whole needle is.
+            @inline(__always)
+            func verify(_ mask: SIMDMask<SIMD16<Int8>>, at first: Int) -> Int? {
+                for lane in LaneBits(mask) where memcmp(base + first + lane, needleBase, count) == 0 {
+                    return first + lane
+                }
+                return nil
+            }
             let splat1 = SIMD16<UInt8>(repeating: byte1)
             let splat2 = SIMD16<UInt8>(repeating: byte2)
             var position = start
-            // Each step tests the 32 candidate offsets position..<position+32 (two 16-byte vectors per
-            // byte); all loads stay in bounds because position + 31 <= last and both offsets are < count.
-            while position + 31 <= last {
-                let low1 = base.loadUnaligned(fromByteOffset: position + offset1, as: SIMD16<UInt8>.self)
-                let high1 = base.loadUnaligned(fromByteOffset: position + offset1 + 16, as: SIMD16<UInt8>.self)
-                let low2 = base.loadUnaligned(fromByteOffset: position + offset2, as: SIMD16<UInt8>.self)
-                let high2 = base.loadUnaligned(fromByteOffset: position + offset2 + 16, as: SIMD16<UInt8>.self)
-                let low = LaneBits((low1 .== splat1) .& (low2 .== splat2))
-                let high = LaneBits((high1 .== splat1) .& (high2 .== splat2))
-                if !(low.isEmpty && high.isEmpty) {
-                    for lane in low where memcmp(base + position + lane, needleBase, count) == 0 {
-                        return position + lane
-                    }
-                    for lane in high where memcmp(base + position + 16 + lane, needleBase, count) == 0 {
-                        return position + 16 + lane
+            // Each step tests the 64 candidate offsets position..<position+64 (four 16-byte vectors per
+            // byte), reduced to one test of two 64-bit words; all loads stay in bounds because
+            // position + 63 <= last and both offsets are < count. Wrapping arithmetic: no overflow
+            // checks in the hot loop (the bounds above keep every sum far from Int.max).
+            while position &+ 63 <= last {
+                let at1 = base + (position &+ offset1)
+                let at2 = base + (position &+ offset2)
+                let m0 =
+                    (at1.loadUnaligned(as: SIMD16<UInt8>.self) .== splat1)
+                    .& (at2.loadUnaligned(as: SIMD16<UInt8>.self) .== splat2)
+                let m1 =
+                    (at1.loadUnaligned(fromByteOffset: 16, as: SIMD16<UInt8>.self) .== splat1)
+                    .& (at2.loadUnaligned(fromByteOffset: 16, as: SIMD16<UInt8>.self) .== splat2)
+                let m2 =
+                    (at1.loadUnaligned(fromByteOffset: 32, as: SIMD16<UInt8>.self) .== splat1)
+                    .& (at2.loadUnaligned(fromByteOffset: 32, as: SIMD16<UInt8>.self) .== splat2)
+                let m3 =
+                    (at1.loadUnaligned(fromByteOffset: 48, as: SIMD16<UInt8>.self) .== splat1)
+                    .& (at2.loadUnaligned(fromByteOffset: 48, as: SIMD16<UInt8>.self) .== splat2)
+                if !LaneBits((m0 .| m1) .| (m2 .| m3)).isEmpty {
+                    if let hit = verify(m0, at: position) ?? verify(m1, at: position &+ 16)
+                        ?? verify(m2, at: position &+ 32) ?? verify(m3, at: position &+ 48)
+                    {
+                        return hit
                     }
                 }
-                position += 32
+                position &+= 64
             }
             while position <= last {
                 if base.load(fromByteOffset: position + offset1, as: UInt8.self) == byte1,

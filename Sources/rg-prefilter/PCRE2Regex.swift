@@ -29,6 +29,8 @@ final class PCRE2Regex {
         static let caseless = Options(rawValue: PCRE2_CASELESS)
         /// `^` and `$` at every line start and end: needed when the subject is a block of lines.
         static let multiline = Options(rawValue: PCRE2_MULTILINE)
+        /// Match only at the start offset: compiled in, so the JIT code is the anchored one.
+        static let anchored = Options(rawValue: PCRE2_ANCHORED)
     }
 
     init(_ pattern: String, options: Options = []) throws {

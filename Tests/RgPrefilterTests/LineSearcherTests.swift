@@ -155,6 +155,22 @@ final class LineSearcherTests: XCTestCase {
         XCTAssertEqual(try assertSplitInvariant({ LineSearcher(matcher: other) }, input).1, 1)
     }
 
+    func testAnchoredTryAtEveryHitOfThePrefixInALine() throws {
+        // The first `"event":"` of the line is not followed by a wanted name, the second one is.
+        let text = """
+            {"event":"ping","data":{"event":"content_block_delta"}}
+            {"event":"ping"}
+            {"x":1,"event":"message_stop"}
+            """
+        let matcher = try makeMatcher([#""event":"(content_block_delta|message_stop)""#])
+        let (out, count) = try assertSplitInvariant({ LineSearcher(matcher: matcher) }, text)
+        XCTAssertEqual(count, 2)
+        XCTAssertEqual(
+            out,
+            "{\"event\":\"ping\",\"data\":{\"event\":\"content_block_delta\"}}\n{\"x\":1,\"event\":\"message_stop\"}\n"
+        )
+    }
+
     func testEveryPatternAndEveryFieldCombine() throws {
         let anyOf = try makeMatcher(["flow_end", "not json"])
         XCTAssertEqual(try assertSplitInvariant({ LineSearcher(matcher: anyOf) }, input).1, 2)

@@ -12,7 +12,7 @@ final class LiteralExtractorTests: XCTestCase {
     func testWholeLiteralIsExact() {
         XCTAssertEqual(
             LiteralExtractor.requiredLiteral(of: #""type":"flow""#),
-            RequiredLiteral(bytes: Array(#""type":"flow""#.utf8), isWholePattern: true)
+            RequiredLiteral(bytes: Array(#""type":"flow""#.utf8), isWholePattern: true, isPrefix: true)
         )
         XCTAssertEqual(literal(#"a\.b\"c"#), #"a.b"c"#)
         XCTAssertEqual(LiteralExtractor.requiredLiteral(of: #"a\.b"#)?.isWholePattern, true)
@@ -24,8 +24,20 @@ final class LiteralExtractorTests: XCTestCase {
         XCTAssertEqual(LiteralExtractor.requiredLiteral(of: pattern)?.isWholePattern, false)
     }
 
+    func testPrefixIsKnownSoHitsCanBeCheckedAnchored() {
+        let prefix = LiteralExtractor.requiredLiteral(of: #""event":"(content_block_delta|ping)""#)
+        XCTAssertEqual(prefix?.isPrefix, true)
+        XCTAssertEqual(LiteralExtractor.requiredLiteral(of: "^abcd")?.isPrefix, false)
+        XCTAssertEqual(LiteralExtractor.requiredLiteral(of: "a?bcdef")?.isPrefix, false)
+        XCTAssertEqual(LiteralExtractor.requiredLiteral(of: "abcdx?yz")?.isPrefix, true)
+        // A prefix that stops on every line is not worth it: the rare run in the middle drives.
+        let middle = LiteralExtractor.requiredLiteral(of: #""\d+"session_id""#)
+        XCTAssertEqual(middle.map { String(decoding: $0.bytes, as: UTF8.self) }, #""session_id""#)
+        XCTAssertEqual(middle?.isPrefix, false)
+    }
+
     func testOptionalAtomsAreDropped() {
-        XCTAssertEqual(literal("colou?rful"), "rful")  // "colo" and "rful" tie on length; rarer wins
+        XCTAssertEqual(literal("colou?rful"), "colo")  // a prefix wins when about as rare as the best
         XCTAssertEqual(literal("abcdx*y"), "abcd")
         XCTAssertEqual(literal("abc{0,3}zzzz"), "zzzz")
         XCTAssertEqual(literal("abcd+e"), "abcd")
