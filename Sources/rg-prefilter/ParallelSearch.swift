@@ -19,7 +19,7 @@ enum ParallelSearch {
     static func run(
         _ whole: UnsafeRawBufferPointer,
         workers: Int,
-        segmentSize: Int = 4 << 20,
+        segmentSize: Int = 1 << 20,
         makeMatcher: @escaping @Sendable () throws -> LineMatcher,
         makeSearcher: @escaping @Sendable (LineMatcher) -> LineSearcher,
         emit: (inout [UInt8]) throws -> Void

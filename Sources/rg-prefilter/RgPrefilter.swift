@@ -89,7 +89,7 @@ struct RgPrefilter: ParsableCommand {
             threads: threads ?? ParallelSearch.workerCount,
             output: OutputBuffer(lineBuffered: follow || lineBuffered || OutputBuffer.isTerminal(1))
         )
-        let result = try search.run(files.isEmpty ? [nil] : files.map(Optional.some))
+        let result = try search.run(files.isEmpty ? [nil] : files.map { $0 == "-" ? nil : $0 })  // "-": stdin
         if result.failed { throw ExitCode(2) }
         if !result.selected { throw ExitCode(1) }
     }

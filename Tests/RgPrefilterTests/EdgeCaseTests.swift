@@ -148,6 +148,9 @@ final class EdgeCaseTests: XCTestCase {
     func testStdinIsNamedForFilesWithMatchesAndMaxCountZeroSelectsNothing() async throws {
         let listed = try await Binary.run("rg-prefilter", ["-l", "a"], stdin: "a\na\n")
         XCTAssertEqual(listed.stdoutText, "<stdin>\n")
+        let file = try write("named.jsonl", Array("a\n".utf8))
+        let dash = try await Binary.run("rg-prefilter", ["a", file, "-"], stdin: "ba\n")
+        XCTAssertEqual(dash.stdoutText, "\(file):a\n<stdin>:ba\n")
         let zero = try await Binary.run("rg-prefilter", ["-m", "0", "a"], stdin: "a\n")
         XCTAssertEqual(zero.status, 1)
         XCTAssertEqual(zero.stdout, [])
