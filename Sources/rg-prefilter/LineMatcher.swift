@@ -14,7 +14,7 @@ struct Clause {
     /// checked where it stands instead of by a scan of the whole line.
     let anchored: PCRE2Regex?
     /// The regex may find a match in a block that it would not find in the line alone
-    /// (lookbehind into the previous line, `\A`), so block matches are re-checked per line.
+    /// (lookaround into the next or previous line, `\A`), so block matches are re-checked per line.
     let needsLineCheck: Bool
 
     init(pattern: String, caseless: Bool, literal: RequiredLiteral?) throws {
@@ -30,7 +30,7 @@ struct Clause {
         anchored =
             usable?.isPrefix == true && !literalIsMatch
             ? try PCRE2Regex(pattern, options: options.union(.anchored)) : nil
-        needsLineCheck = ["(?<", "\\A", "\\G", "\\z", "\\Z", "\\K"].contains { pattern.contains($0) }
+        needsLineCheck = ["(?<", "(?=", "(?!", "\\A", "\\G", "\\z", "\\Z", "\\K"].contains { pattern.contains($0) }
     }
 }
 

@@ -151,6 +151,9 @@ final class LineSearcherTests: XCTestCase {
         // `\s*` could run over the newline in a block search; each line must match on its own.
         let matcher = try makeMatcher([#"f3\S*\s*last"#])
         XCTAssertEqual(try assertSplitInvariant({ LineSearcher(matcher: matcher) }, input).1, 0)
+        // Lookahead is zero-width: the match does not hold the newline, the lookahead still saw it.
+        let lookahead = try makeMatcher([#"w(?=\n\n)"#])
+        XCTAssertEqual(try assertSplitInvariant({ LineSearcher(matcher: lookahead) }, input).1, 0)
         let other = try makeMatcher([#"complete"\}\s*$"#])
         XCTAssertEqual(try assertSplitInvariant({ LineSearcher(matcher: other) }, input).1, 1)
     }
