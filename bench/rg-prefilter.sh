@@ -11,7 +11,8 @@
 # Environment: see bench/lib.sh (WORK, SHARED, CORPUS, SEED, SIZE_MB, RUNS, BIN, BUILD,
 # NO_INSTALL). Output: hyperfine's lines on stderr, then a Markdown table on stdout: mean and
 # minimum ms, MB/s (corpus bytes / 10^6 / mean s), speed relative to rg and to grep -P
-# (their mean / ours: 1.00x = as fast) and our time relative to cat.
+# (their mean / ours: 1.00x = as fast), our time relative to cat, and CPU time (user + system,
+# mean) of the three, which a busy machine disturbs less than wall time.
 # Targets: >= 1.0x rg on the literal and the field, >= 0.8x rg on the alternation, and at most
 # 3x the time of cat.
 set -euo pipefail
@@ -80,13 +81,15 @@ def load(name):
 cat = load("cat")["cat"]
 print("cat FILE > /dev/null: mean %.1f ms, min %.1f ms, %.0f MB/s" % (cat["mean"] * 1e3, cat["min"] * 1e3, nbytes / 1e6 / cat["mean"]))
 print()
-print("| task | rg-prefilter mean ms | min ms | MB/s | rg mean ms | grep -P mean ms | vs rg | vs rg (min) | vs grep -P | time / cat |")
-print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+print("| task | rg-prefilter mean ms | min ms | MB/s | rg mean ms | grep -P mean ms | vs rg | vs rg (min) | vs grep -P "
+      "| time / cat | CPU ms ours / rg / grep -P |")
+print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+cpu = lambda r: (r["user"] + r["system"]) * 1e3  # user + system: steadier than wall time on a busy machine
 for name in [line.strip() for line in open(os.path.join(out, "rg-prefilter.groups"))][1:]:
     r = load(name)
     ours, rg, grep = r["rg-prefilter"], r["rg"], r["grep -P"]
-    print("| %s | %.1f ± %.1f | %.1f | %.0f | %.1f | %.1f | %.2fx | %.2fx | %.2fx | %.2f |" % (
+    print("| %s | %.1f ± %.1f | %.1f | %.0f | %.1f | %.1f | %.2fx | %.2fx | %.2fx | %.2f | %.0f / %.0f / %.0f |" % (
         name, ours["mean"] * 1e3, (ours["stddev"] or 0) * 1e3, ours["min"] * 1e3, nbytes / 1e6 / ours["mean"],
         rg["mean"] * 1e3, grep["mean"] * 1e3, rg["mean"] / ours["mean"], rg["min"] / ours["min"],
-        grep["mean"] / ours["mean"], ours["mean"] / cat["mean"]))
+        grep["mean"] / ours["mean"], ours["mean"] / cat["mean"], cpu(ours), cpu(rg), cpu(grep)))
 PY
