@@ -74,6 +74,7 @@ struct FileSearch {
         let (query, invert, mode, threads, output) = (query, invert, mode, threads, output)
         return { whole in
             guard whole.count >= ParallelSearch.minimumSize else { return false }
+            try output.flush()  // what earlier files printed goes first
             selected(
                 try ParallelSearch.run(
                     whole,
@@ -81,9 +82,9 @@ struct FileSearch {
                     makeMatcher: { try query.matcher() },
                     makeSearcher: { LineSearcher(matcher: $0, invert: invert, mode: mode, prefix: prefix) },
                     emit: { bytes in
-                        // A segment's output goes out as it is: no copy into the shared buffer.
+                        // On a worker, in its turn (the caller's thread only waits): one write per
+                        // segment, straight from the worker's buffer.
                         guard !bytes.isEmpty else { return }
-                        try output.flush()
                         try bytes.withUnsafeBytes { try OutputBuffer.writeAll(output.fd, $0) }
                     }
                 )

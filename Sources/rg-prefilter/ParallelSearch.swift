@@ -1,10 +1,10 @@
 // Searching one mapped file on several cores. ripgrep searches a single file on one thread;
 // this is how rg-prefilter gets ahead of it on a big capture log: the mapping is cut at line
 // ends into segments, worker threads search them (each with its own LineMatcher, because PCRE2
-// match data and JIT stacks are per thread), and the calling thread writes each segment's
-// output in file order. A window bounds how far workers run ahead, so memory stays at a few
-// segments' worth of output. Used for plain line and count searches of regular files; -m, -l
-// and --follow stay sequential, since they stop or wait at a point in the file.
+// match data and JIT stacks are per thread) and each worker writes its own segment's output,
+// in file order (it waits for its turn): the output is written while it is still in that core's
+// cache. A window bounds how far workers run ahead. Used for plain line and count searches of
+// regular files; -m, -l and --follow stay sequential, since they stop or wait at a point in the file.
 import Glibc
 
 enum ParallelSearch {
@@ -14,22 +14,22 @@ enum ParallelSearch {
     /// How many threads are worth starting (the online cores, at most 8); 1 means search in line.
     static var workerCount: Int { max(1, min(8, sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
 
-    /// Searches `whole` with `workers` threads; `emit` gets each segment's output in file order.
-    /// Returns the number of selected lines. `makeSearcher` runs once per segment, on a worker.
+    /// Searches `whole` with `workers` threads; `emit` gets each segment's output in file order
+    /// (called on the worker threads, one at a time). Returns the number of selected lines.
     static func run(
         _ whole: UnsafeRawBufferPointer,
         workers: Int,
         segmentSize: Int = 1 << 20,
         makeMatcher: @escaping @Sendable () throws -> LineMatcher,
         makeSearcher: @escaping @Sendable (LineMatcher) -> LineSearcher,
-        emit: (inout [UInt8]) throws -> Void
+        emit: @escaping (inout [UInt8]) throws -> Void
     ) throws -> Int {
         let queue = SegmentQueue(whole, segmentSize: segmentSize, window: 2 * workers)
+        let makeWorker = { Worker(queue: queue, makeMatcher: makeMatcher, makeSearcher: makeSearcher, emit: emit) }
         var threads: [pthread_t] = []
         for _ in 0..<workers {
-            let worker = Worker(queue: queue, makeMatcher: makeMatcher, makeSearcher: makeSearcher)
             var thread = pthread_t()
-            let context = Unmanaged.passRetained(worker).toOpaque()
+            let context = Unmanaged.passRetained(makeWorker()).toOpaque()
             let started = pthread_create(
                 &thread,
                 nil,
@@ -46,41 +46,22 @@ enum ParallelSearch {
                 Unmanaged<Worker>.fromOpaque(context).release()
             }
         }
-        defer {
-            queue.stop()
-            for thread in threads { pthread_join(thread, nil) }
-        }
-        // Without any thread (resources exhausted), search here, one segment at a time: same result.
-        let inline = threads.isEmpty ? Worker(queue: queue, makeMatcher: makeMatcher, makeSearcher: makeSearcher) : nil
-        var selected = 0
-        for index in 0..<queue.segmentCount {
-            inline?.run(limit: 1)
-            let chunk = queue.waitForResult(index)
-            if let error = chunk.error { throw error }
-            selected += chunk.selected
-            try emit(&chunk.bytes)
-            queue.recycle(chunk)
-        }
-        return selected
+        // Without any thread (resources exhausted), search here: same order, same result.
+        if threads.isEmpty { makeWorker().run() }
+        queue.waitUntilDone()
+        for thread in threads { pthread_join(thread, nil) }
+        return try queue.result()
     }
 
-    /// One segment's output. A class, so that its buffer has one owner on its way from a worker to
-    /// the writer and back (an array in an enum was copied on reuse: fresh pages every time).
-    final class Chunk {
-        var bytes: [UInt8] = []
-        var selected = 0
-        var error: (any Error)?
-    }
-
-    /// The shared state: segment bounds, the next segment to take, results not yet written.
-    /// Every mutable field is guarded by `mutex` (hence @unchecked Sendable).
+    /// The shared state: segment bounds, the next segment to take, whose turn it is to write, the
+    /// count and the first error. Every mutable field is guarded by `mutex` (hence @unchecked Sendable).
     final class SegmentQueue: @unchecked Sendable {
         private let base: UnsafeRawPointer?
         private var bounds: [Int] = [0]
         private var next = 0
         private var written = 0
-        private var stopped = false
-        private var results: [Chunk?]
+        private var selected = 0
+        private var failure: (any Error)?
         private let window: Int
         private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
         private let changed = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
@@ -97,7 +78,6 @@ enum ParallelSearch {
                 bounds.append(end)
                 start = end
             }
-            results = Array(repeating: nil, count: bounds.count - 1)
             self.window = window
             pthread_mutex_init(mutex, nil)
             pthread_cond_init(changed, nil)
@@ -112,67 +92,55 @@ enum ParallelSearch {
 
         var segmentCount: Int { bounds.count - 1 }
 
-        /// The next segment to search, waiting while the writer is a window behind; nil at the end.
+        /// The next segment to search, waiting while the writing is a window behind; nil at the end
+        /// or after a failure.
         func take() -> (Int, UnsafeRawBufferPointer)? {
             pthread_mutex_lock(mutex)
             defer { pthread_mutex_unlock(mutex) }
-            while !stopped, next < segmentCount, next >= written + window { pthread_cond_wait(changed, mutex) }
-            guard !stopped, next < segmentCount else { return nil }
+            while failure == nil, next < segmentCount, next >= written + window { pthread_cond_wait(changed, mutex) }
+            guard failure == nil, next < segmentCount else { return nil }
             let index = next
             next += 1
-            let segment = UnsafeRawBufferPointer(
-                start: base.map { $0 + bounds[index] },
-                count: bounds[index + 1] - bounds[index]
-            )
-            return (index, segment)
+            let start = base.map { $0 + bounds[index] }
+            return (index, UnsafeRawBufferPointer(start: start, count: bounds[index + 1] - bounds[index]))
         }
 
-        func finish(_ index: Int, _ result: Chunk) {
-            pthread_mutex_lock(mutex)
-            results[index] = result
-            pthread_cond_broadcast(changed)
-            pthread_mutex_unlock(mutex)
-        }
-
-        /// Waits for segment `index`, hands its result over and lets the workers move on.
-        func waitForResult(_ index: Int) -> Chunk {
+        /// Waits until segment `index` may be written (every earlier one is); false after a failure.
+        func waitForTurn(_ index: Int) -> Bool {
             pthread_mutex_lock(mutex)
             defer { pthread_mutex_unlock(mutex) }
-            while results[index] == nil { pthread_cond_wait(changed, mutex) }
-            let result = results[index] ?? Chunk()
-            results[index] = nil
+            while failure == nil, written != index { pthread_cond_wait(changed, mutex) }
+            return failure == nil
+        }
+
+        /// Segment `index` is written: the next one's turn.
+        func written(_ index: Int, selected count: Int) {
+            pthread_mutex_lock(mutex)
             written = index + 1
-            pthread_cond_broadcast(changed)
-            return result
-        }
-
-        /// Output buffers already written, kept for the next segments: fresh 4 MB buffers would
-        /// cost a page fault and a zeroed page every 4 KiB of output.
-        private var spare: [Chunk] = []
-
-        func recycle(_ chunk: Chunk) {
-            pthread_mutex_lock(mutex)
-            spare.append(chunk)
-            pthread_mutex_unlock(mutex)
-        }
-
-        /// An empty chunk, with the capacity of one already written when there is one.
-        func emptyChunk() -> Chunk {
-            pthread_mutex_lock(mutex)
-            let chunk = spare.popLast() ?? Chunk()
-            pthread_mutex_unlock(mutex)
-            chunk.bytes.removeAll(keepingCapacity: true)
-            chunk.selected = 0
-            chunk.error = nil
-            return chunk
-        }
-
-        /// No more segments are handed out (the writer failed, or everything is written).
-        func stop() {
-            pthread_mutex_lock(mutex)
-            stopped = true
+            selected += count
             pthread_cond_broadcast(changed)
             pthread_mutex_unlock(mutex)
+        }
+
+        /// The first error ends the search: no more segments, no more writes.
+        func fail(_ error: any Error) {
+            pthread_mutex_lock(mutex)
+            if failure == nil { failure = error }
+            pthread_cond_broadcast(changed)
+            pthread_mutex_unlock(mutex)
+        }
+
+        func waitUntilDone() {
+            pthread_mutex_lock(mutex)
+            while failure == nil, written < segmentCount { pthread_cond_wait(changed, mutex) }
+            pthread_mutex_unlock(mutex)
+        }
+
+        func result() throws -> Int {
+            pthread_mutex_lock(mutex)
+            defer { pthread_mutex_unlock(mutex) }
+            if let failure { throw failure }
+            return selected
         }
     }
 
@@ -180,36 +148,40 @@ enum ParallelSearch {
         let queue: SegmentQueue
         let makeMatcher: @Sendable () throws -> LineMatcher
         let makeSearcher: @Sendable (LineMatcher) -> LineSearcher
+        let emit: (inout [UInt8]) throws -> Void
 
         init(
             queue: SegmentQueue,
             makeMatcher: @escaping @Sendable () throws -> LineMatcher,
-            makeSearcher: @escaping @Sendable (LineMatcher) -> LineSearcher
+            makeSearcher: @escaping @Sendable (LineMatcher) -> LineSearcher,
+            emit: @escaping (inout [UInt8]) throws -> Void
         ) {
             self.queue = queue
             self.makeMatcher = makeMatcher
             self.makeSearcher = makeSearcher
+            self.emit = emit
         }
 
-        private var matcher: LineMatcher?
-
-        /// Searches segments until there are none left (or `limit` of them).
-        func run(limit: Int = .max) {
-            var taken = 0
-            while taken < limit, let (index, segment) = queue.take() {
-                taken += 1
-                let chunk = queue.emptyChunk()
+        /// Searches segments until there are none left, writing each in its turn.
+        func run() {
+            var matcher: LineMatcher?
+            // One output buffer per worker, reused: a fresh one would cost a zeroed page every 4 KiB.
+            var out: [UInt8] = []
+            while let (index, segment) = queue.take() {
                 do {
                     let current = try matcher ?? makeMatcher()
                     matcher = current
                     var searcher = makeSearcher(current)
-                    try searcher.feed(segment, into: &chunk.bytes)
-                    try searcher.finish(into: &chunk.bytes)
-                    chunk.selected = searcher.selected
+                    out.removeAll(keepingCapacity: true)
+                    try searcher.feed(segment, into: &out)
+                    try searcher.finish(into: &out)
+                    guard queue.waitForTurn(index) else { return }
+                    try emit(&out)
+                    queue.written(index, selected: searcher.selected)
                 } catch {
-                    chunk.error = error
+                    queue.fail(error)
+                    return
                 }
-                queue.finish(index, chunk)
             }
         }
     }

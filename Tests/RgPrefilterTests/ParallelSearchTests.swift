@@ -37,7 +37,8 @@ final class ParallelSearchTests: XCTestCase {
                 let expected = try sequential(bytes, query, invert: invert, mode: mode)
                 XCTAssertGreaterThan(expected.1, 0, "\(query.patterns): a vacuous case")
                 for (workers, segment) in [(1, 1 << 20), (2, 16 << 10), (3, 64 << 10), (8, 20_000)] {
-                    var out: [UInt8] = []
+                    nonisolated(unsafe) var out: [UInt8] = []
+                    let lock = NSLock()
                     let selected = try bytes.withUnsafeBytes { whole in
                         try ParallelSearch.run(
                             whole,
@@ -99,6 +100,11 @@ final class ParallelSearchTests: XCTestCase {
                 [#""event":"(content_block_delta|response\.output_text\.delta)""#]
             ),
         ]
+        // A closed pipe stops the workers and ends quietly with 0.
+        let script = "\"$0\" -j 2 flow \"$1\" | head -1 >/dev/null; echo ${PIPESTATUS[0]}"
+        let piped = try await Binary.runExecutable("bash", ["-c", script, Binary.path("rg-prefilter"), big])
+        XCTAssertEqual(piped.stdoutText, "0\n")
+        XCTAssertEqual(piped.stderr, "")
         for (ours, theirs) in cases {
             for threads in ["2", "1"] {
                 let mine = try await Binary.run("rg-prefilter", ["-j", threads] + ours + [big])
