@@ -31,6 +31,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
@@ -74,7 +75,11 @@ let package = Package(
 
         .target(
             name: "TapTestSupport",
-            dependencies: ["TapCodec", .product(name: "Subprocess", package: "swift-subprocess")],
+            dependencies: [
+                "TapCodec",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ],
             path: "Tests/TapTestSupport"),
         tests("TapCodecTests"),
         tests("SSENormalizeTests", ["sse-normalize"]),

@@ -1,1 +1,0 @@
-// Placeholder: test support (binaries, fixtures, split invariance) lands here.
