@@ -8,6 +8,7 @@
 //      "fields":{NAME:VALUE,...}}; names and values are JSON strings (invalid UTF-8 → U+FFFD).
 //
 // Pure: works on borrowed bytes (the reply's own), appends to the caller's buffer.
+import TapCodec
 
 /// Encodes entries of one stream; the stream name's JSON is prepared once.
 struct EntryEncoder {
@@ -47,7 +48,7 @@ struct EntryEncoder {
         JSONText.appendString(id, to: &out)
         if let id = StreamID(id) {
             out.append(contentsOf: #","ts":""#.utf8)
-            JSONText.appendISO8601(milliseconds: id.milliseconds, to: &out)
+            out.append(contentsOf: Timestamp(microseconds: Int64(clamping: id.milliseconds) &* 1000).iso8601.utf8)
             out.append(UInt8(ascii: "\""))
         }
         out.append(contentsOf: #","fields":{"#.utf8)
@@ -113,37 +114,20 @@ struct StreamID: Comparable, Hashable, CustomStringConvertible {
     }
 }
 
-/// The few JSON text pieces the encoder writes: strings escaped like orjson (`\"`, `\\`, `\n`,
-/// `\r`, `\t`, `\b`, `\f`, other controls as `\u00XX`, everything else raw UTF-8) and timestamps.
+/// JSON strings for field names and values, which Redis keeps as arbitrary bytes: invalid
+/// UTF-8 is replaced by U+FFFD (as Python's "replace" does), then TapCodec escapes it.
 enum JSONText {
-    private static let hex = Array("0123456789abcdef".utf8)
-
-    /// Appends `bytes` as a quoted JSON string; invalid UTF-8 is replaced by U+FFFD first.
     static func appendString<Bytes: Collection<UInt8>>(_ bytes: Bytes, to out: inout [UInt8]) {
-        if isValidUTF8(bytes) {
-            appendEscaped(bytes, to: &out)
-        } else {
-            appendEscaped(Array(String(decoding: bytes, as: UTF8.self).utf8), to: &out)
+        if let done = bytes.withContiguousStorageIfAvailable({ buffer -> Bool in
+            let raw = UnsafeRawBufferPointer(buffer)
+            guard isValidUTF8(raw) else { return false }
+            JSONStringEncoder.appendQuoted(raw, to: &out)
+            return true
+        }), done {
+            return
         }
-    }
-
-    private static func appendEscaped<Bytes: Collection<UInt8>>(_ bytes: Bytes, to out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
-        for byte in bytes {
-            switch byte {
-            case UInt8(ascii: "\""): out.append(contentsOf: [0x5C, 0x22])
-            case UInt8(ascii: "\\"): out.append(contentsOf: [0x5C, 0x5C])
-            case 0x0A: out.append(contentsOf: [0x5C, UInt8(ascii: "n")])
-            case 0x0D: out.append(contentsOf: [0x5C, UInt8(ascii: "r")])
-            case 0x09: out.append(contentsOf: [0x5C, UInt8(ascii: "t")])
-            case 0x08: out.append(contentsOf: [0x5C, UInt8(ascii: "b")])
-            case 0x0C: out.append(contentsOf: [0x5C, UInt8(ascii: "f")])
-            case 0..<0x20:
-                out.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 15)]])
-            default: out.append(byte)
-            }
-        }
-        out.append(UInt8(ascii: "\""))
+        let repaired = Array(String(decoding: bytes, as: UTF8.self).utf8)
+        repaired.withUnsafeBytes { JSONStringEncoder.appendQuoted($0, to: &out) }
     }
 
     /// Strict UTF-8 check (no overlongs, no surrogates, nothing above U+10FFFF).
@@ -174,47 +158,5 @@ enum JSONText {
             }
         }
         return true
-    }
-
-    /// Appends `YYYY-MM-DDTHH:MM:SS.ffffffZ` (UTC, microseconds) for milliseconds since the epoch.
-    static func appendISO8601(milliseconds: UInt64, to out: inout [UInt8]) {
-        let totalSeconds = Int64(milliseconds / 1000)
-        let millis = Int(milliseconds % 1000)
-        let days = totalSeconds / 86_400
-        let secondOfDay = Int(totalSeconds % 86_400)
-        // Howard Hinnant's days-to-civil algorithm (proleptic Gregorian calendar).
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = Int(doy - (153 * mp + 2) / 5 + 1)
-        let month = Int(mp < 10 ? mp + 3 : mp - 9)
-        let year = Int(yoe + era * 400 + (month <= 2 ? 1 : 0))
-        func digits(_ value: Int, _ width: Int) {
-            var divisor = 1
-            for _ in 1..<width { divisor *= 10 }
-            var v = value
-            while divisor > 0 {
-                out.append(UInt8(ascii: "0") + UInt8(v / divisor % 10))
-                v %= divisor
-                divisor /= 10
-            }
-        }
-        digits(year, 4)
-        out.append(UInt8(ascii: "-"))
-        digits(month, 2)
-        out.append(UInt8(ascii: "-"))
-        digits(day, 2)
-        out.append(UInt8(ascii: "T"))
-        digits(secondOfDay / 3600, 2)
-        out.append(UInt8(ascii: ":"))
-        digits(secondOfDay / 60 % 60, 2)
-        out.append(UInt8(ascii: ":"))
-        digits(secondOfDay % 60, 2)
-        out.append(UInt8(ascii: "."))
-        digits(millis * 1000, 6)
-        out.append(UInt8(ascii: "Z"))
     }
 }

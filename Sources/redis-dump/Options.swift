@@ -78,32 +78,3 @@ struct ReadOptions: ParsableArguments {
         return ReadPlan(mode: mode, batch: batch, count: count, blockMs: blockMs, reconnectSeconds: reconnectTimeout)
     }
 }
-
-/// Which `--xadd` lines are accepted: one JSON object per line.
-enum RecordCheck {
-    static func isJSONObject(_ line: UnsafeRawBufferPointer) -> Bool {
-        // Interim structural check until TapCodec's JSONScanner.isValid lands: an object's braces.
-        var start = 0
-        var end = line.count
-        while start < end, line[start] == 0x20 || line[start] == 0x09 { start += 1 }
-        while end > start, line[end - 1] == 0x20 || line[end - 1] == 0x09 { end -= 1 }
-        return end - start >= 2 && line[start] == UInt8(ascii: "{") && line[end - 1] == UInt8(ascii: "}")
-    }
-}
-
-/// One-line messages on stderr, `redis-dump: ...`.
-enum Diagnostics {
-    static func warn(_ message: String) {
-        writeStderr("redis-dump: \(message)\n")
-    }
-
-    static func fail(_ message: String, prefixed: Bool = true) -> Never {
-        if prefixed { warn(message) } else { writeStderr("\(message)\n") }
-        exit(2)
-    }
-
-    private static func writeStderr(_ text: String) {
-        var bytes = Array(text.utf8)
-        bytes.withUnsafeMutableBytes { raw in _ = write(2, raw.baseAddress, raw.count) }
-    }
-}

@@ -1,10 +1,6 @@
 import ArgumentParser
-
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
+import TapCLI
+import TapCodec
 
 /// `redis-dump`: a Redis stream to NDJSON (range, follow, consumer group), or NDJSON to a stream (`--xadd`).
 @main
@@ -17,10 +13,14 @@ struct RedisDump: ParsableCommand {
     var key: String?
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var reading: ReadOptions
-    @Option(name: .customLong("xadd"), help: ArgumentHelp("Read NDJSON from stdin; XADD each line to KEY as field `record`.", valueName: "KEY"))
+    @Option(
+        name: .customLong("xadd"),
+        help: ArgumentHelp("Read NDJSON from stdin; XADD each line to KEY as field `record`.", valueName: "key"))
     var xaddKey: String?
-    @Option(help: ArgumentHelp("With --xadd: trim the stream to about N entries (XADD MAXLEN ~ N).", valueName: "~N"))
+    @Option(help: ArgumentHelp("With --xadd: trim the stream to about N entries (XADD MAXLEN ~ N).", valueName: "~n"))
     var maxlen: String?
+    @Flag(help: "Flush output after every page even when piped (always on a terminal).")
+    var lineBuffered = false
 
     func validate() throws {
         if xaddKey != nil && key != nil { throw ValidationError("give either KEY or --xadd KEY, not both") }
@@ -38,46 +38,31 @@ struct RedisDump: ParsableCommand {
         return n
     }
 
-    mutating func run() throws {
-        let target = try connection.target()
-        if let xaddKey {
-            let publisher = XaddPublisher(
-                key: xaddKey, target: target, batch: reading.batch, maxLength: try maxLength(),
-                isJSONObject: RecordCheck.isJSONObject, warn: Diagnostics.warn)
-            let summary = try publisher.run { body in try forEachLine(body) }
-            if summary.refused > 0 {
-                Diagnostics.warn("\(summary.refused) line(s) refused, \(summary.written) written")
-                throw ExitCode(2)
+    func run() throws {
+        let diagnostics = Diagnostics(tool: "redis-dump")
+        do {
+            let target = try connection.target()
+            if let xaddKey {
+                let publisher = XaddPublisher(
+                    key: xaddKey, target: target, batch: reading.batch, maxLength: try maxLength(),
+                    isJSONObject: JSONScanner.isValidObject, warn: diagnostics.warn)
+                let summary = try publisher.run { try LineReader(standardInput: ()).forEachLine($0) }
+                if summary.refused > 0 {
+                    throw TapFailure("redis-dump: \(summary.refused) line(s) refused, \(summary.written) written")
+                }
+            } else if let key {
+                let output = OutputBuffer(lineBuffered: lineBuffered || OutputBuffer.isTerminal(1))
+                try StreamReader(key: key, target: target, plan: reading.plan(), output: output, log: diagnostics.warn)
+                    .run()
             }
-        } else if let key {
-            let reader = StreamReader(
-                key: key, target: target, plan: try reading.plan(), output: StdoutWriter(), log: Diagnostics.warn)
-            try reader.run()
+        } catch let error as RedisError {
+            throw TapFailure("redis-dump: \(error)")
+        } catch let error as XaddError {
+            throw TapFailure("redis-dump: \(error)")
+        } catch let error as RedisTarget.URLError {
+            throw TapFailure("redis-dump: \(error)")
         }
     }
 
-    static func main() {
-        signal(SIGPIPE, SIG_IGN)  // a closed stdout shows up as EPIPE, ended quietly below
-        do {
-            var command = try parseAsRoot()
-            try command.run()
-            Glibc.exit(0)
-        } catch is OutputClosed {
-            Glibc.exit(0)
-        } catch let error as ExitCode {
-            Glibc.exit(error.rawValue)
-        } catch let error as RedisError {
-            Diagnostics.fail(error.description)
-        } catch let error as XaddError {
-            Diagnostics.fail(error.description)
-        } catch let error as RedisTarget.URLError {
-            Diagnostics.fail(error.description)
-        } catch let error as IOError {
-            Diagnostics.fail(error.description)
-        } catch {
-            // ArgumentParser's usage errors exit 64; the StreamTap contract says 2.
-            if exitCode(for: error).rawValue == 64 { Diagnostics.fail(fullMessage(for: error), prefixed: false) }
-            exit(withError: error)
-        }
-    }
+    static func main() { TapMain.run(Self.self) }
 }

@@ -7,6 +7,8 @@
 //           page is written to stdout and flushed, then XACKed.
 // When the connection drops, it reconnects with backoff and resumes after the last id written
 // (group mode: acks still owed are sent first), so nothing is lost or written twice.
+import TapCodec
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -36,7 +38,7 @@ final class StreamReader {
     private let target: RedisTarget
     private let plan: ReadPlan
     private let encoder: EntryEncoder
-    private var output: StdoutWriter
+    private let output: OutputBuffer
     private let log: (String) -> Void
 
     private var connection: RedisConnection?
@@ -47,7 +49,7 @@ final class StreamReader {
     /// Ids written and flushed whose XACK has not been confirmed (group mode).
     private var owedAcks: [[UInt8]] = []
 
-    init(key: String, target: RedisTarget, plan: ReadPlan, output: StdoutWriter, log: @escaping (String) -> Void) {
+    init(key: String, target: RedisTarget, plan: ReadPlan, output: OutputBuffer, log: @escaping (String) -> Void) {
         self.key = key
         keyBytes = Array(key.utf8)
         self.target = target
@@ -131,7 +133,7 @@ final class StreamReader {
                     try writeEntries(reply, command: "XRANGE").entries
                 }
             }
-            try output.flushIfFull()
+            try output.recordDone()
             if got < want { break }
         }
     }
@@ -293,11 +295,11 @@ final class StreamReader {
                     && EntryEncoder.isRecordEntry(
                         fieldCount: fieldCount, firstName: fields[0].bytes, firstValue: fields[1].bytes)
                 {
-                    encoder.appendRecord(fields[1].bytes, to: &output.buffer)
+                    encoder.appendRecord(fields[1].bytes, to: &output.bytes)
                 } else {
                     encoder.appendForeign(
                         id: id, fieldCount: fieldCount, field: { (fields[2 * $0].bytes, fields[2 * $0 + 1].bytes) },
-                        to: &output.buffer)
+                        to: &output.bytes)
                 }
                 remaining -= 1
             }
