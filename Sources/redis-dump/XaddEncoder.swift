@@ -14,8 +14,11 @@ struct XaddEncoder {
     private let isJSONObject: (UnsafeRawBufferPointer) -> Bool
     /// RESP commands waiting to be sent.
     private(set) var commands: [UInt8] = []
-    /// Input line numbers of the commands in `commands` and of those sent but not yet answered, in order.
-    private(set) var pendingLines: [Int] = []
+    /// Input line numbers of the commands formatted and not yet answered, in order, from `answeredHead` on
+    /// (a moving head instead of removeFirst: one reply at a time must not shift the whole array).
+    private var lineNumbers: [Int] = []
+    private var answeredHead = 0
+    var pendingLines: ArraySlice<Int> { lineNumbers[answeredHead...] }
     private(set) var lineNumber = 0
 
     /// `isJSONObject` decides which lines are accepted (RFC 8259 validation of one object).
@@ -47,32 +50,37 @@ struct XaddEncoder {
         commands.append(contentsOf: [0x0D, 0x0A])
         commands.append(contentsOf: line)
         commands.append(contentsOf: [0x0D, 0x0A])
-        pendingLines.append(lineNumber)
+        lineNumbers.append(lineNumber)
         return nil
     }
 
-    /// Hands the formatted commands to the caller (to send) and empties the buffer.
+    /// Hands the formatted commands to the caller (to send) and empties the buffer; returns their count.
     mutating func takeCommands(_ send: (UnsafeRawBufferPointer) throws -> Void) rethrows -> Int {
-        let count = pendingLines.count - sentButUnanswered
+        let count = lineNumbers.count - sent
         try commands.withUnsafeBytes(send)
         commands.removeAll(keepingCapacity: true)
-        sentButUnanswered = pendingLines.count
+        sent = lineNumbers.count
         return count
     }
 
-    private var sentButUnanswered = 0
+    /// Index in `lineNumbers` up to which commands were handed out.
+    private var sent = 0
 
     /// Marks the oldest `count` sent commands as answered; returns the line number of the last one.
     @discardableResult
     mutating func answered(_ count: Int) -> Int? {
-        let last = pendingLines.prefix(count).last
-        pendingLines.removeFirst(count)
-        sentButUnanswered -= count
+        let last = count > 0 ? lineNumbers[answeredHead + count - 1] : nil
+        answeredHead += count
+        if answeredHead >= 4096 && answeredHead * 2 >= lineNumbers.count {
+            lineNumbers.removeFirst(answeredHead)
+            sent -= answeredHead
+            answeredHead = 0
+        }
         return last
     }
 
     /// Commands formatted but not yet handed out.
-    var bufferedCount: Int { pendingLines.count - sentButUnanswered }
+    var bufferedCount: Int { lineNumbers.count - sent }
 
     private mutating func appendDecimal(_ value: Int) {
         if value >= 10 { appendDecimal(value / 10) }

@@ -124,7 +124,7 @@ final class XaddEncoderTests: XCTestCase {
         for line in lines {
             bytes(line) { if let r = encoder.feed(line: $0) { refusals.append(r) } }
         }
-        let pending = encoder.pendingLines
+        let pending = Array(encoder.pendingLines)
         var resp = ""
         _ = encoder.takeCommands { resp = String(decoding: $0, as: UTF8.self) }
         return (resp, refusals, pending)
