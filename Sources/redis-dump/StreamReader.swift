@@ -43,6 +43,8 @@ final class StreamReader {
 
     private var connection: RedisConnection?
     private var everConnected = false
+    /// Counts connections made, so a request pipelined on an earlier one is never waited for on a new one.
+    private var connectionGeneration = 0
     private var remaining: Int
     /// The last id written to stdout; reads resume after it.
     private var lastWritten: [UInt8]?
@@ -89,6 +91,7 @@ final class StreamReader {
                 } else {
                     live = try RedisConnection(target, timeoutSeconds: socketTimeout)
                     connection = live
+                    connectionGeneration += 1
                     if everConnected { try reconnected(live) }
                     if lostAt != nil { log("reconnected to \(target.address)") }
                     everConnected = true
@@ -123,25 +126,45 @@ final class StreamReader {
     // MARK: range
 
     private func runRange(from: String, to: String) throws {
-        var start = Array(from.utf8)
+        let toBytes = Array(to.utf8)
+        func xrange(_ start: [UInt8], _ count: Int) -> [[UInt8]] {
+            [Array("XRANGE".utf8), keyBytes, start, toBytes, Array("COUNT".utf8), Array(String(count).utf8)]
+        }
+        // The next page's request is sent as soon as a full page has arrived, before that page is
+        // written out, so the server prepares it while we copy: (connection, count) of that request.
+        var prefetched: (generation: Int, want: Int)?
         while remaining > 0 {
-            let want = min(plan.batch, remaining)
-            if let lastWritten { start = [UInt8(ascii: "(")] + lastWritten }
-            let got = try withConnection { live in
-                try live.command([Array("XRANGE".utf8), keyBytes, start, Array(to.utf8), Array("COUNT".utf8),
-                                  Array(String(want).utf8)]) { reply in
-                    try writeEntries(reply, command: "XRANGE").entries
+            let done: Bool = try withConnection { live in
+                let want: Int
+                if let ahead = prefetched, ahead.generation == connectionGeneration {
+                    want = ahead.want
+                } else {
+                    want = min(plan.batch, remaining)
+                    try live.append(xrange(lastWritten.map { [UInt8(ascii: "(")] + $0 } ?? Array(from.utf8), want))
+                }
+                prefetched = nil
+                return try live.nextReply(commandName: "XRANGE") { reply in
+                    let got = reply.count
+                    let left = remaining - got
+                    if got == want && left > 0 && reply[got - 1].count == 2 {
+                        let next = min(plan.batch, left)
+                        try live.append(xrange([UInt8(ascii: "(")] + Array(reply[got - 1][0].bytes), next))
+                        try live.flush()
+                        prefetched = (connectionGeneration, next)
+                    }
+                    _ = try writeEntries(reply, command: "XRANGE")
+                    return got < want
                 }
             }
             try output.recordDone()
-            if got < want { break }
+            if done { break }
         }
     }
 
     // MARK: follow
 
     private func runFollow(after: String?) throws {
-        if let after {
+        if let after, after != "$" {
             lastWritten = Array((after == "-" ? "0-0" : after).utf8)
         } else {
             // Resolve `$` once: a reconnect must resume from a real id, not from "whatever is last then".

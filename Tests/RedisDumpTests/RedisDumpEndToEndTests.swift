@@ -68,6 +68,43 @@ final class RedisDumpEndToEndTests: XCTestCase {
         XCTAssertEqual(out.stdoutText, String(decoding: input, as: UTF8.self))
     }
 
+    /// Split invariance of the --xadd input path: the same NDJSON arriving whole, one byte per write and in
+    /// seeded random cuts (each write followed by a pause, so reads see partial lines) gives the same stream.
+    func testXaddGivesTheSameStreamForEveryChunkingOfItsInput() async throws {
+        let server = try startServer()
+        let input = escapeLines.joined(separator: "\n") + "\n"
+        let inputPath = server.directory + "/input.jsonl"
+        try input.write(toFile: inputPath, atomically: true, encoding: .utf8)
+        let writer = """
+            import os, random, sys, time
+            data = open(sys.argv[1], "rb").read()
+            mode = sys.argv[2]
+            if mode == "whole":
+                cuts = [len(data)]
+            elif mode == "bytes":
+                cuts = list(range(1, len(data) + 1))
+            else:
+                rng = random.Random(int(mode))
+                cuts = sorted(set(rng.sample(range(1, len(data)), 12))) + [len(data)]
+            start = 0
+            for cut in cuts:
+                os.write(1, data[start:cut])
+                start = cut
+                time.sleep(0.001)
+            """
+        try writer.write(toFile: server.directory + "/writer.py", atomically: true, encoding: .utf8)
+        for mode in ["whole", "bytes", "1", "2", "3"] {
+            let key = "split-\(mode)"
+            let result = try await Binary.runExecutable(
+                "bash",
+                ["-c", "python3 '\(server.directory)/writer.py' '\(inputPath)' \(mode) | '\(Binary.path("redis-dump"))' "
+                    + "--port \(server.port) --xadd \(key) --batch 2"])
+            XCTAssertEqual(result.status, 0, "chunking \(mode): \(result.stderr)")
+            let out = try await dump(server, [key])
+            XCTAssertEqual(out.stdoutText, input, "chunking \(mode) (seed or mode as named) changed the stream")
+        }
+    }
+
     func testForeignEntriesBecomeRedisRecordsWithEveryField() async throws {
         let server = try startServer()
         try server.cli(["XADD", "f", "1700000000000-0", "user_prompt", "{\"text\":\"héllo \\\"q\\\"\n\"}", "session_id", "s1"])
