@@ -45,7 +45,9 @@ public struct RedisSessionDecoder {
 
     /// The session event kinds this decoder understands, by what they become.
     enum Kind {
-        case userPrompt, toolResult, anthropicEvent(String), turnEnd
+        case userPrompt, toolResult
+        case anthropicEvent(String)
+        case turnEnd
 
         init?(_ name: String) {
             var key = ""
@@ -71,7 +73,8 @@ public struct RedisSessionDecoder {
             return false
         }
         let json = record.json
-        let kindSpan = json.stringField("type", in: fields) ?? json.stringField("event", in: fields)
+        let kindSpan =
+            json.stringField("type", in: fields) ?? json.stringField("event", in: fields)
             ?? json.stringField("kind", in: fields)
         guard let kindName = kindSpan.flatMap({ json.string($0) }), let kind = Kind(kindName) else { return false }
         // The payload string, decoded: JSON text (usually) or plain text.
@@ -97,7 +100,14 @@ public struct RedisSessionDecoder {
                     ts.withUnsafeBytes { tsBytes in
                         let header = DeltaHeader(flowID: flowBytes, sessionID: sessionBytes, ts: tsBytes)
                         return decode(
-                            kind, payload: raw, inner: inner, root: root, flowKey: flowKey, header: header, into: &out)
+                            kind,
+                            payload: raw,
+                            inner: inner,
+                            root: root,
+                            flowKey: flowKey,
+                            header: header,
+                            into: &out
+                        )
                     }
                 }
             }
@@ -105,8 +115,13 @@ public struct RedisSessionDecoder {
     }
 
     private mutating func decode(
-        _ kind: Kind, payload: UnsafeRawBufferPointer, inner: JSONScanner, root: JSONSpan?, flowKey: [UInt8],
-        header: DeltaHeader, into out: inout [UInt8]
+        _ kind: Kind,
+        payload: UnsafeRawBufferPointer,
+        inner: JSONScanner,
+        root: JSONSpan?,
+        flowKey: [UInt8],
+        header: DeltaHeader,
+        into out: inout [UInt8]
     ) -> Bool {
         var emitter = DeltaEmitter(header: header, provider: .anthropic)
         defer { deltasWritten += emitter.written }
@@ -115,25 +130,39 @@ public struct RedisSessionDecoder {
         case .userPrompt:
             emitter.emit("user_prompt", index: 0, into: &out) { w in
                 w.key("text")
-                Self.writeText(of: object, keys: ["prompt", "text", "content", "message"], root: root, payload: payload,
-                               in: inner, to: &w)
+                Self.writeText(
+                    of: object,
+                    keys: ["prompt", "text", "content", "message"],
+                    root: root,
+                    payload: payload,
+                    in: inner,
+                    to: &w
+                )
             }
         case .toolResult:
             emitter.emit("tool_result", index: 0, into: &out) { w in
-                let callID = ["tool_use_id", "call_id", "id"].lazy.compactMap { inner.stringField($0, in: object) }.first
+                let callID = ["tool_use_id", "call_id", "id"].lazy.compactMap { inner.stringField($0, in: object) }
+                    .first
                 w.key("call_id")
                 if let callID { w.raw(inner.raw(callID)) } else { w.null() }
                 w.key("is_error")
-                if let isError = object.flatMap({ inner.field("is_error", in: $0) }), isError.kind == .true
-                    || isError.kind == .false
+                if let isError = object.flatMap({ inner.field("is_error", in: $0) }),
+                    isError.kind == .true
+                        || isError.kind == .false
                 {
                     w.raw(inner.raw(isError))
                 } else {
                     w.null()
                 }
                 w.key("text")
-                Self.writeText(of: object, keys: ["content", "output", "result", "text"], root: root, payload: payload,
-                               in: inner, to: &w)
+                Self.writeText(
+                    of: object,
+                    keys: ["content", "output", "result", "text"],
+                    root: root,
+                    payload: payload,
+                    in: inner,
+                    to: &w
+                )
             }
         case .anthropicEvent(let type):
             guard let object else { return false }
@@ -141,8 +170,11 @@ public struct RedisSessionDecoder {
             let ended: Bool
             if inner.field("type", in: object) != nil {
                 ended = AnthropicDecoder.decode(
-                    EventInput(json: inner, data: object, isDone: false, eventIsError: false), &state, &emitter,
-                    into: &out)
+                    EventInput(json: inner, data: object, isDone: false, eventIsError: false),
+                    &state,
+                    &emitter,
+                    into: &out
+                )
             } else {
                 // The kind names the event; give the payload its `type` so the decoder can read it.
                 var typed = Array("{\"type\":\"\(type)\"".utf8)
@@ -161,8 +193,11 @@ public struct RedisSessionDecoder {
                     let scanner = JSONScanner(bytes)
                     guard let typedRoot = scanner.root() else { return false }
                     return AnthropicDecoder.decode(
-                        EventInput(json: scanner, data: typedRoot, isDone: false, eventIsError: false), &state,
-                        &emitter, into: &out)
+                        EventInput(json: scanner, data: typedRoot, isDone: false, eventIsError: false),
+                        &state,
+                        &emitter,
+                        into: &out
+                    )
                 }
             }
             if ended { sessions.removeValue(forKey: flowKey) } else { sessions[flowKey] = state }
@@ -182,7 +217,11 @@ public struct RedisSessionDecoder {
     /// Writes the text of a prompt or result as a JSON string: the first of `keys` in the payload object (a
     /// string spliced verbatim, text parts joined with "\n", other JSON as its text), else the payload itself.
     private static func writeText(
-        of object: JSONSpan?, keys: [String], root: JSONSpan?, payload: UnsafeRawBufferPointer, in json: JSONScanner,
+        of object: JSONSpan?,
+        keys: [String],
+        root: JSONSpan?,
+        payload: UnsafeRawBufferPointer,
+        in json: JSONScanner,
         to w: inout JSONWriter
     ) {
         if let object, let value = keys.lazy.compactMap({ json.field($0, in: object) }).first {

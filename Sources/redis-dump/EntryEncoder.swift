@@ -21,7 +21,11 @@ struct EntryEncoder {
     }
 
     /// True when `fields` is exactly one `record` field whose value looks like a single-line JSON object.
-    static func isRecordEntry(fieldCount: Int, firstName: UnsafeRawBufferPointer, firstValue: UnsafeRawBufferPointer)
+    static func isRecordEntry(
+        fieldCount: Int,
+        firstName: UnsafeRawBufferPointer,
+        firstValue: UnsafeRawBufferPointer
+    )
         -> Bool
     {
         guard fieldCount == 1, firstName.elementsEqual("record".utf8), let first = firstValue.first,
@@ -38,7 +42,8 @@ struct EntryEncoder {
 
     /// Appends a `redis` record for a foreign entry; `field(i)` gives the i-th (name, value).
     func appendForeign(
-        id: UnsafeRawBufferPointer, fieldCount: Int,
+        id: UnsafeRawBufferPointer,
+        fieldCount: Int,
         field: (Int) -> (name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer),
         to out: inout [UInt8]
     ) {
@@ -140,12 +145,20 @@ enum JSONText {
             var upper: UInt8 = 0xBF
             switch lead {
             case 0xC2...0xDF: need = 1
-            case 0xE0: need = 2; lower = 0xA0
+            case 0xE0:
+                need = 2
+                lower = 0xA0
             case 0xE1...0xEC, 0xEE...0xEF: need = 2
-            case 0xED: need = 2; upper = 0x9F
-            case 0xF0: need = 3; lower = 0x90
+            case 0xED:
+                need = 2
+                upper = 0x9F
+            case 0xF0:
+                need = 3
+                lower = 0x90
             case 0xF1...0xF3: need = 3
-            case 0xF4: need = 3; upper = 0x8F
+            case 0xF4:
+                need = 3
+                upper = 0x8F
             default: return false
             }
             for k in 0..<need {

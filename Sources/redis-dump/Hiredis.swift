@@ -6,9 +6,9 @@
 import CHiredis
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #elseif canImport(Darwin)
-    import Darwin
+import Darwin
 #endif
 
 /// What went wrong talking to Redis; `connectionLost` is the one a reader may retry after reconnecting.
@@ -77,7 +77,9 @@ final class RedisConnection {
     init(_ target: RedisTarget, timeoutSeconds: Double) throws {
         self.target = target
         let timeout = timeval(
-            tv_sec: Int(timeoutSeconds), tv_usec: Int((timeoutSeconds - Double(Int(timeoutSeconds))) * 1e6))
+            tv_sec: Int(timeoutSeconds),
+            tv_usec: Int((timeoutSeconds - Double(Int(timeoutSeconds))) * 1e6)
+        )
         let made: UnsafeMutablePointer<redisContext>? =
             switch target.endpoint {
             case .tcp(let host, let port): redisConnectWithTimeout(host, Int32(port), timeout)
@@ -126,11 +128,16 @@ final class RedisConnection {
     /// throws `RedisError.server` unless `acceptErrors` is set.
     @discardableResult
     func command<T>(
-        _ args: [[UInt8]], acceptErrors: Bool = false, _ body: (RedisReply) throws -> T
+        _ args: [[UInt8]],
+        acceptErrors: Bool = false,
+        _ body: (RedisReply) throws -> T
     ) throws -> T {
         try append(args)
-        return try nextReply(commandName: args.first.map { String(decoding: $0, as: UTF8.self) } ?? "",
-                             acceptErrors: acceptErrors, body)
+        return try nextReply(
+            commandName: args.first.map { String(decoding: $0, as: UTF8.self) } ?? "",
+            acceptErrors: acceptErrors,
+            body
+        )
     }
 
     @discardableResult

@@ -2,9 +2,9 @@
 import ArgumentParser
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #elseif canImport(Darwin)
-    import Darwin
+import Darwin
 #endif
 
 struct ConnectionOptions: ParsableArguments {
@@ -20,19 +20,30 @@ struct ConnectionOptions: ParsableArguments {
     var password: String?
     @Option(help: ArgumentHelp("Database number (SELECT).", valueName: "n"))
     var db: Int?
-    @Option(help: ArgumentHelp("redis://[user:password@]host[:port][/db] or unix:///path[?db=n]; default REDIS_URL.", valueName: "url"))
+    @Option(
+        help: ArgumentHelp(
+            "redis://[user:password@]host[:port][/db] or unix:///path[?db=n]; default REDIS_URL.",
+            valueName: "url"
+        )
+    )
     var url: String?
 
     func target() throws -> RedisTarget {
         let fromEnvironment = getenv("REDIS_URL").map { String(cString: $0) }
         return try RedisTarget.resolve(
             url: url ?? (fromEnvironment?.isEmpty == false ? fromEnvironment : nil),
-            overrides: .init(host: host, port: port, socket: socket, user: user, password: password, database: db))
+            overrides: .init(host: host, port: port, socket: socket, user: user, password: password, database: db)
+        )
     }
 }
 
 struct ReadOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Range: first id (inclusive; `(ID` exclusive; default -). Follow: read after this id (0 = whole stream; default: the end, $). --create-group: the group's start id.", valueName: "id"))
+    @Option(
+        help: ArgumentHelp(
+            "Range: first id (inclusive; `(ID` exclusive; default -). Follow: read after this id (0 = whole stream; default: the end, $). --create-group: the group's start id.",
+            valueName: "id"
+        )
+    )
     var from: String?
     @Option(help: ArgumentHelp("Range: last id, inclusive (default +).", valueName: "id"))
     var to: String?
@@ -46,13 +57,23 @@ struct ReadOptions: ParsableArguments {
     var consumer: String?
     @Flag(help: "Create the group (XGROUP CREATE ... MKSTREAM) at --from (default $) when it does not exist.")
     var createGroup = false
-    @Option(help: ArgumentHelp("With --group: claim pending entries idle this long from other consumers (XAUTOCLAIM).", valueName: "ms"))
+    @Option(
+        help: ArgumentHelp(
+            "With --group: claim pending entries idle this long from other consumers (XAUTOCLAIM).",
+            valueName: "ms"
+        )
+    )
     var claimIdle = 60_000
     @Option(help: ArgumentHelp("Stop after writing N entries.", valueName: "n"))
     var count: Int?
     @Option(help: ArgumentHelp("How long one blocking read waits before it is re-issued.", valueName: "ms"))
     var blockMs = 1000
-    @Option(help: ArgumentHelp("After the connection drops, keep reconnecting this long (0: fail at once).", valueName: "seconds"))
+    @Option(
+        help: ArgumentHelp(
+            "After the connection drops, keep reconnecting this long (0: fail at once).",
+            valueName: "seconds"
+        )
+    )
     var reconnectTimeout = 60.0
 
     func validate() throws {
@@ -68,8 +89,13 @@ struct ReadOptions: ParsableArguments {
         let mode: ReadPlan.Mode
         if let group, let consumer {
             mode = .group(
-                name: group, consumer: consumer, create: createGroup, createFrom: from ?? "$", claimIdleMs: claimIdle,
-                follow: follow)
+                name: group,
+                consumer: consumer,
+                create: createGroup,
+                createFrom: from ?? "$",
+                claimIdleMs: claimIdle,
+                follow: follow
+            )
         } else if follow {
             mode = .follow(after: from)
         } else {

@@ -7,7 +7,8 @@ import TapCodec
 struct RedisDump: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "redis-dump",
-        abstract: "Dump a Redis stream as NDJSON (range, follow, consumer group), or publish NDJSON to one.")
+        abstract: "Dump a Redis stream as NDJSON (range, follow, consumer group), or publish NDJSON to one."
+    )
 
     @Argument(help: "The stream key to read (not with --xadd).")
     var key: String?
@@ -15,7 +16,8 @@ struct RedisDump: ParsableCommand {
     @OptionGroup var reading: ReadOptions
     @Option(
         name: .customLong("xadd"),
-        help: ArgumentHelp("Read NDJSON from stdin; XADD each line to KEY as field `record`.", valueName: "key"))
+        help: ArgumentHelp("Read NDJSON from stdin; XADD each line to KEY as field `record`.", valueName: "key")
+    )
     var xaddKey: String?
     @Option(help: ArgumentHelp("With --xadd: trim the stream to about N entries (XADD MAXLEN ~ N).", valueName: "~n"))
     var maxlen: String?
@@ -44,8 +46,13 @@ struct RedisDump: ParsableCommand {
             let target = try connection.target()
             if let xaddKey {
                 let publisher = XaddPublisher(
-                    key: xaddKey, target: target, batch: reading.batch, maxLength: try maxLength(),
-                    isJSONObject: JSONScanner.isValidObject, warn: diagnostics.warn)
+                    key: xaddKey,
+                    target: target,
+                    batch: reading.batch,
+                    maxLength: try maxLength(),
+                    isJSONObject: JSONScanner.isValidObject,
+                    warn: diagnostics.warn
+                )
                 let summary = try publisher.run { try LineReader(standardInput: ()).forEachLine($0) }
                 if summary.refused > 0 {
                     throw TapFailure("redis-dump: \(summary.refused) line(s) refused, \(summary.written) written")

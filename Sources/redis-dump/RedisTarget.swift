@@ -135,7 +135,8 @@ struct RedisTarget: Equatable {
         var iterator = Array(text.utf8)[...]
         while let byte = iterator.popFirst() {
             if byte == UInt8(ascii: "%") {
-                guard iterator.count >= 2, let value = UInt8(String(decoding: iterator.prefix(2), as: UTF8.self), radix: 16)
+                guard iterator.count >= 2,
+                    let value = UInt8(String(decoding: iterator.prefix(2), as: UTF8.self), radix: 16)
                 else { throw fail("bad percent escape") }
                 bytes.append(value)
                 iterator = iterator.dropFirst(2)

@@ -10,9 +10,9 @@
 import TapCodec
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #elseif canImport(Darwin)
-    import Darwin
+import Darwin
 #endif
 
 /// How `redis-dump KEY` reads.
@@ -68,8 +68,13 @@ final class StreamReader {
         case .follow(let after): try runFollow(after: after)
         case .group(let name, let consumer, let create, let createFrom, let claimIdleMs, let follow):
             try runGroup(
-                name: name, consumer: consumer, create: create, createFrom: createFrom, claimIdleMs: claimIdleMs,
-                follow: follow)
+                name: name,
+                consumer: consumer,
+                create: create,
+                createFrom: createFrom,
+                claimIdleMs: claimIdleMs,
+                follow: follow
+            )
         }
         try output.flush()
     }
@@ -169,8 +174,10 @@ final class StreamReader {
         } else {
             // Resolve `$` once: a reconnect must resume from a real id, not from "whatever is last then".
             lastWritten = try withConnection { live in
-                try live.command([Array("XREVRANGE".utf8), keyBytes, Array("+".utf8), Array("-".utf8),
-                                  Array("COUNT".utf8), Array("1".utf8)]) { reply -> [UInt8] in
+                try live.command([
+                    Array("XREVRANGE".utf8), keyBytes, Array("+".utf8), Array("-".utf8),
+                    Array("COUNT".utf8), Array("1".utf8),
+                ]) { reply -> [UInt8] in
                     reply.count > 0 && reply[0].count > 0 ? Array(reply[0][0].bytes) : Array("0-0".utf8)
                 }
             }
@@ -178,9 +185,11 @@ final class StreamReader {
         while remaining > 0 {
             let want = min(plan.batch, remaining)
             _ = try withConnection { live in
-                try live.command([Array("XREAD".utf8), Array("COUNT".utf8), Array(String(want).utf8),
-                                  Array("BLOCK".utf8), Array(String(plan.blockMs).utf8), Array("STREAMS".utf8),
-                                  keyBytes, lastWritten ?? Array("$".utf8)]) { reply in
+                try live.command([
+                    Array("XREAD".utf8), Array("COUNT".utf8), Array(String(want).utf8),
+                    Array("BLOCK".utf8), Array(String(plan.blockMs).utf8), Array("STREAMS".utf8),
+                    keyBytes, lastWritten ?? Array("$".utf8),
+                ]) { reply in
                     // [[key, [entries...]]] or nil on timeout.
                     if reply.count > 0, reply[0].count == 2 { _ = try writeEntries(reply[0][1], command: "XREAD") }
                 }
@@ -199,15 +208,23 @@ final class StreamReader {
     private var groupPhase = GroupPhase.history(cursor: Array("0-0".utf8))
 
     private func runGroup(
-        name: String, consumer: String, create: Bool, createFrom: String, claimIdleMs: Int, follow: Bool
+        name: String,
+        consumer: String,
+        create: Bool,
+        createFrom: String,
+        claimIdleMs: Int,
+        follow: Bool
     ) throws {
         let group = Array(name.utf8)
         let me = Array(consumer.utf8)
         if create {
             try withConnection { live in
                 try live.command(
-                    [Array("XGROUP".utf8), Array("CREATE".utf8), keyBytes, group, Array(createFrom.utf8),
-                     Array("MKSTREAM".utf8)], acceptErrors: true
+                    [
+                        Array("XGROUP".utf8), Array("CREATE".utf8), keyBytes, group, Array(createFrom.utf8),
+                        Array("MKSTREAM".utf8),
+                    ],
+                    acceptErrors: true
                 ) { reply in
                     // An existing group is fine: several consumers start with --create-group.
                     if reply.kind == .error && !reply.text.hasPrefix("BUSYGROUP") {
@@ -223,8 +240,10 @@ final class StreamReader {
             let phaseDone: Bool = try withConnection { live in
                 switch groupPhase {
                 case .history(let cursor):
-                    return try live.command([Array("XREADGROUP".utf8), Array("GROUP".utf8), group, me,
-                                             Array("COUNT".utf8), want, Array("STREAMS".utf8), keyBytes, cursor]) {
+                    return try live.command([
+                        Array("XREADGROUP".utf8), Array("GROUP".utf8), group, me,
+                        Array("COUNT".utf8), want, Array("STREAMS".utf8), keyBytes, cursor,
+                    ]) {
                         reply in
                         guard reply.count > 0, reply[0].count == 2 else { return true }
                         let page = try writeEntries(reply[0][1], command: "XREADGROUP", collect: &ids)
@@ -232,8 +251,10 @@ final class StreamReader {
                         return page.seen == 0
                     }
                 case .claim(let cursor):
-                    return try live.command([Array("XAUTOCLAIM".utf8), keyBytes, group, me,
-                                             Array(String(claimIdleMs).utf8), cursor, Array("COUNT".utf8), want]) {
+                    return try live.command([
+                        Array("XAUTOCLAIM".utf8), keyBytes, group, me,
+                        Array(String(claimIdleMs).utf8), cursor, Array("COUNT".utf8), want,
+                    ]) {
                         reply in
                         // [next-cursor, [entries...], (Redis 7: [deleted ids])]
                         guard reply.count >= 2 else {
@@ -294,7 +315,10 @@ final class StreamReader {
     /// Writes each entry of an entries array ([[id, [name, value, ...]], ...]) to the output buffer,
     /// at most `remaining`; ids go to `collect` (to acknowledge), including those of deleted entries.
     private func writeEntries(
-        _ entries: RedisReply, command: String, collect: inout [[UInt8]], collecting: Bool = true
+        _ entries: RedisReply,
+        command: String,
+        collect: inout [[UInt8]],
+        collecting: Bool = true
     ) throws -> (seen: Int, lastSeen: [UInt8]?) {
         guard entries.kind == .array else {
             if entries.isNull { return (0, nil) }
@@ -316,13 +340,19 @@ final class StreamReader {
                 let fieldCount = fields.count / 2
                 if fieldCount > 0
                     && EntryEncoder.isRecordEntry(
-                        fieldCount: fieldCount, firstName: fields[0].bytes, firstValue: fields[1].bytes)
+                        fieldCount: fieldCount,
+                        firstName: fields[0].bytes,
+                        firstValue: fields[1].bytes
+                    )
                 {
                     encoder.appendRecord(fields[1].bytes, to: &output.bytes)
                 } else {
                     encoder.appendForeign(
-                        id: id, fieldCount: fieldCount, field: { (fields[2 * $0].bytes, fields[2 * $0 + 1].bytes) },
-                        to: &output.bytes)
+                        id: id,
+                        fieldCount: fieldCount,
+                        field: { (fields[2 * $0].bytes, fields[2 * $0 + 1].bytes) },
+                        to: &output.bytes
+                    )
                 }
                 remaining -= 1
             }

@@ -49,8 +49,11 @@ struct XaddPublisher {
             try readReplies(inFlight)
             if sending > 0 {
                 do { try connection.flush() } catch let error as RedisError {
-                    throw XaddError.lost(error, confirmedLines: summary.written,
-                                         firstUnconfirmed: encoder.pendingLines.first ?? encoder.lineNumber)
+                    throw XaddError.lost(
+                        error,
+                        confirmedLines: summary.written,
+                        firstUnconfirmed: encoder.pendingLines.first ?? encoder.lineNumber
+                    )
                 }
             }
             inFlight = sending

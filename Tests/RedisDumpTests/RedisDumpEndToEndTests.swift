@@ -97,8 +97,12 @@ final class RedisDumpEndToEndTests: XCTestCase {
             let key = "split-\(mode)"
             let result = try await Binary.runExecutable(
                 "bash",
-                ["-c", "python3 '\(server.directory)/writer.py' '\(inputPath)' \(mode) | '\(Binary.path("redis-dump"))' "
-                    + "--port \(server.port) --xadd \(key) --batch 2"])
+                [
+                    "-c",
+                    "python3 '\(server.directory)/writer.py' '\(inputPath)' \(mode) | '\(Binary.path("redis-dump"))' "
+                        + "--port \(server.port) --xadd \(key) --batch 2",
+                ]
+            )
             XCTAssertEqual(result.status, 0, "chunking \(mode): \(result.stderr)")
             let out = try await dump(server, [key])
             XCTAssertEqual(out.stdoutText, input, "chunking \(mode) (seed or mode as named) changed the stream")
@@ -107,7 +111,9 @@ final class RedisDumpEndToEndTests: XCTestCase {
 
     func testForeignEntriesBecomeRedisRecordsWithEveryField() async throws {
         let server = try startServer()
-        try server.cli(["XADD", "f", "1700000000000-0", "user_prompt", "{\"text\":\"héllo \\\"q\\\"\n\"}", "session_id", "s1"])
+        try server.cli([
+            "XADD", "f", "1700000000000-0", "user_prompt", "{\"text\":\"héllo \\\"q\\\"\n\"}", "session_id", "s1",
+        ])
         try server.cli(["XADD", "f", "1700000000001-5", "a", "x\ty", "empty", "", "a", "again"])
         try server.cli(["XADD", "f", "1700000000002-0", "record", "{\"v\":1}", "host", "m1"])
         try server.cli(["XADD", "f", "1700000000003-0", "record", "not json"])
@@ -121,7 +127,8 @@ final class RedisDumpEndToEndTests: XCTestCase {
             {"v":1,"type":"redis","stream":"f","id":"1700000000002-0","ts":"2023-11-14T22:13:20.002000Z","fields":{"record":"{\"v\":1}","host":"m1"}}
             {"v":1,"type":"redis","stream":"f","id":"1700000000003-0","ts":"2023-11-14T22:13:20.003000Z","fields":{"record":"not json"}}
 
-            """#)
+            """#
+        )
     }
 
     func testRangeFromToAndCount() async throws {
@@ -137,7 +144,11 @@ final class RedisDumpEndToEndTests: XCTestCase {
 
     func testNonJSONLinesAreRefusedWithTheirLineNumbers() async throws {
         let server = try startServer()
-        let result = try await dump(server, ["--xadd", "bad"], stdin: "{\"ok\":1}\nnot json\n\n[1,2]\n{\"ok\":2}\n{\"broken\":\n")
+        let result = try await dump(
+            server,
+            ["--xadd", "bad"],
+            stdin: "{\"ok\":1}\nnot json\n\n[1,2]\n{\"ok\":2}\n{\"broken\":\n"
+        )
         XCTAssertEqual(result.status, 2)
         XCTAssertEqual(
             result.stderr,
@@ -147,7 +158,8 @@ final class RedisDumpEndToEndTests: XCTestCase {
             redis-dump: line 6: not a JSON object (not written)
             redis-dump: 3 line(s) refused, 2 written
 
-            """)
+            """
+        )
         let out = try await dump(server, ["bad"])
         XCTAssertEqual(out.stdoutLines, ["{\"ok\":1}", "{\"ok\":2}"])
     }
@@ -169,7 +181,11 @@ final class RedisDumpEndToEndTests: XCTestCase {
         let result = try await Binary.run("redis-dump", ["--port", "\(port)", "k"])
         XCTAssertEqual(result.status, 2)
         XCTAssertEqual(result.stderr, "redis-dump: cannot connect to 127.0.0.1:\(port): Connection refused\n")
-        let viaURL = try await Binary.run("redis-dump", ["k"], environment: ["REDIS_URL": "redis://:pw@127.0.0.1:\(port)/2"])
+        let viaURL = try await Binary.run(
+            "redis-dump",
+            ["k"],
+            environment: ["REDIS_URL": "redis://:pw@127.0.0.1:\(port)/2"]
+        )
         XCTAssertEqual(viaURL.stderr, "redis-dump: cannot connect to 127.0.0.1:\(port): Connection refused\n")
     }
 
@@ -178,7 +194,12 @@ final class RedisDumpEndToEndTests: XCTestCase {
         let lines = (0..<20000).map { "{\"i\":\($0),\"pad\":\"\(String(repeating: "x", count: 100))\"}\n" }.joined()
         _ = try await dump(server, ["--xadd", "p"], stdin: lines)
         let result = try await Binary.runExecutable(
-            "bash", ["-c", "'\(Binary.path("redis-dump"))' --port \(server.port) p | head -1; echo \"status ${PIPESTATUS[0]}\""])
+            "bash",
+            [
+                "-c",
+                "'\(Binary.path("redis-dump"))' --port \(server.port) p | head -1; echo \"status ${PIPESTATUS[0]}\"",
+            ]
+        )
         XCTAssertEqual(result.stdoutLines, ["{\"i\":0,\"pad\":\"\(String(repeating: "x", count: 100))\"}", "status 0"])
         XCTAssertEqual(result.stderr, "")
     }
@@ -188,7 +209,9 @@ final class RedisDumpEndToEndTests: XCTestCase {
         let expected = (0..<60).map { "{\"v\":1,\"type\":\"t\",\"i\":\($0)}" }
         let follower = try BackgroundDump(
             ["--port", "\(server.port)", "live", "--follow", "--from", "0", "--count", "60", "--block-ms", "200"],
-            directory: server.directory, name: "follower")
+            directory: server.directory,
+            name: "follower"
+        )
         let first = try await dump(server, ["--xadd", "live"], stdin: expected[0..<30].joined(separator: "\n") + "\n")
         XCTAssertEqual(first.status, 0, first.stderr)
         XCTAssertTrue(waitUntil(seconds: 10) { follower.lines.count == 30 }, "follower saw \(follower.lines.count)")
@@ -212,7 +235,9 @@ final class RedisDumpEndToEndTests: XCTestCase {
         try server.cli(["XADD", "tail", "*", "record", "{\"old\":1}"])
         let follower = try BackgroundDump(
             ["--port", "\(server.port)", "tail", "--follow", "--count", "2", "--block-ms", "100"],
-            directory: server.directory, name: "tail")
+            directory: server.directory,
+            name: "tail"
+        )
         // Give it time to resolve `$` before the new entries arrive.
         try await Task.sleep(nanoseconds: 500_000_000)
         try server.cli(["XADD", "tail", "*", "record", "{\"new\":1}"])
@@ -225,7 +250,11 @@ final class RedisDumpEndToEndTests: XCTestCase {
         let server = try startServer()
         let pad = String(repeating: "p", count: 200)
         let lines = (0..<3000).map { "{\"v\":1,\"type\":\"t\",\"i\":\($0),\"pad\":\"\(pad)\"}" }
-        let xadd = try await dump(server, ["--xadd", "g", "--batch", "500"], stdin: lines.joined(separator: "\n") + "\n")
+        let xadd = try await dump(
+            server,
+            ["--xadd", "g", "--batch", "500"],
+            stdin: lines.joined(separator: "\n") + "\n"
+        )
         XCTAssertEqual(xadd.status, 0, xadd.stderr)
 
         // Consumer A takes a page of 1000 entries, then blocks writing to a pipe nobody reads
@@ -234,8 +263,14 @@ final class RedisDumpEndToEndTests: XCTestCase {
         XCTAssertEqual(pipe(&stuck), 0)
         defer { close(stuck[0]) }
         let consumerA = try BackgroundDump(
-            ["--port", "\(server.port)", "g", "--group", "viewers", "--consumer", "A", "--create-group", "--from", "0"],
-            directory: server.directory, name: "A", stdoutFD: stuck[1])
+            [
+                "--port", "\(server.port)", "g", "--group", "viewers", "--consumer", "A", "--create-group", "--from",
+                "0",
+            ],
+            directory: server.directory,
+            name: "A",
+            stdoutFD: stuck[1]
+        )
         close(stuck[1])
         XCTAssertTrue(try waitUntil(seconds: 10) { try server.pendingCount("g", "viewers") == 1000 })
         consumerA.kill()

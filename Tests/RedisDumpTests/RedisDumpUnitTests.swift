@@ -56,8 +56,13 @@ final class RedisTargetTests: XCTestCase {
 
     func testOptionsOverrideTheURLFieldByField() throws {
         let target = try RedisTarget.resolve(
-            url: "redis://u:p@h:7000/1", overrides: .init(port: 7001, password: "q", database: 4))
-        XCTAssertEqual(target, RedisTarget(endpoint: .tcp(host: "h", port: 7001), user: "u", password: "q", database: 4))
+            url: "redis://u:p@h:7000/1",
+            overrides: .init(port: 7001, password: "q", database: 4)
+        )
+        XCTAssertEqual(
+            target,
+            RedisTarget(endpoint: .tcp(host: "h", port: 7001), user: "u", password: "q", database: 4)
+        )
         let socket = try RedisTarget.resolve(url: nil, overrides: .init(socket: "/tmp/r.sock"))
         XCTAssertEqual(socket.endpoint, .unix(path: "/tmp/r.sock"))
         XCTAssertEqual(try RedisTarget.resolve(url: nil, overrides: .init()).address, "127.0.0.1:6379")
@@ -68,7 +73,10 @@ final class EntryEncoderTests: XCTestCase {
     func testOnlyASingleRecordFieldHoldingOneJSONObjectIsUnwrapped() {
         func check(_ count: Int, _ name: String, _ value: String) -> Bool {
             var result = false
-            bytes(name) { n in bytes(value) { v in result = EntryEncoder.isRecordEntry(fieldCount: count, firstName: n, firstValue: v) } }
+            bytes(name) { n in
+                bytes(value) { v in result = EntryEncoder.isRecordEntry(fieldCount: count, firstName: n, firstValue: v)
+                }
+            }
             return result
         }
         XCTAssertTrue(check(1, "record", #"{"v":1,"type":"sse"}"#))
@@ -81,20 +89,26 @@ final class EntryEncoderTests: XCTestCase {
 
     func testForeignEntryKeepsEveryFieldInOrderWithTimestampFromTheID() {
         let encoder = EntryEncoder(stream: "agents:\"x\"")
-        let fields: [(String, String)] = [("kind", "user_prompt"), ("data", "{\"text\":\"h\u{e9}\\n\"}"), ("kind", "dup\t")]
+        let fields: [(String, String)] = [
+            ("kind", "user_prompt"), ("data", "{\"text\":\"h\u{e9}\\n\"}"), ("kind", "dup\t"),
+        ]
         var out: [UInt8] = []
         let names = fields.map { copied($0.0) }
         let values = fields.map { copied($0.1) }
-        defer { (names + values).forEach { $0.deallocate() } }
+        defer { for buffer in names + values { buffer.deallocate() } }
         bytes("1700000000123-7") { id in
             encoder.appendForeign(
-                id: id, fieldCount: fields.count, field: { (UnsafeRawBufferPointer(names[$0]), UnsafeRawBufferPointer(values[$0])) },
-                to: &out)
+                id: id,
+                fieldCount: fields.count,
+                field: { (UnsafeRawBufferPointer(names[$0]), UnsafeRawBufferPointer(values[$0])) },
+                to: &out
+            )
         }
         XCTAssertEqual(
             String(decoding: out, as: UTF8.self),
             #"{"v":1,"type":"redis","stream":"agents:\"x\"","id":"1700000000123-7","ts":"2023-11-14T22:13:20.123000Z","fields":{"kind":"user_prompt","data":"{\"text\":\"hé\\n\"}","kind":"dup\t"}}"#
-                + "\n")
+                + "\n"
+        )
     }
 
     func testInvalidUTF8BecomesReplacementCharacters() {
@@ -118,7 +132,10 @@ final class EntryEncoderTests: XCTestCase {
 }
 
 final class XaddEncoderTests: XCTestCase {
-    private func encode(_ lines: [String], maxLength: Int? = nil) -> (resp: String, refusals: [XaddEncoder.Refusal], lines: [Int]) {
+    private func encode(
+        _ lines: [String],
+        maxLength: Int? = nil
+    ) -> (resp: String, refusals: [XaddEncoder.Refusal], lines: [Int]) {
         var encoder = XaddEncoder(key: "k", maxLength: maxLength, isJSONObject: { $0.first == UInt8(ascii: "{") })
         var refusals: [XaddEncoder.Refusal] = []
         for line in lines {
@@ -135,14 +152,16 @@ final class XaddEncoderTests: XCTestCase {
         XCTAssertEqual(
             result.resp,
             "*5\r\n$4\r\nXADD\r\n$1\r\nk\r\n$1\r\n*\r\n$6\r\nrecord\r\n$10\r\n{\"a\":\"é\"}\r\n"
-                + "*5\r\n$4\r\nXADD\r\n$1\r\nk\r\n$1\r\n*\r\n$6\r\nrecord\r\n$2\r\n{}\r\n")
+                + "*5\r\n$4\r\nXADD\r\n$1\r\nk\r\n$1\r\n*\r\n$6\r\nrecord\r\n$2\r\n{}\r\n"
+        )
         XCTAssertEqual(result.lines, [1, 2])
     }
 
     func testMaxlenAddsApproximateTrim() {
         XCTAssertEqual(
             encode(["{}"], maxLength: 1000).resp,
-            "*8\r\n$4\r\nXADD\r\n$1\r\nk\r\n$6\r\nMAXLEN\r\n$1\r\n~\r\n$4\r\n1000\r\n$1\r\n*\r\n$6\r\nrecord\r\n$2\r\n{}\r\n")
+            "*8\r\n$4\r\nXADD\r\n$1\r\nk\r\n$6\r\nMAXLEN\r\n$1\r\n~\r\n$4\r\n1000\r\n$1\r\n*\r\n$6\r\nrecord\r\n$2\r\n{}\r\n"
+        )
     }
 
     func testRefusesNonObjectsWithTheirLineNumbersAndSkipsEmptyLines() {

@@ -91,8 +91,10 @@ final class BackgroundDump {
         outputPath = directory + "/\(name).out"
         errorPath = directory + "/\(name).err"
         child = try Child(
-            [Binary.path("redis-dump")] + arguments, stdout: stdoutFD.map { .fd($0) } ?? .file(outputPath),
-            stderr: .file(errorPath))
+            [Binary.path("redis-dump")] + arguments,
+            stdout: stdoutFD.map { .fd($0) } ?? .file(outputPath),
+            stderr: .file(errorPath)
+        )
     }
 
     var output: String { (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "" }
@@ -148,7 +150,8 @@ final class Child {
         for (fd, output) in [(Int32(1), stdout), (Int32(2), stderr)] {
             switch output {
             case .null: posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", O_WRONLY, 0)
-            case .file(let path): posix_spawn_file_actions_addopen(&actions, fd, path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+            case .file(let path):
+                posix_spawn_file_actions_addopen(&actions, fd, path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
             case .fd(let source): posix_spawn_file_actions_adddup2(&actions, source, fd)
             }
         }
@@ -165,7 +168,7 @@ final class Child {
         posix_spawnattr_setsigdefault(&attributes, &all)
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         var cArgs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
-        defer { cArgs.forEach { free($0) } }
+        defer { for arg in cArgs { free(arg) } }
         var spawned: pid_t = 0
         let rc = posix_spawnp(&spawned, argv[0], &actions, &attributes, &cArgs, environ)
         guard rc == 0 else { throw ChildError(message: "cannot start \(argv[0]): \(String(cString: strerror(rc)))") }

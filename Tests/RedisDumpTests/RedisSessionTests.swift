@@ -8,33 +8,33 @@ import XCTest
 /// streamed text, a tool call whose arguments arrive in pieces, its result, turn end. The kind comes under
 /// `type`, `event` and `kind`, the payload under `data` and `payload`, once without its own `type`.
 let recordedSession = #"""
-{"v":1,"type":"redis","stream":"cc","id":"1700000000000-0","ts":"2023-11-14T22:13:20.000000Z","fields":{"type":"user_prompt","session_id":"s1","data":"{\"prompt\":\"list files in \\\"src\\\"\\n\"}"}}
-{"v":1,"type":"redis","stream":"cc","id":"1700000000001-0","ts":"2023-11-14T22:13:20.001000Z","fields":{"event":"content_block_start","session_id":"s1","data":"{\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}"}}
-{"v":1,"type":"redis","stream":"cc","id":"1700000000002-0","ts":"2023-11-14T22:13:20.002000Z","fields":{"kind":"content_block_delta","session_id":"s1","payload":"{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"I'll look \\u00e9\\n\"}}"}}
-{"v":1,"type":"redis","stream":"cc","id":"1700000000003-0","ts":"2023-11-14T22:13:20.003000Z","fields":{"type":"content_block_stop","session_id":"s1","data":"{\"type\":\"content_block_stop\",\"index\":0}"}}
-{"v":1,"type":"redis","stream":"cc","id":"1700000000004-0","ts":"2023-11-14T22:13:20.004000Z","fields":{"type":"content_block_start","session_id":"s1","data":"{\"type\":\"content_block_start\",\"index\":1,\"content_block\":{\"type\":\"tool_use\",\"id\":\"toolu_1\",\"name\":\"Bash\",\"input\":{}}}"}}
-{"v":1,"type":"redis","stream":"cc","id":"1700000000005-0","ts":"2023-11-14T22:13:20.005000Z","fields":{"type":"content_block_delta","session_id":"s1","data":"{\"type\":\"content_block_delta\",\"index\":1,\"delta\":{\"type\":\"input_json_delta\",\"partial_json\":\"{\\\"command\\\": \\\"ls\"}}"}}
-{"v":1,"type":"redis","stream":"cc","id":"1700000000006-0","ts":"2023-11-14T22:13:20.006000Z","fields":{"type":"Content-Block-Delta","session_id":"s1","data":"{\"index\":1,\"delta\":{\"type\":\"input_json_delta\",\"partial_json\":\" src\\\"}\"}}"}}
-{"v":1,"type":"redis","stream":"cc","id":"1700000000007-0","ts":"2023-11-14T22:13:20.007000Z","fields":{"type":"content_block_stop","session_id":"s1","data":"{\"type\":\"content_block_stop\",\"index\":1}"}}
-{"v":1,"type":"redis","stream":"cc","id":"1700000000008-0","ts":"2023-11-14T22:13:20.008000Z","fields":{"type":"tool_result","session_id":"s1","data":"{\"tool_use_id\":\"toolu_1\",\"content\":\"a.swift\\nb.swift\",\"is_error\":false}"}}
-{"v":1,"type":"redis","stream":"cc","id":"1700000000009-0","ts":"2023-11-14T22:13:20.009000Z","fields":{"type":"turn_end","session_id":"s1","data":"{\"stop_reason\":\"end_turn\"}"}}
+    {"v":1,"type":"redis","stream":"cc","id":"1700000000000-0","ts":"2023-11-14T22:13:20.000000Z","fields":{"type":"user_prompt","session_id":"s1","data":"{\"prompt\":\"list files in \\\"src\\\"\\n\"}"}}
+    {"v":1,"type":"redis","stream":"cc","id":"1700000000001-0","ts":"2023-11-14T22:13:20.001000Z","fields":{"event":"content_block_start","session_id":"s1","data":"{\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}"}}
+    {"v":1,"type":"redis","stream":"cc","id":"1700000000002-0","ts":"2023-11-14T22:13:20.002000Z","fields":{"kind":"content_block_delta","session_id":"s1","payload":"{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"I'll look \\u00e9\\n\"}}"}}
+    {"v":1,"type":"redis","stream":"cc","id":"1700000000003-0","ts":"2023-11-14T22:13:20.003000Z","fields":{"type":"content_block_stop","session_id":"s1","data":"{\"type\":\"content_block_stop\",\"index\":0}"}}
+    {"v":1,"type":"redis","stream":"cc","id":"1700000000004-0","ts":"2023-11-14T22:13:20.004000Z","fields":{"type":"content_block_start","session_id":"s1","data":"{\"type\":\"content_block_start\",\"index\":1,\"content_block\":{\"type\":\"tool_use\",\"id\":\"toolu_1\",\"name\":\"Bash\",\"input\":{}}}"}}
+    {"v":1,"type":"redis","stream":"cc","id":"1700000000005-0","ts":"2023-11-14T22:13:20.005000Z","fields":{"type":"content_block_delta","session_id":"s1","data":"{\"type\":\"content_block_delta\",\"index\":1,\"delta\":{\"type\":\"input_json_delta\",\"partial_json\":\"{\\\"command\\\": \\\"ls\"}}"}}
+    {"v":1,"type":"redis","stream":"cc","id":"1700000000006-0","ts":"2023-11-14T22:13:20.006000Z","fields":{"type":"Content-Block-Delta","session_id":"s1","data":"{\"index\":1,\"delta\":{\"type\":\"input_json_delta\",\"partial_json\":\" src\\\"}\"}}"}}
+    {"v":1,"type":"redis","stream":"cc","id":"1700000000007-0","ts":"2023-11-14T22:13:20.007000Z","fields":{"type":"content_block_stop","session_id":"s1","data":"{\"type\":\"content_block_stop\",\"index\":1}"}}
+    {"v":1,"type":"redis","stream":"cc","id":"1700000000008-0","ts":"2023-11-14T22:13:20.008000Z","fields":{"type":"tool_result","session_id":"s1","data":"{\"tool_use_id\":\"toolu_1\",\"content\":\"a.swift\\nb.swift\",\"is_error\":false}"}}
+    {"v":1,"type":"redis","stream":"cc","id":"1700000000009-0","ts":"2023-11-14T22:13:20.009000Z","fields":{"type":"turn_end","session_id":"s1","data":"{\"stop_reason\":\"end_turn\"}"}}
 
-"""#
+    """#
 
 /// The deltas of `recordedSession`, field by field as DESIGN §5 and the DeltaDecoder header define them.
 let recordedSessionDeltas = #"""
-{"v":1,"type":"delta","flow_id":"s1","session_id":"s1","ts":"2023-11-14T22:13:20.000000Z","provider":"anthropic","kind":"user_prompt","index":0,"text":"list files in \"src\"\n"}
-{"v":1,"type":"delta","flow_id":"s1","session_id":"s1","ts":"2023-11-14T22:13:20.001000Z","provider":"anthropic","kind":"block_start","index":0,"block":"text","block_type":"text"}
-{"v":1,"type":"delta","flow_id":"s1","session_id":"s1","ts":"2023-11-14T22:13:20.002000Z","provider":"anthropic","kind":"text","index":0,"text":"I'll look \u00e9\n"}
-{"v":1,"type":"delta","flow_id":"s1","session_id":"s1","ts":"2023-11-14T22:13:20.003000Z","provider":"anthropic","kind":"block_end","index":0}
-{"v":1,"type":"delta","flow_id":"s1","session_id":"s1","ts":"2023-11-14T22:13:20.004000Z","provider":"anthropic","kind":"block_start","index":1,"block":"tool","block_type":"tool_use","tool":"Bash","call_id":"toolu_1"}
-{"v":1,"type":"delta","flow_id":"s1","session_id":"s1","ts":"2023-11-14T22:13:20.005000Z","provider":"anthropic","kind":"tool_args","index":1,"call_id":"toolu_1","text":"{\"command\": \"ls"}
-{"v":1,"type":"delta","flow_id":"s1","session_id":"s1","ts":"2023-11-14T22:13:20.006000Z","provider":"anthropic","kind":"tool_args","index":1,"call_id":"toolu_1","text":" src\"}"}
-{"v":1,"type":"delta","flow_id":"s1","session_id":"s1","ts":"2023-11-14T22:13:20.007000Z","provider":"anthropic","kind":"block_end","index":1}
-{"v":1,"type":"delta","flow_id":"s1","session_id":"s1","ts":"2023-11-14T22:13:20.008000Z","provider":"anthropic","kind":"tool_result","index":0,"call_id":"toolu_1","is_error":false,"text":"a.swift\nb.swift"}
-{"v":1,"type":"delta","flow_id":"s1","session_id":"s1","ts":"2023-11-14T22:13:20.009000Z","provider":"anthropic","kind":"message_end","stop_reason":"end_turn"}
+    {"v":1,"type":"delta","flow_id":"s1","session_id":"s1","ts":"2023-11-14T22:13:20.000000Z","provider":"anthropic","kind":"user_prompt","index":0,"text":"list files in \"src\"\n"}
+    {"v":1,"type":"delta","flow_id":"s1","session_id":"s1","ts":"2023-11-14T22:13:20.001000Z","provider":"anthropic","kind":"block_start","index":0,"block":"text","block_type":"text"}
+    {"v":1,"type":"delta","flow_id":"s1","session_id":"s1","ts":"2023-11-14T22:13:20.002000Z","provider":"anthropic","kind":"text","index":0,"text":"I'll look \u00e9\n"}
+    {"v":1,"type":"delta","flow_id":"s1","session_id":"s1","ts":"2023-11-14T22:13:20.003000Z","provider":"anthropic","kind":"block_end","index":0}
+    {"v":1,"type":"delta","flow_id":"s1","session_id":"s1","ts":"2023-11-14T22:13:20.004000Z","provider":"anthropic","kind":"block_start","index":1,"block":"tool","block_type":"tool_use","tool":"Bash","call_id":"toolu_1"}
+    {"v":1,"type":"delta","flow_id":"s1","session_id":"s1","ts":"2023-11-14T22:13:20.005000Z","provider":"anthropic","kind":"tool_args","index":1,"call_id":"toolu_1","text":"{\"command\": \"ls"}
+    {"v":1,"type":"delta","flow_id":"s1","session_id":"s1","ts":"2023-11-14T22:13:20.006000Z","provider":"anthropic","kind":"tool_args","index":1,"call_id":"toolu_1","text":" src\"}"}
+    {"v":1,"type":"delta","flow_id":"s1","session_id":"s1","ts":"2023-11-14T22:13:20.007000Z","provider":"anthropic","kind":"block_end","index":1}
+    {"v":1,"type":"delta","flow_id":"s1","session_id":"s1","ts":"2023-11-14T22:13:20.008000Z","provider":"anthropic","kind":"tool_result","index":0,"call_id":"toolu_1","is_error":false,"text":"a.swift\nb.swift"}
+    {"v":1,"type":"delta","flow_id":"s1","session_id":"s1","ts":"2023-11-14T22:13:20.009000Z","provider":"anthropic","kind":"message_end","stop_reason":"end_turn"}
 
-"""#
+    """#
 
 /// Feeds NDJSON lines to a fresh decoder; lines it does not handle pass through, as DeltaDecoder does.
 func decodeSession(_ text: String, decoder: inout RedisSessionDecoder) -> String {
@@ -85,7 +85,8 @@ final class RedisSessionTests: XCTestCase {
             {"v":1,"type":"delta","flow_id":"cc","session_id":null,"ts":"1970-01-01T00:00:00.002000Z","provider":"anthropic","kind":"tool_result","index":0,"call_id":"c9","is_error":null,"text":"x\ny"}
             {"v":1,"type":"delta","flow_id":"cc","session_id":null,"ts":"1970-01-01T00:00:00.003000Z","provider":"anthropic","kind":"message_end","stop_reason":null}
 
-            """#)
+            """#
+        )
     }
 }
 
