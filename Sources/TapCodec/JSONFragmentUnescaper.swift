@@ -45,6 +45,12 @@ public struct JSONFragmentUnescaper: Sendable {
         pending.reserveCapacity(12)
     }
 
+    /// The raw bytes of the unfinished escape (what `finish` would write literally).
+    public var pendingBytes: [UInt8] { pending }
+
+    /// Forgets an unfinished escape (after the caller has written `pendingBytes` itself).
+    public mutating func discardPending() { reset() }
+
     /// True between a backslash and the end of its escape (the caller must not treat the next
     /// byte as plain text).
     public var isInsideEscape: Bool { phase != .idle }
