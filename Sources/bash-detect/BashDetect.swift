@@ -56,13 +56,20 @@ struct BashDetect: ParsableCommand {
         // Pacing only shows when each record's output is written at once.
         if delay > 0 { loop.output.lineBuffered = true }
         var pause = false
+        var input = DeltaInput()  // sse/ws records: decoded to deltas first
         try loop.runRecords(
             feed: { record, _, out in
                 // The previous fragment is on the screen by now (flushed after its record).
                 if pause { usleep(delay) }
-                pause = filter.feed(record, into: &out) && delay > 0
+                pause = false
+                input.feed(record) { record, seq in
+                    if filter.feed(record, sourceSeq: seq, into: &out), delay > 0 { pause = true }
+                }
             },
-            finish: { out in filter.finish(into: &out) })
+            finish: { out in
+                input.finish { record, seq in filter.feed(record, sourceSeq: seq, into: &out) }
+                filter.finish(into: &out)
+            })
     }
 
     /// Columns of the terminal on stdout, else $COLUMNS, else 80.

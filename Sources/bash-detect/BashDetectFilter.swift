@@ -49,9 +49,10 @@ struct BashDetectFilter {
         self.width = max(width, 10)
     }
 
-    /// One record. Returns true when it was a tool-call fragment (the caller may pace on it).
+    /// One record; `sourceSeq` is the seq of the event it was decoded from, if any. Returns
+    /// true when it was a tool-call fragment (the caller may pace on it).
     @discardableResult
-    mutating func feed(_ record: Record, into out: inout [UInt8]) -> Bool {
+    mutating func feed(_ record: Record, sourceSeq: Int64? = nil, into out: inout [UInt8]) -> Bool {
         guard let delta = DeltaFragment(record) else {
             if output == .ndjson { out.appendLine(record.line) }
             return false
@@ -71,7 +72,7 @@ struct BashDetectFilter {
             call.fragments += 1
             fragment.removeAll(keepingCapacity: true)
             delta.decodeText(into: &fragment)
-            let seq = delta.seq ?? call.fragments
+            let seq = delta.seq ?? sourceSeq ?? call.fragments
             let step = fragment.withUnsafeBytes { call.detector.feed($0, seq: seq) }
             switch output {
             case .ndjson:

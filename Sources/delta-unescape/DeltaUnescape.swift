@@ -33,12 +33,18 @@ struct DeltaUnescape: ParsableCommand {
         let kinds = Set(fields.split(separator: ",").map { $0.trimmingCharacters(in: " ") })
         var filter = UnescapeFilter(
             kinds: kinds, output: text || io.resolvedFormat == .text ? .text : .ndjson, color: io.useColor)
+        var input = DeltaInput()  // sse/ws records: decoded to deltas first
         let loop = LineLoop(io, tool: "delta-unescape")
         try loop.runRecords(
             feed: { record, position, out in
-                if let warning = filter.feed(record, into: &out) { loop.diagnostics.warn("\(position.label): \(warning)") }
+                input.feed(record) { record, _ in
+                    if let warning = filter.feed(record, into: &out) { loop.diagnostics.warn("\(position.label): \(warning)") }
+                }
             },
-            finish: { out in filter.finish(into: &out) })
+            finish: { out in
+                input.finish { record, _ in _ = filter.feed(record, into: &out) }
+                filter.finish(into: &out)
+            })
         if filter.streams.issues > 1 {
             loop.diagnostics.warn("\(filter.streams.issues) invalid escapes kept literally")
         }

@@ -36,12 +36,18 @@ struct JSONPrettyStream: ParsableCommand {
         if raw { return try runRaw() }
         let output: PrettyFilter.Output = text || io.resolvedFormat == .text ? .text : .ndjson
         var filter = PrettyFilter(output: output, indent: indent, color: io.useColor)
+        var input = DeltaInput()  // sse/ws records: decoded to deltas first
         let loop = LineLoop(io, tool: "json-pretty-stream")
         try loop.runRecords(
             feed: { record, position, out in
-                if let warning = filter.feed(record, into: &out) { loop.diagnostics.warn("\(position.label): \(warning)") }
+                input.feed(record) { record, _ in
+                    if let warning = filter.feed(record, into: &out) { loop.diagnostics.warn("\(position.label): \(warning)") }
+                }
             },
-            finish: { out in filter.finish(into: &out) })
+            finish: { out in
+                input.finish { record, _ in _ = filter.feed(record, into: &out) }
+                filter.finish(into: &out)
+            })
     }
 
     func runRaw() throws {

@@ -83,3 +83,31 @@ final class TerminalRenderingTests: XCTestCase {
         XCTAssertTrue(keyLine.contains("32m"), "string not green: \(keyLine.debugDescription)")
     }
 }
+
+/// All three renderers read a capture log (sse/ws/flow records) exactly as they read the
+/// same log normalised by sse-normalize: one decoder, shared.
+final class CaptureInputTests: XCTestCase {
+    func testCaptureRecordsAndNormalisedRecordsGiveTheSameOutput() async throws {
+        let sample = Repo.root + "/examples/sample.jsonl"
+        let normalised = try await Binary.run("sse-normalize", [sample])
+        XCTAssertEqual(normalised.status, 0, normalised.stderr)
+        // The request deltas (from flow records) are not read from a capture: leave them out.
+        let streamed = normalised.stdoutLines.filter { !$0.contains(#""kind":"user_prompt""#) && !$0.contains(#""kind":"tool_result""#) }
+        XCTAssertLessThan(streamed.count, normalised.stdoutLines.count)
+        let path = try TempDir.make("renderers") + "/normalised.jsonl"
+        try (streamed.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        for tool in ["delta-unescape", "json-pretty-stream", "bash-detect"] {
+            let fromCapture = try await Binary.run(tool, [sample])
+            let fromDeltas = try await Binary.run(tool, [path])
+            XCTAssertEqual(fromCapture.status, 0, tool)
+            XCTAssertGreaterThan(fromCapture.stdout.count, 0, tool)
+            // Only bash-detect's detected_at_seq may differ: capture records carry the event's seq.
+            let strip = { (r: RunResult) in r.stdoutText.replacingOccurrences(of: #""detected_at_seq":[0-9]+"#, with: "", options: .regularExpression) }
+            XCTAssertTrue(strip(fromCapture) == strip(fromDeltas), "\(tool): capture and normalised input differ")
+        }
+        let bash = try await Binary.run("bash-detect", [sample])
+        let commands = bash.stdoutLines.filter { $0.contains(#""type":"bash""#) }
+        XCTAssertGreaterThan(commands.count, 3)
+        XCTAssertTrue(commands.contains { $0.contains(#""command":"ls -la Sources/""#) }, bash.stdoutText)
+    }
+}
