@@ -10,7 +10,7 @@ final class ScreenControllerTests: XCTestCase {
     /// The seed's timeline (issue 5): A streaming at T1, B arrives at T2 = T1 + 500 ms (no
     /// switch), A updates at T3, A idle past the flush interval at T4, switch to B at T5 once
     /// 2 s passed since B's first record.
-    func seedTimeline() -> LogBuilder {
+    static func seedTimeline() -> LogBuilder {
         var log = LogBuilder()
         log.flow("A", session: "sess-A", at: 0.0, prompt: "question A")  // T1
         log.delta("A", session: "sess-A", at: 0.1, "text", text: "Hello ")
@@ -27,7 +27,7 @@ final class ScreenControllerTests: XCTestCase {
 
     func testSeedTimeline() {
         XCTAssertEqual(
-            interleave(seedTimeline().lines),
+            interleave(Self.seedTimeline().lines),
             """
             ┌─ 10:00:00.000 · session sess-A · anthropic · claude-x
             │ user: question A
@@ -46,7 +46,7 @@ final class ScreenControllerTests: XCTestCase {
 
     /// Moment by moment: nothing of B before T5, the switch exactly at T5.
     func testSeedTimelineSwitchesExactlyAtT5() {
-        let lines = Array(seedTimeline().lines.prefix(5))  // up to T3
+        let lines = Array(Self.seedTimeline().lines.prefix(5))  // up to T3
         var view = Interleaver(policy: ScreenPolicy(), render: RenderOptions(showTime: true))
         var out: [UInt8] = []
         for line in lines {
@@ -75,7 +75,7 @@ final class ScreenControllerTests: XCTestCase {
 
     /// Ticks every 7 ms or none at all: deadlines are handled at their own time either way.
     func testTickGranularityDoesNotChangeTheTranscript() {
-        let lines = seedTimeline().lines
+        let lines = Self.seedTimeline().lines
         XCTAssertEqual(interleave(lines, tickEvery: 7_000), interleave(lines))
         XCTAssertEqual(interleave(lines, tickEvery: 500_000), interleave(lines))
     }
@@ -161,7 +161,7 @@ final class ScreenControllerTests: XCTestCase {
 
     /// `--format ndjson`: every record once, in the order shown, tagged with its card's state.
     func testNDJSONIsTheRecordsInShownOrderTagged() {
-        var input = seedTimeline().lines
+        var input = Self.seedTimeline().lines
         input.insert(#"{"v":1,"type":"bash","command":"ls"}"#, at: 5)  // after T3
         let out = interleave(input, options: RenderOptions(ndjson: true))
         let lines = out.split(separator: "\n").map(String.init)
