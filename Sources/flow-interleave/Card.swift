@@ -62,6 +62,9 @@ struct CardInfo {
     var endedAt: Timestamp?
     /// flow_end status or the reason it died (`client_abort`, `no data for 30 s`, an error type).
     var reason: String?
+    /// The prompt came from the flow record (or the WebSocket request): `user_prompt` deltas
+    /// would repeat it.
+    var promptFromFlow = false
     var inputTokens: Int64?
     var outputTokens: Int64?
 }

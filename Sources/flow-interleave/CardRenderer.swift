@@ -187,6 +187,8 @@ struct CardRenderer {
             switch byte {
             case 0x0A:
                 flushRun(&out)
+                // An empty line keeps the card's margin.
+                if atLineStart { paint("│", ANSI.dim, into: &out) }
                 out.append(0x0A)
                 atLineStart = true
             case 0x0D:

@@ -13,6 +13,9 @@ struct Interleaver {
     private var renderer: CardRenderer
     private let ndjson: Bool
     private var actions: [ScreenAction] = []
+    /// The codec's provider decoders (sse/ws events to deltas), and its output scratch.
+    private var decoder = DeltaDecoder()
+    private var decoded: [UInt8] = []
 
     init(policy: ScreenPolicy, render: RenderOptions) {
         screen = ScreenController(policy: policy)
@@ -64,6 +67,10 @@ struct Interleaver {
     }
 
     mutating func finish(into out: inout [UInt8]) {
+        // Chat flows that ended with finish_reason but no [DONE] get their message_end now.
+        decoded.removeAll(keepingCapacity: true)
+        decoder.finish(into: &decoded)
+        applyDecoded(flowID: nil)
         screen.finish(out: &actions)
         flushActions(into: &out)
     }
@@ -105,6 +112,10 @@ struct Interleaver {
 
     private mutating func feedFlow(_ record: Record, now: Timestamp, into out: inout [UInt8]) {
         guard let flowID = card(for: record, now: now, revive: true, into: &out) else { return }
+        // The decoder learns the flow's provider; its request deltas are not used: the prompt
+        // is taken here, as extract-prompts defines it (synthetic parts left out).
+        decoded.removeAll(keepingCapacity: true)
+        decoder.feed(record, into: &decoded)
         let json = record.json
         let body = record.lookup("request", "body")
         let model = body.flatMap { span in json.field("model", in: span) }.flatMap { json.string($0) }
@@ -113,88 +124,180 @@ struct Interleaver {
             if let model { info.model = model }
             if let provider { info.provider = provider }
             if let session = record.sessionID { info.sessionID = session }
+            info.promptFromFlow = true
         }
         if let item = recordItem(record) { screen.add(flowID, item, out: &actions) }
-        if !ndjson, let body, body.kind == .object {
-            switch RequestPrompt.last(in: json, body: body) {
-            case .prompt(let text): screen.add(flowID, .content(role: .user, index: -1, text: text), out: &actions)
-            case .toolResults(let count):
-                let text = count == 1 ? "1 tool result" : "\(count) tool results"
-                screen.add(flowID, .content(role: .toolResult, index: -1, text: text), out: &actions)
-            case .none: break
-            }
-        }
+        if let body, body.kind == .object { addPrompt(json, body: body, to: flowID) }
         if let status = record.field("status").flatMap({ json.int($0) }), status >= 400 {
             screen.end(flowID, state: .dead, reason: "HTTP \(status)", out: &actions)
         }
         flushActions(into: &out)
     }
 
+    private mutating func addPrompt(_ json: JSONScanner, body: JSONSpan, to flowID: String) {
+        guard !ndjson else { return }
+        switch RequestPrompt.last(in: json, body: body) {
+        case .prompt(let text): screen.add(flowID, .content(role: .user, index: -1, text: text), out: &actions)
+        case .toolResults(let count):
+            let text = count == 1 ? "1 tool result" : "\(count) tool results"
+            screen.add(flowID, .content(role: .toolResult, index: -1, text: text), out: &actions)
+        case .none: break
+        }
+    }
+
     private mutating func feedFlowEnd(_ record: Record, now: Timestamp, into out: inout [UInt8]) {
-        guard let flowID = card(for: record, now: now, revive: false, into: &out) else { return }
+        guard let flowID = card(for: record, now: now, revive: false, into: &out) else {
+            decoded.removeAll(keepingCapacity: true)
+            decoder.feed(record, into: &decoded)  // frees the decoder's state of the flow
+            return
+        }
+        // A Chat stream that ended without [DONE] gets its message_end from the decoder here.
+        let ending = decode(record, flowID: flowID)
         let status = record.string("status") ?? "complete"
-        screen.end(
-            flowID, state: status == "complete" ? .done : .dead, reason: status, with: recordItem(record), out: &actions)
+        if let ending, status == "complete" {
+            screen.end(flowID, state: ending.state, reason: ending.reason, with: recordItem(record), out: &actions)
+        } else {
+            screen.end(
+                flowID, state: status == "complete" ? .done : .dead, reason: status, with: recordItem(record),
+                out: &actions)
+        }
         flushActions(into: &out)
     }
 
-    /// `sse` / `ws` events: activity of their flow; the deltas decoded from them are the content.
+    /// `sse` / `ws` events: activity of their flow; the deltas the decoder makes of them are the
+    /// content (text) and the state changes (message_end, error).
     private mutating func feedEvent(_ record: Record, now: Timestamp, into out: inout [UInt8]) {
-        guard let flowID = card(for: record, now: now, revive: false, into: &out) else { return }
-        if let item = recordItem(record) { screen.add(flowID, item, out: &actions) }
+        guard let flowID = card(for: record, now: now, revive: false, into: &out) else {
+            decoded.removeAll(keepingCapacity: true)
+            decoder.feed(record, into: &decoded)
+            return
+        }
+        let json = record.json
+        if let direction = record.field("direction"), json.stringEquals(direction, "client"),
+            let data = record.field("data"), data.kind == .object
+        {
+            // Codex over WebSocket sends its request body as the first client frame.
+            if let type = json.field("type", in: data), json.stringEquals(type, "response.create") {
+                let model = json.field("model", in: data).flatMap { json.string($0) }
+                screen.update(flowID) { info in
+                    if let model { info.model = model }
+                    info.promptFromFlow = true
+                }
+                addPrompt(json, body: data, to: flowID)
+            }
+        }
+        if let ending = decode(record, flowID: flowID) {
+            screen.end(flowID, state: ending.state, reason: ending.reason, with: recordItem(record), out: &actions)
+        } else if let item = recordItem(record) {
+            screen.add(flowID, item, out: &actions)
+        }
         flushActions(into: &out)
+    }
+
+    /// Runs the codec's decoder on a record and applies the deltas it makes; returns how the
+    /// flow ended when one of them ends it.
+    private mutating func decode(_ record: Record, flowID: String) -> (state: CardState, reason: String?)? {
+        decoded.removeAll(keepingCapacity: true)
+        decoder.feed(record, into: &decoded)
+        return applyDecoded(flowID: flowID)
+    }
+
+    /// Applies the delta records in `decoded` to `flowID`'s card (nil: each to its own flow's
+    /// card, ending it when a delta ends it). Returns how `flowID`'s flow ended, if it did.
+    @discardableResult
+    private mutating func applyDecoded(flowID: String?) -> (state: CardState, reason: String?)? {
+        let produced = decoded
+        var ending: (state: CardState, reason: String?)?
+        produced.withUnsafeBytes { bytes in
+            var start = 0
+            while start < bytes.count {
+                let end = bytes[start...].firstIndex(of: 0x0A) ?? bytes.count
+                let line = UnsafeRawBufferPointer(rebasing: bytes[start..<end])
+                start = end + 1
+                // The decoder's own output: valid JSON, no need to validate again.
+                guard let delta = Record(line: line, validate: false), delta.isType(RecordType.delta) else { continue }
+                if let flowID {
+                    if let e = apply(delta, to: flowID, requestDeltas: false) { ending = e }
+                } else if let id = delta.flowID, screen.cards[id] != nil,
+                    let e = apply(delta, to: id, requestDeltas: false)
+                {
+                    screen.end(id, state: e.state, reason: e.reason, out: &actions)
+                }
+            }
+        }
+        return ending
     }
 
     private mutating func feedDelta(_ record: Record, now: Timestamp, into out: inout [UInt8]) {
-        let json = record.json
         guard let kindSpan = record.field("kind") else {
             passThrough(record.line, now: now, into: &out)
             return
         }
+        let json = record.json
         let hasContent = !json.stringEquals(kindSpan, "message_end") && !json.stringEquals(kindSpan, "block_end")
         guard let flowID = card(for: record, now: now, revive: hasContent, into: &out) else { return }
-        let index = record.int("index").map { Int($0) } ?? 0
-        let text = record.string("text") ?? ""
-        if ndjson {
-            if json.stringEquals(kindSpan, "message_end") {
-                screen.end(flowID, state: .done, reason: record.string("stop_reason"), with: recordItem(record), out: &actions)
-            } else if json.stringEquals(kindSpan, "error") {
-                screen.end(flowID, state: .dead, reason: record.string("error_type") ?? "error", with: recordItem(record), out: &actions)
-            } else if let item = recordItem(record) {
-                screen.add(flowID, item, out: &actions)
-            }
-            flushActions(into: &out)
-            return
+        let fromFlow = screen.cards[flowID]?.info.promptFromFlow ?? false
+        if let ending = apply(record, to: flowID, requestDeltas: !fromFlow) {
+            screen.end(flowID, state: ending.state, reason: ending.reason, with: recordItem(record), out: &actions)
+        } else if let item = recordItem(record) {
+            screen.add(flowID, item, out: &actions)
         }
-        if json.stringEquals(kindSpan, "text") {
-            screen.add(flowID, .content(role: .assistant, index: index, text: text), out: &actions)
-        } else if json.stringEquals(kindSpan, "reasoning") {
-            screen.add(flowID, .content(role: .reasoning, index: index, text: text), out: &actions)
-        } else if json.stringEquals(kindSpan, "tool_args") {
-            screen.add(flowID, .content(role: .toolArgs, index: index, text: text), out: &actions)
-        } else if json.stringEquals(kindSpan, "block_start") {
-            if let block = record.field("block"), json.stringEquals(block, "tool") {
-                screen.add(flowID, .toolStart(index: index, name: record.string("tool") ?? "?"), out: &actions)
+        flushActions(into: &out)
+    }
+
+    /// One delta: content for the transcript (text mode), facts for the header, or the end of
+    /// the flow (returned; the caller ends the card with the record that carried it).
+    /// `requestDeltas`: use `user_prompt`/`tool_result` (false when the flow record gave them).
+    private mutating func apply(_ delta: Record, to flowID: String, requestDeltas: Bool) -> (
+        state: CardState, reason: String?
+    )? {
+        let json = delta.json
+        guard let kindSpan = delta.field("kind") else { return nil }
+        if json.stringEquals(kindSpan, "message_end") { return (.done, delta.string("stop_reason")) }
+        if json.stringEquals(kindSpan, "error") {
+            let text = delta.string("text") ?? ""
+            if !ndjson {
+                screen.add(flowID, .content(role: .error, index: 0, text: text.isEmpty ? "error" : text), out: &actions)
             }
-        } else if json.stringEquals(kindSpan, "user_prompt") {
-            screen.add(flowID, .content(role: .user, index: index, text: text), out: &actions)
-        } else if json.stringEquals(kindSpan, "tool_result") {
-            screen.add(flowID, .content(role: .toolResult, index: index, text: Self.oneLine(text)), out: &actions)
-        } else if json.stringEquals(kindSpan, "usage") {
-            let input = record.int("input_tokens")
-            let output = record.int("output_tokens")
+            return (.dead, delta.string("error_type") ?? "error")
+        }
+        if json.stringEquals(kindSpan, "usage") {
+            let input = delta.int("input_tokens")
+            let output = delta.int("output_tokens")
+            let model = delta.string("model")
             screen.update(flowID) { info in
                 if let input { info.inputTokens = input }
                 if let output { info.outputTokens = output }
-                if let model = record.string("model"), info.model == nil { info.model = model }
+                if let model, info.model == nil { info.model = model }
             }
-        } else if json.stringEquals(kindSpan, "message_end") {
-            screen.end(flowID, state: .done, reason: record.string("stop_reason"), out: &actions)
-        } else if json.stringEquals(kindSpan, "error") {
-            let item = CardItem.content(role: .error, index: 0, text: text.isEmpty ? "error" : text)
-            screen.end(flowID, state: .dead, reason: record.string("error_type") ?? "error", with: item, out: &actions)
+            return nil
         }
-        flushActions(into: &out)
+        guard !ndjson else { return nil }
+        let index = delta.int("index").map { Int($0) } ?? 0
+        let role: ContentRole
+        if json.stringEquals(kindSpan, "text") {
+            role = .assistant
+        } else if json.stringEquals(kindSpan, "reasoning") {
+            role = .reasoning
+        } else if json.stringEquals(kindSpan, "tool_args") {
+            role = .toolArgs
+        } else if json.stringEquals(kindSpan, "block_start") {
+            if let block = delta.field("block"), json.stringEquals(block, "tool") {
+                screen.add(flowID, .toolStart(index: index, name: delta.string("tool") ?? "?"), out: &actions)
+            }
+            return nil
+        } else if requestDeltas, json.stringEquals(kindSpan, "user_prompt") {
+            role = .user
+        } else if requestDeltas, json.stringEquals(kindSpan, "tool_result") {
+            screen.add(
+                flowID, .content(role: .toolResult, index: index, text: Self.oneLine(delta.string("text") ?? "")),
+                out: &actions)
+            return nil
+        } else {
+            return nil
+        }
+        screen.add(flowID, .content(role: role, index: index, text: delta.string("text") ?? ""), out: &actions)
+        return nil
     }
 
     /// A tool result on one line, cut at 120 characters.
