@@ -48,12 +48,11 @@ struct FlowInterleave: ParsableCommand {
         let recorded = clock == .recorded
         var loop = LineLoop(io, tool: "flow-interleave")
         loop.follow = LineReader.Follow(startAtEnd: !fromStart)
-        if !recorded {
-            // Live: the screen controller also moves on while no record arrives.
-            loop.onIdle = { output in
-                view.tick(now: Timestamp.now(), into: &output.bytes)
-                try output.flush()
-            }
+        // While no record arrives: the live screen moves on (wall clock), and what is shown
+        // reaches a pipe too (a followed file may stay quiet for hours).
+        loop.onIdle = { output in
+            if !recorded { view.tick(now: Timestamp.now(), into: &output.bytes) }
+            try output.flush()
         }
         let diagnostics = loop.diagnostics
         let strict = io.strict

@@ -137,3 +137,54 @@ final class FlowInterleaveCommandTests: XCTestCase {
         XCTAssertTrue(result.stdoutText.contains("│ assistant: a^[[2Jb\n"), result.stdoutText)
     }
 }
+
+/// `--follow FILE`: like `tail -F`, from the end unless `--from-start`.
+final class FollowTests: XCTestCase {
+    func follow(_ extra: [String]) throws -> String {
+        let dir = try TempDir.make("flow-interleave-follow")
+        let path = dir + "/live.jsonl"
+        var old = LogBuilder()
+        old.flow("old", session: "s-old", at: 0, prompt: "written before")
+        try old.text.write(toFile: path, atomically: true, encoding: .utf8)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Binary.path("flow-interleave"))
+        // Wall clock: the new card (another session) takes the screen after the session guard.
+        process.arguments = ["--follow", path] + extra
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        defer {
+            if process.isRunning { process.terminate() }
+            process.waitUntilExit()
+        }
+        // Bounded: whatever happens, the follower is stopped after 15 s (then reads see EOF).
+        DispatchQueue.global().asyncAfter(deadline: .now() + 15) { if process.isRunning { process.terminate() } }
+        Thread.sleep(forTimeInterval: 0.5)  // it opened the file and went to its end
+        var new = LogBuilder()
+        new.flow("new", session: "s-new", at: 10, prompt: "appended later")
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data(new.text.utf8))
+        try handle.close()
+        var text = ""
+        let deadline = Date().addingTimeInterval(10)
+        while !text.contains("appended later"), Date() < deadline {
+            let data = output.fileHandleForReading.availableData
+            if data.isEmpty { break }
+            text += String(decoding: data, as: UTF8.self)
+        }
+        return text
+    }
+
+    func testFollowStartsAtTheEnd() throws {
+        let text = try follow([])
+        XCTAssertTrue(text.contains("│ user: appended later"), text)
+        XCTAssertFalse(text.contains("written before"), text)
+    }
+
+    func testFollowFromStart() throws {
+        let text = try follow(["--from-start"])
+        XCTAssertTrue(text.contains("│ user: written before"), text)
+        XCTAssertTrue(text.contains("│ user: appended later"), text)
+    }
+}
