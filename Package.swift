@@ -53,7 +53,7 @@ let package = Package(
         tool("json-pretty-stream"),
         tool("bash-detect"),
         tool("flow-interleave"),
-        tool("flow-replay", nio),
+        tool("flow-replay"),
         tool("rg-prefilter", ["CPCRE2"]),
         tool("redis-dump", ["CHiredis"]),
         tool("sse-capture", nio + [
