@@ -163,3 +163,17 @@ struct Progress {
         text.withUTF8 { try? OutputBuffer.writeAll(2, UnsafeRawBufferPointer($0)) }
     }
 }
+
+/// The bytes of a small file (prices, fixtures), nil when it cannot be read.
+public func readWholeFile(_ path: String) -> [UInt8]? {
+    guard let file = fopen(path, "rb") else { return nil }
+    defer { fclose(file) }
+    var bytes: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 65536)
+    while true {
+        let n = chunk.withUnsafeMutableBytes { fread($0.baseAddress, 1, 65536, file) }
+        if n > 0 { bytes.append(contentsOf: chunk[0..<n]) }
+        if n < 65536 { break }
+    }
+    return ferror(file) == 0 ? bytes : nil
+}
