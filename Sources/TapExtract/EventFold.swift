@@ -42,6 +42,10 @@ public struct FoldNeeds: OptionSet, Sendable {
     public static let reasoning = FoldNeeds(rawValue: 8)
     public static let calls = FoldNeeds(rawValue: 16)
     public static let stop = FoldNeeds(rawValue: 32)
+    /// The first error object a flow streamed.
+    public static let errors = FoldNeeds(rawValue: 64)
+    /// Event timestamps (kept by FlowTable: first event, token gaps).
+    public static let times = FoldNeeds(rawValue: 128)
 }
 
 public struct EventFold {
@@ -54,18 +58,33 @@ public struct EventFold {
     public var calls: [StreamedCall] = []
     /// Canonical JSON of the last stop reason.
     public var stopReason: [UInt8]?
+    /// Canonical JSON of the first error the stream reported.
+    public var error: [UInt8]?
+    /// True when the last event fed carried a token (text, reasoning or tool-argument fragment).
+    public var lastWasToken = false
 
     public init() {}
 
     /// Folds one event payload `data` of a flow of `provider`.
     public mutating func feed(_ data: JSONSpan, provider: Provider, needs: FoldNeeds, json: JSONScanner) {
         events += 1
+        lastWasToken = false
         guard data.kind == .object else { return }
+        if needs.contains(.errors), error == nil { noteError(data, json) }
         switch provider {
         case .anthropic: anthropic(data, needs, json)
         case .responses: responses(data, needs, json)
         case .chat: chat(data, needs, json)
         case .other: break
+        }
+    }
+
+    /// `error` objects (Anthropic `error` events, chat error chunks) and failed Responses.
+    private mutating func noteError(_ d: JSONSpan, _ json: JSONScanner) {
+        if let e = json.field("error", in: d), e.kind != .null {
+            error = json.canonical(e)
+        } else if json.isString(json.field("type", in: d), "response.failed") {
+            error = json.canonical(json.member(json.field("response", in: d), "error")) ?? Array("null".utf8)
         }
     }
 
@@ -81,10 +100,14 @@ public struct EventFold {
             guard let delta = json.member(d, "delta") else { return }
             let dt = json.field("type", in: delta)
             if json.isString(dt, "text_delta") {
+                lastWasToken = true
                 if needs.contains(.text), let t = json.decoded(json.field("text", in: delta)) { text += t }
             } else if json.isString(dt, "thinking_delta") {
+                lastWasToken = true
                 if needs.contains(.reasoning), let t = json.decoded(json.field("thinking", in: delta)) { reasoning += t }
-            } else if json.isString(dt, "input_json_delta"), needs.contains(.calls) {
+            } else if json.isString(dt, "input_json_delta") {
+                lastWasToken = true
+                guard needs.contains(.calls) else { return }
                 let i = call(json.canonical(json.field("index", in: d)) ?? Array("null".utf8))
                 if let t = json.decoded(json.field("partial_json", in: delta)) { calls[i].arguments += t }
             }
@@ -131,10 +154,13 @@ public struct EventFold {
     private mutating func responses(_ d: JSONSpan, _ needs: FoldNeeds, _ json: JSONScanner) {
         guard let type = json.field("type", in: d), type.kind == .string else { return }
         if json.stringEquals(type, "response.output_text.delta") {
+            lastWasToken = true
             if needs.contains(.text), let t = json.decoded(json.field("delta", in: d)) { text += t }
         } else if json.stringEquals(type, "response.reasoning_summary_text.delta") {
+            lastWasToken = true
             if needs.contains(.reasoning), let t = json.decoded(json.field("delta", in: d)) { reasoning += t }
         } else if json.stringEquals(type, "response.function_call_arguments.delta") {
+            lastWasToken = true
             guard needs.contains(.calls) else { return }
             let i = call(json.canonical(json.field("output_index", in: d)) ?? Array("null".utf8))
             if let t = json.decoded(json.field("delta", in: d)) { calls[i].arguments += t }
@@ -182,6 +208,11 @@ public struct EventFold {
         json.forEachElement(of: choices) { choice in
             guard choice.kind == .object else { return true }
             if let delta = json.field("delta", in: choice), delta.kind == .object {
+                if json.member(delta, "content")?.kind == .string || json.member(delta, "reasoning_content")?.kind == .string
+                    || json.member(delta, "tool_calls")?.kind == .array
+                {
+                    lastWasToken = true
+                }
                 if needs.contains(.reasoning), let t = json.decoded(json.field("reasoning_content", in: delta)) {
                     reasoning += t
                 }

@@ -32,8 +32,14 @@ public final class FlowState {
     public var status: [UInt8]?
     public var statusText: String?
     public var endTS: String?
-    /// Tool flows: the first and last event timestamps (extract-latency).
-    public var eventTimes: [Int64] = []
+    /// Event times in microseconds (only with FoldNeeds.times): first event, first and last
+    /// token event, last event, and the gaps between consecutive token events.
+    public var firstEventUS: Int64?
+    public var lastEventUS: Int64?
+    public var firstTokenUS: Int64?
+    public var lastTokenUS: Int64?
+    public var tokenEvents = 0
+    public var tokenGapsUS: [Int64] = []
 
     init(flowID: String) { self.flowID = flowID }
 
@@ -148,6 +154,17 @@ public struct FlowTable {
         }
         s.foldProvider = provider
         s.fold.feed(data, provider: provider, needs: needs, json: view.json)
+        if needs.contains(.times), let span = view.field("ts"), span.kind == .string,
+            let t = Timestamp(iso8601: UnsafeRawBufferPointer(rebasing: view.json.bytes[(span.start + 1)..<(span.end - 1)]))?.microseconds
+        {
+            if s.firstEventUS == nil { s.firstEventUS = t }
+            s.lastEventUS = t
+            if s.fold.lastWasToken {
+                s.tokenEvents += 1
+                if let last = s.lastTokenUS { s.tokenGapsUS.append(t - last) } else { s.firstTokenUS = t }
+                s.lastTokenUS = t
+            }
+        }
     }
 
     /// Orders the flows that have a flow record by (ts, flow_id) and marks the prompt flows.
