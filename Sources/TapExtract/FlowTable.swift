@@ -52,6 +52,9 @@ public struct FlowTable {
     public var flows: [String: FlowState] = [:]
     /// Record counts by kind, for the tools' summaries.
     public var records = 0
+    /// First client `response.create` frame of flows whose flow record has not come yet
+    /// (the events file read before the flows file): the body, copied, until the record comes.
+    var earlyBodies: [String: [UInt8]] = [:]
 
     public init(needs: FoldNeeds) {
         self.needs = needs
@@ -83,14 +86,24 @@ public struct FlowTable {
             let s = state(id)
             guard !s.hasRecord else { return }  // the first flow record of an id wins
             flowRecord(view, s)
+            if let early = earlyBodies.removeValue(forKey: id), !s.bodyFromRequest {
+                early.withUnsafeBytes { buffer in
+                    let scanner = JSONScanner(buffer)
+                    if let root = scanner.root(), root.kind == .object { body(root, s, scanner) }
+                }
+            }
         case .ws:
             guard let id = json.text(view.field("flow_id")) else { return }
             let direction = view.field("direction")
             if json.isString(direction, "client") {
-                guard let s = flows[id], s.hasRecord, !s.bodyFromRequest, !s.hasBody,
-                    let data = view.field("data"), data.kind == .object,
+                guard let data = view.field("data"), data.kind == .object,
                     json.isString(json.field("type", in: data), "response.create")
                 else { return }
+                guard let s = flows[id], s.hasRecord else {
+                    if earlyBodies[id] == nil { earlyBodies[id] = json.rawArray(data) }
+                    return
+                }
+                guard !s.bodyFromRequest, !s.hasBody else { return }
                 body(data, s, json)
             } else if json.isString(direction, "server") {
                 event(view, id)

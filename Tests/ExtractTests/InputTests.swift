@@ -105,4 +105,28 @@ final class InputTests: XCTestCase {
         let tool = try await runTool("extract-turns", ["--mode", "all", "-n", "0"])
         XCTAssertEqual(String(decoding: out, as: UTF8.self), tool.stdoutText)
     }
+
+    /// Codex over WebSocket: the body is the first client `response.create` frame, events are
+    /// the server frames; the answer is the same when the ws records come before the flow record.
+    func testWebSocketFlowBodyFromClientFrame() async throws {
+        let flow = #"{"v":1,"type":"flow","flow_id":"w1","session_id":"s5","ts":"2026-11-24T11:00:00.000000Z","provider":"openai-responses","method":"GET","url":"wss://chatgpt.com/backend-api/codex/responses","status":101,"request":{"headers":{},"body":null},"response":{"headers":{}}}"#
+        let ws = [
+            #"{"v":1,"type":"ws","flow_id":"w1","session_id":"s5","ts":"2026-11-24T11:00:00.002000Z","seq":0,"direction":"client","data":{"type":"response.create","model":"gpt-5-codex","instructions":"be terse","input":[{"type":"message","role":"user","content":[{"type":"input_text","text":"run tests"}]}]}}"#,
+            #"{"v":1,"type":"ws","flow_id":"w1","session_id":"s5","ts":"2026-11-24T11:00:00.050000Z","seq":1,"direction":"server","data":{"type":"response.output_text.delta","delta":"ok"}}"#,
+            #"{"v":1,"type":"ws","flow_id":"w1","session_id":"s5","ts":"2026-11-24T11:00:00.060000Z","seq":2,"direction":"server","data":{"type":"response.completed","response":{"status":"completed","model":"gpt-5-codex","usage":{"input_tokens":100,"input_tokens_details":{"cached_tokens":60},"output_tokens":3}}}}"#,
+            #"{"v":1,"type":"flow_end","flow_id":"w1","session_id":"s5","ts":"2026-11-24T11:00:00.070000Z","status":"complete","duration_ms":70,"events":2,"bytes":300}"#,
+        ]
+        let expected = #"{"session_id":"s5","flow_id":"w1","provider":"openai-responses","model":"gpt-5-codex","prompt":"run tests","ts_user":"2026-11-24T11:00:00.000000Z","ts_idle":"2026-11-24T11:00:00.070000Z","duration_ms":70,"calls":1,"tool_calls":0,"tools_used":[],"tokens":{"input":40,"output":3,"cache_read":60,"cache_write":0}}"#
+        for lines in [[flow] + ws, ws + [flow]] {
+            let r = try await runTool("extract-turns", [], input: lines.joined(separator: "\n"))
+            XCTAssertEqual(r.stdoutLines, [expected])
+            let d = try await runTool("extract-deltas", [], input: lines.joined(separator: "\n"))
+            XCTAssertTrue(d.stdoutText.contains(#""events":2,"text":"ok","reasoning":"","tool_calls":[],"stop_reason":"completed""#), d.stdoutText)
+        }
+        // extract-requests reads bodies in input order: the frame after its flow record.
+        let dir = try TempDir.make("extract-ws")
+        _ = try await runTool("extract-requests", ["--extract", "system_prompts", "--out-dir", dir], input: ([flow] + ws).joined(separator: "\n"))
+        let prompts = try String(contentsOfFile: dir + "/system_prompts.jsonl", encoding: .utf8)
+        XCTAssertTrue(prompts.contains(#""first_flow_id":"w1","first_ts":"2026-11-24T11:00:00.000000Z","flows":1,"chars":8,"text":"be terse"}"#), prompts)
+    }
 }
