@@ -247,6 +247,14 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         context?.close(promise: nil)
     }
 
+    /// Ends the response, and closes once those bytes are out (a close may drop unwritten data).
+    fileprivate func clientEndThenClose() {
+        guard let context else { return }
+        context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in
+            context.close(promise: nil)
+        }
+    }
+
     /// The exchange is over; the connection serves the next request (or closes when not keep-alive).
     fileprivate func exchangeFinished(_ exchange: Exchange, keepAlive: Bool) {
         guard case .exchanging(let current) = state, current === exchange else { return }
@@ -449,24 +457,24 @@ final class Exchange {
         }
         if let error { recorder.sink.error("upstream", "\(recorder.flowID): \(error)") }
         logUnlogged()
-        if responseHeadSent {
+        // The flow ends before the client is touched: closing the client re-enters through clientClosed.
+        let headSent = responseHeadSent
+        finish(status)
+        if headSent {
             // The client must see the cut: closing mid-body leaves its chunked body unterminated.
             owner.clientFlush()
             owner.clientClose()
         } else {
-            let message = connecting ? "cannot reach upstream" : "upstream closed before responding"
-            owner.clientWrite(
-                .head(
-                    HTTPResponseHead(
-                        version: .http1_1, status: status == .timeout ? .gatewayTimeout : .badGateway,
-                        headers: ["content-type": "text/plain", "content-length": String(message.utf8.count + 14),
-                                  "connection": "close"])))
-            owner.clientWrite(.body(.byteBuffer(ByteBuffer(string: "sse-capture: " + message + "\n"))))
-            owner.clientWrite(.end(nil))
-            owner.clientFlush()
-            owner.clientClose()
+            let message = "sse-capture: " + (connecting ? "cannot reach upstream" : "upstream closed before responding") + "\n"
+            var headers = HTTPHeaders()
+            headers.add(name: "content-type", value: "text/plain; charset=utf-8")
+            headers.add(name: "content-length", value: String(message.utf8.count))
+            headers.add(name: "connection", value: "close")
+            let code: HTTPResponseStatus = status == .timeout ? .gatewayTimeout : .badGateway
+            owner.clientWrite(.head(HTTPResponseHead(version: .http1_1, status: code, headers: headers)))
+            owner.clientWrite(.body(.byteBuffer(ByteBuffer(string: message))))
+            owner.clientEndThenClose()
         }
-        finish(status)
     }
 
     /// The client went away mid-exchange (or the proxy is shutting down and closed it).
