@@ -396,6 +396,8 @@ final class Exchange {
         for part in pending { channel.write(part, promise: nil) }
         pending = []
         channel.flush()
+        // Reads from the client were held while connecting (nothing to forward to): resume them.
+        owner.upstreamBecameWritable()
     }
 
     // MARK: upstream -> client

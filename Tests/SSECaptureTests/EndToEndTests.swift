@@ -240,8 +240,22 @@ final class EndToEndTests: XCTestCase {
         XCTAssertEqual(proxy?.records("sse_lines.jsonl").count, 0)
     }
 
+    /// Regression: a body sent after the head (as the Python SDK does) was never read while the
+    /// upstream connected, and the exchange hung.
+    func testRequestBodyArrivingAfterTheHeadIsForwarded() throws {
+        let fixture = try start(fixture: "anthropic-tool-use-haiku.sse")
+        let head = "POST http://127.0.0.1:\(upstream?.port ?? 0)/v1/messages HTTP/1.1\r\nHost: x\r\n"
+            + "Content-Length: 2\r\nConnection: close\r\n\r\n"
+        let reply = try rawExchange(port: proxy?.port ?? 0, head, thenAfter: 0.3, "{}")
+        XCTAssertTrue(reply.hasPrefix("HTTP/1.1 200"), reply)
+        XCTAssertEqual(proxy?.waitForFlowEnds(1).first?["events"] as? Int, fixtureEvents(fixture).dataLines)
+        XCTAssertEqual(upstream?.requestHeads.all.count, 1)
+    }
+
     /// Sends `request` on a fresh connection and returns what comes back until the proxy closes it.
-    private func rawExchange(port: Int, _ request: String) throws -> String {
+    private func rawExchange(port: Int, _ request: String, thenAfter delay: TimeInterval = 0, _ more: String = "")
+        throws -> String
+    {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var timeout = timeval(tv_sec: 5, tv_usec: 0)
@@ -255,6 +269,10 @@ final class EndToEndTests: XCTestCase {
         }
         guard connected == 0 else { throw HarnessError("connect failed") }
         _ = request.withCString { send(fd, $0, strlen($0), 0) }
+        if !more.isEmpty {
+            usleep(useconds_t(delay * 1_000_000))
+            _ = more.withCString { send(fd, $0, strlen($0), 0) }
+        }
         var reply: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
         while true {
