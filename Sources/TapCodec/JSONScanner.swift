@@ -58,7 +58,17 @@ public struct JSONScanner {
     /// The top-level value.
     public func root() -> JSONSpan? {
         let start = skipWhitespace(0)
-        guard let end = skipValue(start), let kind = kind(at: start) else { return nil }
+        guard let kind = kind(at: start) else { return nil }
+        if kind == .object || kind == .array {
+            // A container ends at the last non-whitespace byte of the text: no need to skip
+            // the whole line (a record's `data` may be megabytes) to find it.
+            var end = bytes.count
+            while end > start, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[end - 1]) { end -= 1 }
+            let close: UInt8 = kind == .object ? UInt8(ascii: "}") : UInt8(ascii: "]")
+            guard end - start >= 2, bytes[end - 1] == close else { return nil }
+            return JSONSpan(kind: kind, start: start, end: end)
+        }
+        guard let end = skipValue(start) else { return nil }
         return JSONSpan(kind: kind, start: start, end: end)
     }
 

@@ -141,16 +141,14 @@ struct Validator {
         let count = bytes.count
         guard let base = bytes.baseAddress else { return false }
         while true {
-            // 16 plain bytes at a time: printable ASCII that is neither quote nor backslash.
-            while i + 16 <= count {
-                let v = (base + i).loadUnaligned(as: SIMD16<UInt8>.self)
-                let special = (v .== 0x22) .| (v .== 0x5C) .| (v .< 0x20) .| (v .>= 0x80)
-                if !any(special) {
-                    i += 16
-                } else {
-                    break
-                }
+            // 8 plain bytes at a time (printable ASCII, neither quote nor backslash), tested with
+            // SWAR bit tricks: Swift's SIMD comparisons compile to per-lane loops here.
+            // (A local index: the stored `i` would be written back to memory on every step.)
+            var j = i
+            while j + 8 <= count, !hasSpecialByte((base + j).loadUnaligned(as: UInt64.self)) {
+                j += 8
             }
+            i = j
             guard i < count else { return false }
             let c = bytes[i]
             if c == UInt8(ascii: "\"") {
@@ -238,6 +236,19 @@ struct Validator {
         }
         return true
     }
+}
+
+/// True when one of the 8 bytes of `x` is `"`, `\\`, a control character or non-ASCII.
+@inline(__always)
+func hasSpecialByte(_ x: UInt64) -> Bool {
+    let ones: UInt64 = 0x0101_0101_0101_0101
+    let highs: UInt64 = 0x8080_8080_8080_8080
+    let quote = x ^ (ones &* 0x22)
+    let backslash = x ^ (ones &* 0x5C)
+    let zeroInQuote = (quote &- ones) & ~quote
+    let zeroInBackslash = (backslash &- ones) & ~backslash
+    let control = (x &- ones &* 0x20) & ~x
+    return (zeroInQuote | zeroInBackslash | control | x) & highs != 0
 }
 
 @inline(__always)

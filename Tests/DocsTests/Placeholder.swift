@@ -1,1 +1,0 @@
-import XCTest  // placeholder: man-page and completion checks land here

@@ -1,0 +1,18 @@
+// swift-tools-version: 6.2
+// The codec's scan benchmark as its own tiny package (not a StreamTap tool): validate every
+// line as a JSON object and read its `type` and `flow_id`, as bench/codec-scan.sh compares
+// with Python + orjson. Built with `swift build -c release --package-path bench/codec-scan`.
+import Foundation
+import PackageDescription
+
+// A path dependency is known by its folder's name, which is wherever the repository was cloned.
+let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().lastPathComponent
+
+let package = Package(
+    name: "codec-scan",
+    dependencies: [.package(path: "../..")],
+    targets: [
+        .executableTarget(name: "codec-scan", dependencies: [.product(name: "TapCodec", package: repository)])
+    ]
+)

@@ -1,0 +1,156 @@
+# Shared helpers of the StreamTap benchmarks; sourced by bench/*.sh, not run.
+#
+# Every benchmark times a StreamTap tool side by side with its anchor in ONE hyperfine run
+# on the same generated corpus and reports ratios: absolute numbers on a shared 2-core
+# machine are noise (../shared/bench/BASELINES.md).
+#
+# Environment understood by every script that sources this file:
+#   WORK        scratch dir kept between runs (default ${TMPDIR:-/tmp}/streamtap-bench; the
+#               corpus generated there is shared with ../shared/bench/run-anchors.sh)
+#   SHARED      the shared folder with bench/gen-corpus.py (default: ../shared beside the repo)
+#   CORPUS      use this NDJSON file instead of generating one
+#   SEED, SIZE_MB  corpus generator settings (defaults per script; 7331 and 200 as in BASELINES.md)
+#   RUNS        hyperfine runs per command (default 3)
+#   BIN         where the tools are (default .build/release: benchmarks time release builds)
+#   BUILD=1     build a missing release tool first (swift build -c release --product NAME)
+#   NO_INSTALL=1  never apt-get / pip install; fail with the list of what is missing
+
+BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO_ROOT=$(cd "$BENCH_DIR/.." && pwd)
+SHARED=${SHARED:-$REPO_ROOT/../shared}
+WORK=${WORK:-${TMPDIR:-/tmp}/streamtap-bench}
+RUNS=${RUNS:-3}
+BIN=${BIN:-$REPO_ROOT/.build/release}
+mkdir -p "$WORK/out"
+
+bench_log() { printf '%s\n' "$*" >&2; }
+bench_die() { printf 'bench: %s\n' "$*" >&2; exit 2; }
+
+# bench_need_commands CMD:DEBIAN_PACKAGE ...  installs the packages of missing commands
+# (as root, or with sudo), or dies naming them when NO_INSTALL is set or neither is possible.
+bench_need_commands() {
+    local spec missing=()
+    for spec in "$@"; do
+        command -v "${spec%%:*}" >/dev/null 2>&1 || missing+=("${spec#*:}")
+    done
+    ((${#missing[@]} == 0)) && return 0
+    local sudo=""
+    if [[ $(id -u) -ne 0 ]]; then
+        command -v sudo >/dev/null 2>&1 && sudo=sudo
+    fi
+    if [[ -n ${NO_INSTALL:-} || ($(id -u) -ne 0 && -z $sudo) ]]; then
+        bench_die "missing: ${missing[*]} (apt-get install ${missing[*]})"
+    fi
+    bench_log "installing ${missing[*]}"
+    $sudo apt-get update -qq && $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+# bench_need_python MODULE[:PIP_PACKAGE] ...  pip-installs missing Python modules.
+bench_need_python() {
+    local spec missing=()
+    for spec in "$@"; do
+        python3 -c "import ${spec%%:*}" 2>/dev/null || missing+=("${spec#*:}")
+    done
+    ((${#missing[@]} == 0)) && return 0
+    [[ -n ${NO_INSTALL:-} ]] && bench_die "missing Python packages: ${missing[*]} (pip install ${missing[*]})"
+    python3 -m pip install -q "${missing[@]}"
+}
+
+# bench_corpus [SEED] [SIZE_MB]  prints the corpus path, generating it when absent.
+bench_corpus() {
+    local seed=${1:-${SEED:-7331}} size=${2:-${SIZE_MB:-200}}
+    if [[ -n ${CORPUS:-} ]]; then
+        [[ -s $CORPUS ]] || bench_die "CORPUS=$CORPUS is empty or missing"
+        printf '%s\n' "$CORPUS"
+        return 0
+    fi
+    local path=$WORK/corpus-$seed-$size.jsonl
+    if [[ ! -s $path ]]; then
+        [[ -f $SHARED/bench/gen-corpus.py ]] || bench_die "no $SHARED/bench/gen-corpus.py (set SHARED=)"
+        bench_log "generating $path (seed $seed, $size MB)"
+        python3 "$SHARED/bench/gen-corpus.py" --seed "$seed" --size-mb "$size" --out "$path.tmp"
+        mv "$path.tmp" "$path"
+    fi
+    printf '%s\n' "$path"
+}
+
+# bench_slice CORPUS MB  prints the path of the corpus's first MB megabytes (whole lines only).
+bench_slice() {
+    local corpus=$1 mb=$2 path
+    path=$WORK/$(basename "$corpus" .jsonl)-first-${mb}mb.jsonl
+    if [[ ! -s $path || $corpus -nt $path ]]; then
+        head -c "$((mb * 1000000))" "$corpus" | sed '$d' >"$path"
+    fi
+    printf '%s\n' "$path"
+}
+
+# bench_tool NAME  prints the path of the release build of a tool, or returns 1 when it is not
+# built (or is still the placeholder that prints "not built yet"). BUILD=1 builds it first.
+bench_tool() {
+    local name=$1 path=$BIN/$1
+    if [[ ! -x $path && -n ${BUILD:-} ]]; then
+        bench_log "building $name (release)"
+        (cd "$REPO_ROOT" && swift build -c release --product "$name" >&2) || return 1
+    fi
+    [[ -x $path ]] || return 1
+    if "$path" --help 2>&1 | grep -q 'not built yet'; then return 1; fi
+    printf '%s\n' "$path"
+}
+
+# bench_quote STRING  single-quotes a string for a hyperfine command line.
+bench_quote() { printf "'%s'" "${1//\'/\'\\\'\'}"; }
+
+# bench_hyperfine NAME 'LABEL::COMMAND' ...  times the commands side by side in one hyperfine
+# run ($RUNS runs each, one warm-up so every command sees the corpus in the page cache) and
+# exports $WORK/out/NAME.json. A command that exits non-zero fails the benchmark.
+bench_hyperfine() {
+    local name=$1 spec args=()
+    shift
+    for spec in "$@"; do args+=(-n "${spec%%::*}" "${spec#*::}"); done
+    hyperfine --style basic --warmup 1 --runs "$RUNS" --export-json "$WORK/out/$name.json" "${args[@]}" >&2
+}
+
+# bench_peak_rss NAME 'LABEL::COMMAND' ...  runs each command once under GNU time and appends
+# "LABEL<TAB>max RSS in KiB" to $WORK/out/NAME.rss.
+bench_peak_rss() {
+    local name=$1 spec kib
+    shift
+    : >"$WORK/out/$name.rss"
+    for spec in "$@"; do
+        kib=$( { /usr/bin/time -v bash -c "${spec#*::}" 2>&1 >/dev/null; } |
+            sed -n 's/^[[:space:]]*Maximum resident set size (kbytes): //p')
+        printf '%s\t%s\n' "${spec%%::*}" "${kib:-?}" >>"$WORK/out/$name.rss"
+    done
+}
+
+# bench_report NAME INPUT_BYTES ANCHOR_LABEL  prints a Markdown table of the hyperfine run:
+# mean and spread, MB/s (input bytes / 10^6 / mean s), speed relative to the anchor
+# (anchor mean / command mean: "8.0x" = eight times as fast) and peak RSS when measured.
+bench_report() {
+    python3 - "$WORK/out/$1.json" "$WORK/out/$1.rss" "$2" "$3" <<'PY'
+import json, os, sys
+results, rss_path, nbytes, anchor = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+runs = json.load(open(results))["results"]
+rss = {}
+if os.path.exists(rss_path):
+    for line in open(rss_path):
+        label, _, kib = line.rstrip("\n").rpartition("\t")
+        rss[label] = kib
+base = next((r["mean"] for r in runs if r["command"] == anchor), None)
+print("| command | mean s | ± s | min s | MB/s | vs %s | peak RSS MiB |" % anchor)
+print("|---|---:|---:|---:|---:|---:|---:|")
+for r in runs:
+    ratio = "%.2fx" % (base / r["mean"]) if base else "—"
+    kib = rss.get(r["command"], "")
+    mib = "%.1f" % (int(kib) / 1024) if kib.isdigit() else "—"
+    print("| %s | %.3f | %.3f | %.3f | %.0f | %s | %s |" % (
+        r["command"], r["mean"], r["stddev"] or 0.0, r["min"], nbytes / 1e6 / r["mean"], ratio, mib))
+PY
+}
+
+# bench_environment CORPUS  logs what the numbers depend on.
+bench_environment() {
+    bench_log "corpus: $1  $(stat -c %s "$1") bytes, $(wc -l <"$1") lines"
+    bench_log "machine: $(nproc) cpus, $(uname -srm); $(hyperfine --version); python $(python3 -c 'import sys, orjson; print(sys.version.split()[0], "orjson", orjson.__version__)')"
+    bench_log "repo: $(git -C "$REPO_ROOT" rev-parse --short HEAD 2>/dev/null || echo '?') on $(date -u +%FT%TZ)"
+}
