@@ -42,9 +42,9 @@ struct FlowTap {
     let flowID: String
     let sessionID: String
     private(set) var kind: BodyKind
-    private var parser = InterimSSEParser()
+    private var parser = SSEParser()
     private var sniffed: [UInt8] = []
-    private var events: [InterimSSEEvent] = []
+    private var events: [SSEEvent] = []
     /// Events written so far (the next `seq`).
     private(set) var seq = 0
     /// Body bytes seen (as decoded for the log).
@@ -117,7 +117,7 @@ struct FlowTap {
             w.key("session_id"); w.string(sessionID)
             w.key("ts"); w.string(ts)
             w.key("seq"); w.int(seq)
-            w.key("event"); w.string(event.event ?? "message")
+            w.key("event"); w.string(event.type)
             if let id = event.id { w.key("id"); w.string(id) }
             w.key("data")
             JSONValue.append(event.data, to: &w)

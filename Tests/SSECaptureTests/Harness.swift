@@ -146,8 +146,8 @@ final class ProxyProcess {
         logDirectory = directory + "/logs"
         stdoutPath = directory + "/stdout.ndjson"
         stderrPath = directory + "/stderr.txt"
-        FileManager.default.createFile(atPath: stdoutPath, contents: nil)
-        FileManager.default.createFile(atPath: stderrPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: stdoutPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
         process.executableURL = URL(fileURLWithPath: Binary.path("sse-capture"))
         process.arguments = ["--listen", "127.0.0.1:\(port)", "--log-dir", logDirectory] + arguments
         process.standardOutput = FileHandle(forWritingAtPath: stdoutPath)
