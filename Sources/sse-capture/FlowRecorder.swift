@@ -39,6 +39,8 @@ final class FlowRecorder {
     private var responseStatus = 0
     private var ended = false
     private var rawKept = false
+    private var webSocketSeq = 0
+    private var webSocketBytes = 0
 
     init(
         sink: LogSink, settings: RecorderSettings, method: String, url: String, requestHeaders: HTTPHeaders,
@@ -165,15 +167,42 @@ final class FlowRecorder {
         w.key("status"); w.string(status.rawValue)
         if let reason { w.key("reason"); w.string(reason) }
         w.key("duration_ms"); w.int(durationMs)
-        w.key("events"); w.int(tap.seq)
-        w.key("bytes"); w.int(tap.bytes)
+        w.key("events"); w.int(tap.seq + webSocketSeq)
+        w.key("bytes"); w.int(tap.bytes + webSocketBytes)
         w.endObject()
         w.newline()
         sink.write(.flowEnds, w.bytes, session: sessionID)
         sink.summary(
-            "\(ts.dropFirst(11).prefix(12)) \(method) \(url) \(responseStatus) \(tap.seq) events "
-                + "\(tap.bytes) B \(durationMs) ms \(status.rawValue)")
+            "\(ts.dropFirst(11).prefix(12)) \(method) \(url) \(responseStatus) \(tap.seq + webSocketSeq) events "
+                + "\(tap.bytes + webSocketBytes) B \(durationMs) ms \(status.rawValue)")
         self.tap = tap
+    }
+
+    /// Text messages of an upgraded exchange, already forwarded: one `ws` record each (binary and
+    /// control frames are counted in bytes only).
+    func webSocket(_ messages: [WebSocketMessage], direction: WebSocketDirection, bytes: Int) {
+        webSocketBytes += bytes
+        var out: [UInt8] = []
+        let ts = Timestamp.now().iso8601
+        for message in messages where message.opcode == WebSocketFrameParser.text {
+            var w = JSONWriter()
+            w.beginObject()
+            w.key("v"); w.int(1)
+            w.key("type"); w.string("ws")
+            w.key("flow_id"); w.string(flowID)
+            w.key("session_id"); w.string(sessionID)
+            w.key("ts"); w.string(ts)
+            w.key("seq"); w.int(webSocketSeq)
+            w.key("direction"); w.string(direction.rawValue)
+            w.key("data")
+            JSONValue.append(message.payload, to: &w)
+            if message.truncated { w.key("truncated"); w.bool(true) }
+            w.endObject()
+            w.newline()
+            out.append(contentsOf: w.bytes)
+            webSocketSeq += 1
+        }
+        sink.write(.lines, out, session: sessionID)
     }
 
     private func appendHeaders(_ headers: HTTPHeaders, to w: inout JSONWriter) {

@@ -104,6 +104,8 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
             }
             if head.headers.first(name: "upgrade") != nil {
                 upstreamHead.headers.replaceOrAdd(name: "connection", value: "upgrade")
+                // No permessage-deflate: the log reads the text frames as they pass.
+                upstreamHead.headers.remove(name: "sec-websocket-extensions")
             } else {
                 upstreamHead.headers.remove(name: "upgrade")
             }
@@ -111,7 +113,10 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
             let recorder = FlowRecorder(
                 sink: proxy.sink, settings: proxy.settings.recorder, method: head.method.rawValue, url: url,
                 requestHeaders: head.headers, clientAddress: clientAddress)
-            let exchange = Exchange(owner: self, recorder: recorder, keepAlive: head.isKeepAlive)
+            // An upgrade request that the upstream refuses leaves the request decoder stopped (it waits
+            // for an upgrade): such a connection closes after its response.
+            let upgrade = head.headers.first(name: "upgrade") != nil
+            let exchange = Exchange(owner: self, recorder: recorder, keepAlive: head.isKeepAlive && !upgrade)
             state = .exchanging(exchange)
             exchange.send(.head(upstreamHead))
             connect(exchange, to: upstream, context: context)
@@ -231,6 +236,47 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         context.channel.writeAndFlush(bytes, promise: nil)
     }
 
+    // MARK: WebSocket upgrade
+
+    /// After a 101 (already flushed to the client): both pipelines drop HTTP and are glued byte for
+    /// byte, each with a WebSocketTapHandler in front of its GlueHandler.
+    fileprivate func switchToWebSocket(upstream: Channel, upstreamHandler: UpstreamHandler, recorder: FlowRecorder) {
+        guard let context else {
+            upstream.close(promise: nil)
+            return
+        }
+        let log = WebSocketLog(recorder: recorder)
+        do {
+            let ops = context.pipeline.syncOperations
+            let decoder = try ops.context(handlerType: ByteToMessageHandler<HTTPRequestDecoder>.self)
+            try removeHTTPServerHandlers(ops)
+            let (local, remote) = GlueHandler.matchedPair()
+            try ops.addHandler(WebSocketTapHandler(log: log, direction: .client), position: .before(self))
+            try ops.addHandler(local, position: .before(self))
+            let up = upstream.pipeline.syncOperations
+            let upDecoder = try up.context(handlerType: ByteToMessageHandler<HTTPResponseDecoder>.self)
+            up.removeHandler(context: try up.context(handlerType: HTTPRequestEncoder.self), promise: nil)
+            up.removeHandler(context: try up.context(handlerType: IdleStateHandler.self), promise: nil)
+            try up.addHandler(WebSocketTapHandler(log: log, direction: .server), position: .before(upstreamHandler))
+            try up.addHandler(remote, position: .before(upstreamHandler))
+            up.removeHandler(context: upDecoder, promise: nil)
+            up.removeHandler(upstreamHandler, promise: nil)
+            state = .tunnelling
+            ops.removeHandler(context: decoder, promise: nil)
+            ops.removeHandler(self, promise: nil)
+            upstream.flush()
+            context.flush()
+            // A read either handler held back (backpressure) would otherwise never be reissued.
+            upstream.read()
+            context.read()
+        } catch {
+            proxy.sink.error("websocket", "\(recorder.flowID): \(error)")
+            recorder.end(.upstreamError)
+            upstream.close(promise: nil)
+            context.close(promise: nil)
+        }
+    }
+
     // MARK: responses to the client
 
     fileprivate func clientWrite(_ part: HTTPServerResponsePart) {
@@ -347,6 +393,7 @@ final class Exchange {
     /// Response body buffers written to the client but not yet logged (logged after the flush).
     private var unlogged: [ByteBuffer] = []
     private var responseHeadSent = false
+    private var upgrading = false
     private var finished = false
 
     init(owner: ProxyHandler, recorder: FlowRecorder, keepAlive: Bool) {
@@ -412,8 +459,12 @@ final class Exchange {
                 return
             }
             var headers = head.headers
-            for name in ["connection", "keep-alive", "proxy-connection"] { headers.remove(name: name) }
-            if !keepAlive { headers.add(name: "connection", value: "close") }
+            if head.status == .switchingProtocols {
+                upgrading = true
+            } else {
+                for name in ["connection", "keep-alive", "proxy-connection"] { headers.remove(name: name) }
+                if !keepAlive { headers.add(name: "connection", value: "close") }
+            }
             responseHeadSent = true
             owner.clientWrite(.head(HTTPResponseHead(version: .http1_1, status: head.status, headers: headers)))
             owner.clientFlush()
@@ -422,6 +473,15 @@ final class Exchange {
             owner.clientWrite(.body(.byteBuffer(buffer)))
             unlogged.append(buffer)
         case .end(let trailers):
+            if upgrading, let upstream, let upstreamHandler {
+                // 101: both sides become byte tunnels with a WebSocket tap; this exchange steps aside.
+                finished = true
+                self.upstreamHandler = nil
+                self.upstream = nil
+                upstreamHandler.detach()
+                owner.switchToWebSocket(upstream: upstream, upstreamHandler: upstreamHandler, recorder: recorder)
+                return
+            }
             owner.clientWrite(.end(trailers))
             owner.clientFlush()
             logUnlogged()
@@ -498,7 +558,7 @@ final class Exchange {
 }
 
 /// The upstream side: hands response parts to its exchange; reads only while the client can take them.
-final class UpstreamHandler: ChannelDuplexHandler {
+final class UpstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPClientResponsePart
     typealias OutboundIn = HTTPClientRequestPart
     typealias OutboundOut = HTTPClientRequestPart

@@ -7,7 +7,7 @@ struct SSECapture: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sse-capture",
         abstract: "Capturing HTTP/HTTPS proxy that logs the SSE streams of AI coding agents.",
-        subcommands: [Proxy.self, CA.self],
+        subcommands: [Proxy.self, CA.self, Doctor.self],
         defaultSubcommand: Proxy.self)
 
     static func main() { TapMain.run(Self.self) }
@@ -50,3 +50,19 @@ struct CA: ParsableCommand {
     }
 }
 
+
+struct Doctor: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check a real TLS handshake through the running proxy and say what is wrong.")
+    @Option(help: "The proxy to check (HOST:PORT).")
+    var listen = "127.0.0.1:9110"
+    @Option(name: .customLong("ca-dir"), help: "CA directory (default $XDG_CONFIG_HOME/streamtap/ca).")
+    var caDirectory: String?
+    @Option(help: "The host to open a CONNECT tunnel to.")
+    var host = "api.anthropic.com"
+
+    mutating func run() throws {
+        let ok = try DoctorCheck(listen: listen, files: CAFiles.resolve(caDirectory), host: host).run()
+        if !ok { throw ExitCode(2) }
+    }
+}

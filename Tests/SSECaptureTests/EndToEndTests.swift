@@ -240,6 +240,53 @@ final class EndToEndTests: XCTestCase {
         XCTAssertEqual(proxy?.records("sse_lines.jsonl").count, 0)
     }
 
+    func testTenMegabyteEventIsForwardedAndLoggedWhole() async throws {
+        let text = String(repeating: "0123456789abcdef", count: 10 << 16)
+        let stream = Array("event: big\ndata: {\"text\":\"\(text)\"}\n\ndata: [DONE]\n\n".utf8)
+        upstream = try UpstreamServer(body: stream, chunkSize: 16 << 10)
+        proxy = try ProxyProcess(arguments: ["--no-intercept"], directory: directory)
+        let out = directory + "/got.sse"
+        let result = try await curl([
+            "-N", "-o", out, "-x", "http://127.0.0.1:\(proxy?.port ?? 0)", "http://127.0.0.1:\(upstream?.port ?? 0)/v1/x",
+        ])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertEqual(Array(try Data(contentsOf: URL(fileURLWithPath: out))), stream)
+        XCTAssertEqual(proxy?.waitForFlowEnds(1).first?["events"] as? Int, 2)
+        let lines = proxy?.records("sse_lines.jsonl") ?? []
+        XCTAssertEqual(lines.count, 2)
+        XCTAssertEqual((lines.first?["data"] as? [String: String])?["text"]?.count, text.count)
+        XCTAssertEqual(lines.last?["data"] as? String, "[DONE]")
+    }
+
+    func testKillDuringHeavyLoggingLeavesOnlyWholeLines() async throws {
+        _ = try start(fixture: "anthropic-thinking.sse")
+        let port = proxy?.port ?? 0
+        let upstreamPort = upstream?.port ?? 0
+        var args = ["-sS", "--max-time", "20", "--parallel", "--parallel-max", "40", "-x", "http://127.0.0.1:\(port)"]
+        for i in 0..<200 { args += ["-o", "/dev/null", "http://127.0.0.1:\(upstreamPort)/v1/messages?i=\(i)"] }
+        async let load = Binary.runExecutable("curl", args)
+        let linesPath = (proxy?.logDirectory ?? "") + "/sse_lines.jsonl"
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline {
+            let size = (try? FileManager.default.attributesOfItem(atPath: linesPath)[.size] as? NSNumber)?.intValue ?? 0
+            if size > 200_000 { break }
+            usleep(5_000)
+        }
+        kill(proxy?.pid ?? 0, SIGKILL)
+        _ = try await load
+        var checked = 0
+        for name in ["sse_flows.jsonl", "sse_lines.jsonl", "sse_flow_ends.jsonl"] {
+            let data = FileManager.default.contents(atPath: (proxy?.logDirectory ?? "") + "/" + name) ?? Data()
+            if data.isEmpty { continue }
+            XCTAssertEqual(data.last, UInt8(ascii: "\n"), "\(name) ends inside a line")
+            for line in data.split(separator: UInt8(ascii: "\n")) {
+                XCTAssertNotNil(try? JSONSerialization.jsonObject(with: Data(line)), "\(name): torn line")
+                checked += 1
+            }
+        }
+        XCTAssertGreaterThan(checked, 100)
+    }
+
     /// Regression: a body sent after the head (as the Python SDK does) was never read while the
     /// upstream connected, and the exchange hung.
     func testRequestBodyArrivingAfterTheHeadIsForwarded() throws {

@@ -25,7 +25,7 @@ final class UpstreamServer: @unchecked Sendable {
     let closedConnections = ManagedAtomicCounter()
     let requestHeads = LockedList<HTTPRequestHead>()
 
-    init(body: [UInt8], tls: NIOSSLContext? = nil) throws {
+    init(body: [UInt8], tls: NIOSSLContext? = nil, chunkSize: Int = 64) throws {
         self.body = body
         group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let body = self.body
@@ -38,7 +38,7 @@ final class UpstreamServer: @unchecked Sendable {
                 return channel.eventLoop.makeCompletedFuture {
                     if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls)) }
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline()
-                    try channel.pipeline.syncOperations.addHandler(StreamingResponder(body: body, heads: heads))
+                    try channel.pipeline.syncOperations.addHandler(StreamingResponder(body: body, heads: heads, chunkSize: chunkSize))
                 }
             }
             .bind(host: "127.0.0.1", port: 0).wait()
@@ -70,11 +70,13 @@ private final class StreamingResponder: ChannelInboundHandler {
     typealias OutboundOut = HTTPServerResponsePart
     private let body: [UInt8]
     private let heads: LockedList<HTTPRequestHead>
+    private let chunkSize: Int
     private var path = ""
 
-    init(body: [UInt8], heads: LockedList<HTTPRequestHead>) {
+    init(body: [UInt8], heads: LockedList<HTTPRequestHead>, chunkSize: Int) {
         self.body = body
         self.heads = heads
+        self.chunkSize = chunkSize
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -104,7 +106,9 @@ private final class StreamingResponder: ChannelInboundHandler {
         headers.add(name: "transfer-encoding", value: "chunked")
         context.writeAndFlush(
             wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))), promise: nil)
-        let chunks = stride(from: 0, to: body.count, by: 64).map { Array(body[$0..<min($0 + 64, body.count)]) }
+        let chunks = stride(from: 0, to: body.count, by: chunkSize).map {
+            Array(body[$0..<min($0 + chunkSize, body.count)])
+        }
         switch path {
         case "/drop":
             for chunk in chunks.prefix(chunks.count / 2) {
