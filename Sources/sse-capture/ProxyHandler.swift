@@ -255,8 +255,14 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
             try ops.addHandler(local, position: .before(self))
             let up = upstream.pipeline.syncOperations
             let upDecoder = try up.context(handlerType: ByteToMessageHandler<HTTPResponseDecoder>.self)
-            up.removeHandler(context: try up.context(handlerType: HTTPRequestEncoder.self), promise: nil)
-            up.removeHandler(context: try up.context(handlerType: IdleStateHandler.self), promise: nil)
+            // Everything HTTP on the upstream side goes (the header validator too, or it would see raw bytes).
+            for ctx in [
+                try? up.context(handlerType: HTTPRequestEncoder.self),
+                try? up.context(handlerType: NIOHTTPRequestHeadersValidator.self),
+                try? up.context(handlerType: IdleStateHandler.self),
+            ] {
+                if let ctx { up.removeHandler(context: ctx, promise: nil) }
+            }
             try up.addHandler(WebSocketTapHandler(log: log, direction: .server), position: .before(upstreamHandler))
             try up.addHandler(remote, position: .before(upstreamHandler))
             up.removeHandler(context: upDecoder, promise: nil)
