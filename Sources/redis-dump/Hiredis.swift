@@ -200,12 +200,15 @@ final class RedisConnection {
             try flush()
             let n = read(context.pointee.fd, readBuffer.baseAddress, readBuffer.count)
             if n > 0 {
-                let fed = readBuffer.withMemoryRebound(to: CChar.self) { redisReaderFeed(context.pointee.reader, $0.baseAddress, n) }
+                let fed = readBuffer.withMemoryRebound(to: CChar.self) {
+                    redisReaderFeed(context.pointee.reader, $0.baseAddress, n)
+                }
                 if fed != REDIS_OK { throw lost() }
             } else if n == 0 {
                 throw RedisError.connectionLost(address: target.address, reason: "server closed the connection")
             } else if errno != EINTR {
-                let reason = errno == EAGAIN || errno == EWOULDBLOCK ? "read timed out" : String(cString: strerror(errno))
+                let reason =
+                    errno == EAGAIN || errno == EWOULDBLOCK ? "read timed out" : String(cString: strerror(errno))
                 throw RedisError.connectionLost(address: target.address, reason: reason)
             }
         }

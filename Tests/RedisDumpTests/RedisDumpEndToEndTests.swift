@@ -243,8 +243,11 @@ final class RedisDumpEndToEndTests: XCTestCase {
         var fds: [Int32] = [0, 0]
         XCTAssertEqual(pipe(&fds), 0)
         let reader = try BackgroundDump(
-            ["--port", "\(server.port)", "big", "--batch", "100"], directory: server.directory, name: "range",
-            stdoutFD: fds[1])
+            ["--port", "\(server.port)", "big", "--batch", "100"],
+            directory: server.directory,
+            name: "range",
+            stdoutFD: fds[1]
+        )
         close(fds[1])
         try await Task.sleep(nanoseconds: 500_000_000)  // blocked writing its first megabyte
         server.stop()
