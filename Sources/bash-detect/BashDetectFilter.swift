@@ -59,8 +59,8 @@ struct BashDetectFilter {
         }
         let key = delta.key
         if delta.isKind("block_start") {
-            let tool = delta.string("tool")
-            let callID = delta.string("call_id")
+            let tool = delta.tool
+            let callID = delta.callID
             if tool != nil || callID != nil {
                 calls[key] = Call(detector: ShellCallDetector(toolName: tool), callID: callID, tool: tool)
             }
@@ -68,7 +68,7 @@ struct BashDetectFilter {
             return false
         }
         if delta.isKind("tool_args") {
-            var call = calls.removeValue(forKey: key) ?? Call(detector: ShellCallDetector(toolName: delta.string("tool")))
+            var call = calls.removeValue(forKey: key) ?? Call(detector: ShellCallDetector(toolName: delta.tool))
             call.fragments += 1
             fragment.removeAll(keepingCapacity: true)
             delta.decodeText(into: &fragment)

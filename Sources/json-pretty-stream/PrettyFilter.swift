@@ -36,7 +36,7 @@ struct PrettyFilter {
             return nil
         }
         if delta.isKind("block_start") {
-            if let tool = delta.string("tool") { tools[delta.key] = tool }
+            if let tool = delta.tool { tools[delta.key] = tool }
         } else if delta.isKind("tool_args") {
             fragment.removeAll(keepingCapacity: true)
             pretty.removeAll(keepingCapacity: true)
