@@ -11,8 +11,8 @@
 #   DELTAS  `sse-normalize CORPUS`: the corpus with every sse/ws event replaced by its delta
 #           records (what the renderers read in a pipeline)
 #   TEXT    the text and reasoning fragments of DELTAS, each written as the inside of a JSON
-#           string with non-ASCII as \uXXXX (surrogate pairs too): escape-dense text for
-#           delta-unescape --raw
+#           string with non-ASCII as \uXXXX (surrogate pairs too), repeated up to RAW_MB MB:
+#           escape-dense text for delta-unescape --raw
 #   JSON    one JSON array holding the first RAW_MB (default 50) MB of the corpus's request
 #           bodies: one huge document for json-pretty-stream --raw
 # Commands (page cache warm):
@@ -48,13 +48,13 @@ fi
 text=$base-text.raw
 json=$base-bodies-${RAW_MB:-50}mb.json
 stats=$base-delta-text.bytes
-if [[ ! -s $text || ! -s $json || ! -s $stats || $deltas -nt $stats ]]; then
+if [[ ! -s $text || ! -s $json || ! -s $stats || $deltas -nt $stats || $(stat -c %s "$text") -lt $((${RAW_MB:-50} * 1000000)) ]]; then
     bench_log "making the raw inputs (escaped text, one big JSON document)"
     python3 - "$deltas" "$corpus" "$text" "$json" "$stats" "${RAW_MB:-50}" <<'PY'
 import orjson, json, sys
 deltas, corpus, text_path, json_path, stats_path, raw_mb = sys.argv[1:7]
-delta_text = 0
-with open(deltas, "rb") as f, open(text_path, "w") as text:
+delta_text, pieces = 0, []
+with open(deltas, "rb") as f:
     for line in f:
         if b'"type":"delta"' not in line:
             continue
@@ -62,8 +62,13 @@ with open(deltas, "rb") as f, open(text_path, "w") as text:
         if r.get("kind") in ("text", "reasoning", "tool_args") and isinstance(r.get("text"), str):
             delta_text += len(r["text"].encode())
             if r["kind"] != "tool_args":
-                text.write(json.dumps(r["text"], ensure_ascii=True)[1:-1])
-limit, written, first = int(raw_mb) * 1_000_000, 0, True
+                pieces.append(json.dumps(r["text"], ensure_ascii=True)[1:-1])
+limit = int(raw_mb) * 1_000_000
+escaped = "".join(pieces).encode()
+with open(text_path, "wb") as text:
+    for _ in range(max(1, -(-limit // max(1, len(escaped))))):
+        text.write(escaped)
+written, first = 0, True
 with open(corpus, "rb") as f, open(json_path, "wb") as out:
     out.write(b"[")
     for line in f:
@@ -122,15 +127,32 @@ for spec in "${tools[@]}"; do
     esac
 done
 
+# cpu_line NAME BYTES  prints MB/s by CPU time (user+sys) for each command of a group.
+cpu_line() {
+    python3 - "$WORK/out/$1.json" "$2" <<'PY'
+import json, sys
+for r in json.load(open(sys.argv[1]))["results"]:
+    cpu = (r.get("user") or 0) + (r.get("system") or 0)
+    if cpu > 0.001:
+        print("  %-24s %6.0f MB/s by CPU time" % (r["command"], int(sys.argv[2]) / 1e6 / cpu))
+PY
+}
+
 echo
 echo "renderers on $(basename "$deltas"): $(stat -c %s "$deltas") bytes, of which $delta_text_bytes bytes of delta text; $RUNS runs each:"
 bench_report renderers "$(stat -c %s "$deltas")" "$anchor"
 echo
-echo "MB/s of delta text (delta text bytes / 10^6 / mean s):"
-python3 - "$WORK/out/renderers.json" "$delta_text_bytes" <<'PY'
+echo "MB/s by wall time and by CPU time (user+sys; on a loaded shared machine the CPU figure is the"
+echo "stable one), of the input file and of its delta text:"
+python3 - "$WORK/out/renderers.json" "$(stat -c %s "$deltas")" "$delta_text_bytes" <<'PY'
 import json, sys
+nbytes, text = int(sys.argv[2]), int(sys.argv[3])
+print("| command | input MB/s wall | input MB/s CPU | delta text MB/s wall | delta text MB/s CPU |")
+print("|---|---:|---:|---:|---:|")
 for r in json.load(open(sys.argv[1]))["results"]:
-    print("  %-22s %8.0f MB/s" % (r["command"], int(sys.argv[2]) / 1e6 / r["mean"]))
+    cpu = (r.get("user") or 0) + (r.get("system") or 0)
+    f = lambda n, t: "%.0f" % (n / 1e6 / t) if t else "—"
+    print("| %s | %s | %s | %s | %s |" % (r["command"], f(nbytes, r["mean"]), f(nbytes, cpu), f(text, r["mean"]), f(text, cpu)))
 PY
 echo
 echo "peak RSS (KiB), whole input and first 20 MB:"
@@ -139,9 +161,11 @@ if [[ -f $WORK/out/unescape-raw.json ]]; then
     echo
     echo "delta-unescape --raw on $(basename "$text") ($(stat -c %s "$text") bytes of escaped text):"
     bench_report unescape-raw "$(stat -c %s "$text")" cat
+    cpu_line unescape-raw "$(stat -c %s "$text")"
 fi
 if [[ -f $WORK/out/pretty-raw.json ]]; then
     echo
     echo "json-pretty-stream --raw on one $(stat -c %s "$json")-byte JSON document, beside jq:"
     bench_report pretty-raw "$(stat -c %s "$json")" "jq --indent 2"
+    cpu_line pretty-raw "$(stat -c %s "$json")"
 fi

@@ -57,6 +57,11 @@ struct PrettyFormatter {
     /// Escape being read inside a string.
     enum Escape: Equatable { case none, backslash, hex(Int) }
 
+    static let spaces = [UInt8](repeating: 0x20, count: 256)
+    static let trueBytes = Array("true".utf8)
+    static let falseBytes = Array("false".utf8)
+    static let nullBytes = Array("null".utf8)
+
     /// Deeper nesting is passed through raw (jq 1.6 stops at 256 levels).
     static let maxDepth = 1000
 
@@ -191,13 +196,13 @@ struct PrettyFormatter {
         case .beforeColon:
             if isWhitespace(c) { return }
             guard c == UInt8(ascii: ":") else { return unexpected(c, into: &out) }
-            punctuation(compact ? [c] : [c, 0x20], into: &out)
+            punctuation(c, space: !compact, into: &out)
             lex = .beforeValue(first: false)
         case .afterValue:
             if isWhitespace(c) { return }
             guard let top = stack.last else { return unexpected(c, into: &out) }
             if c == UInt8(ascii: ",") {
-                punctuation([c], into: &out)
+                punctuation(c, into: &out)
                 newlineAndIndent(into: &out)
                 lex = top == UInt8(ascii: "{") ? .beforeKey(first: false) : .beforeValue(first: false)
             } else if (c == UInt8(ascii: "}") && top == UInt8(ascii: "{")) || (c == UInt8(ascii: "]") && top == UInt8(ascii: "[")) {
@@ -213,7 +218,7 @@ struct PrettyFormatter {
         case UInt8(ascii: "{"), UInt8(ascii: "["):
             // Pretty output grows with the square of the depth; past a sane depth, stop indenting.
             guard stack.count < Self.maxDepth else { return unexpected(c, into: &out, "nesting deeper than \(Self.maxDepth)") }
-            punctuation([c], into: &out)
+            punctuation(c, into: &out)
             stack.append(c)
             lex = c == UInt8(ascii: "{") ? .beforeKey(first: true) : .beforeValue(first: true)
         case 0x22:
@@ -225,7 +230,7 @@ struct PrettyFormatter {
             out.append(c)
             lex = .inNumber(c == UInt8(ascii: "-") ? .sign : c == UInt8(ascii: "0") ? .zero : .integer)
         case UInt8(ascii: "t"), UInt8(ascii: "f"), UInt8(ascii: "n"):
-            literal = c == UInt8(ascii: "t") ? Array("true".utf8) : c == UInt8(ascii: "f") ? Array("false".utf8) : Array("null".utf8)
+            literal = c == UInt8(ascii: "t") ? Self.trueBytes : c == UInt8(ascii: "f") ? Self.falseBytes : Self.nullBytes
             literalMatched = 1
             out.append(contentsOf: style.literal)
             out.append(c)
@@ -358,24 +363,29 @@ struct PrettyFormatter {
     mutating func closeContainer(_ c: UInt8, empty: Bool, into out: inout [UInt8]) {
         stack.removeLast()
         if !empty { newlineAndIndent(into: &out) }
-        punctuation([c], into: &out)
+        punctuation(c, into: &out)
         valueDone(into: &out)
     }
 
     mutating func newlineAndIndent(into out: inout [UInt8]) {
         guard !compact else { return }
         out.append(0x0A)
-        out.append(contentsOf: repeatElement(0x20, count: stack.count * indentWidth))
+        let width = stack.count * indentWidth
+        if width > 0 { out.append(contentsOf: Self.spaces[0..<min(width, Self.spaces.count)]) }
+        if width > Self.spaces.count { out.append(contentsOf: repeatElement(0x20, count: width - Self.spaces.count)) }
     }
 
-    mutating func punctuation(_ bytes: [UInt8], into out: inout [UInt8]) {
+    /// One punctuation byte, and the space after a colon when asked.
+    @inline(__always)
+    mutating func punctuation(_ c: UInt8, space: Bool = false, into out: inout [UInt8]) {
         if style.isPlain {
-            out.append(contentsOf: bytes)
+            out.append(c)
         } else {
             out.append(contentsOf: style.punctuation)
-            out.append(contentsOf: bytes)
+            out.append(c)
             out.append(contentsOf: style.reset)
         }
+        if space { out.append(0x20) }
     }
 
     mutating func unexpected(_ c: UInt8, into out: inout [UInt8], _ message: String? = nil) {
