@@ -53,7 +53,7 @@ let package = Package(
         tool("json-pretty-stream"),
         tool("bash-detect"),
         tool("flow-interleave"),
-        tool("flow-replay", nio),
+        tool("flow-replay"),
         tool("rg-prefilter", ["CPCRE2"]),
         tool("redis-dump", ["CHiredis"]),
         tool("sse-capture", nio + [
@@ -64,7 +64,7 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // The extract-* tools share one analysis library (flows, prompts, turns) over TapCodec.
-        .target(name: "TapExtract", dependencies: ["TapCodec"]),
+        .target(name: "TapExtract", dependencies: ["TapCodec", "TapCLI", "COpenSSL", argumentParser]),
         tool("extract-prompts", ["TapExtract"]),
         tool("extract-turns", ["TapExtract"]),
         tool("extract-pairs", ["TapExtract"]),

@@ -81,7 +81,9 @@ final class SSENormalizeTests: XCTestCase {
 
     func testRawSSEOnRealFixtures() async throws {
         let tool = try await Binary.run(
-            "sse-normalize", ["--raw-sse", "--flow-id", "demo", Fixtures.realDirectory + "/anthropic-tool-use.sse"])
+            "sse-normalize",
+            ["--raw-sse", "--flow-id", "demo", Fixtures.realDirectory + "/anthropic-tool-use.sse"]
+        )
         XCTAssertEqual(tool.status, 0)
         XCTAssertEqual(joined(tool.stdout, kind: "text"), "I'll check the current weather in Paris for you.")
         XCTAssertEqual(joined(tool.stdout, kind: "tool_args"), #"{"location": "Paris"}"#)
@@ -91,8 +93,10 @@ final class SSENormalizeTests: XCTestCase {
 
         // Standard input, a named provider, and every Chat quirk of one stream.
         let chat = try await Binary.run(
-            "sse-normalize", ["--raw-sse", "--provider", "chat"],
-            stdin: try Fixtures.real("chat-deepseek-reasoning-content.sse"))
+            "sse-normalize",
+            ["--raw-sse", "--provider", "chat"],
+            stdin: try Fixtures.real("chat-deepseek-reasoning-content.sse")
+        )
         XCTAssertEqual(chat.status, 0)
         XCTAssertFalse(joined(chat.stdout, kind: "reasoning").isEmpty)
         XCTAssertFalse(joined(chat.stdout, kind: "text").isEmpty)
@@ -102,8 +106,11 @@ final class SSENormalizeTests: XCTestCase {
     /// The same stream as records or as raw bytes gives the same deltas (timestamps aside).
     func testRecordsAndRawSSEAgree() async throws {
         let name = "responses-reasoning-summary.sse"
-        let raw = try await Binary.run("sse-normalize", ["--raw-sse", "--keep-events", "--flow-id", "r1"],
-                                       stdin: try Fixtures.real(name))
+        let raw = try await Binary.run(
+            "sse-normalize",
+            ["--raw-sse", "--keep-events", "--flow-id", "r1"],
+            stdin: try Fixtures.real(name)
+        )
         XCTAssertEqual(raw.status, 0)
         // --keep-events wrote sse records: feed them back as records.
         let records: [UInt8] = lines(raw.stdout).filter(isEventRecord).flatMap { $0 + [UInt8(0x0A)] }
@@ -154,25 +161,25 @@ final class SSENormalizeTests: XCTestCase {
         let dir = try TempDir.make("sse-normalize-live")
         let server = dir + "/server.py"
         try """
-            import http.server, sys, time, pathlib
-            port, fixture, ready = int(sys.argv[1]), sys.argv[2], sys.argv[3]
-            data = open(fixture, 'rb').read()
-            class Handler(http.server.BaseHTTPRequestHandler):
-                def do_POST(self):
-                    self.rfile.read(int(self.headers.get('Content-Length', 0)))
-                    self.send_response(200)
-                    self.send_header('Content-Type', 'text/event-stream')
-                    self.end_headers()
-                    half = len(data) // 2
-                    self.wfile.write(data[:half]); self.wfile.flush()
-                    time.sleep(0.4)
-                    self.wfile.write(data[half:]); self.wfile.flush()
-                def log_message(self, *args): pass
-            server = http.server.HTTPServer(('127.0.0.1', port), Handler)
-            server.timeout = 20
-            pathlib.Path(ready).touch()
-            server.handle_request()
-            """.write(toFile: server, atomically: true, encoding: .utf8)
+        import http.server, sys, time, pathlib
+        port, fixture, ready = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+        data = open(fixture, 'rb').read()
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                self.rfile.read(int(self.headers.get('Content-Length', 0)))
+                self.send_response(200)
+                self.send_header('Content-Type', 'text/event-stream')
+                self.end_headers()
+                half = len(data) // 2
+                self.wfile.write(data[:half]); self.wfile.flush()
+                time.sleep(0.4)
+                self.wfile.write(data[half:]); self.wfile.flush()
+            def log_message(self, *args): pass
+        server = http.server.HTTPServer(('127.0.0.1', port), Handler)
+        server.timeout = 20
+        pathlib.Path(ready).touch()
+        server.handle_request()
+        """.write(toFile: server, atomically: true, encoding: .utf8)
         let script = #"""
             python3 "$1" "$2" "$3" "$4" & server=$!
             for i in $(seq 200); do [ -e "$4" ] && break; sleep 0.05; done
@@ -184,8 +191,11 @@ final class SSENormalizeTests: XCTestCase {
         let port = Network.freePort()
         let result = try await Binary.runExecutable(
             "bash",
-            ["-c", script, Binary.path("sse-normalize"), server, "\(port)",
-             Fixtures.realDirectory + "/responses-text-sequence-number.sse", dir + "/ready"])
+            [
+                "-c", script, Binary.path("sse-normalize"), server, "\(port)",
+                Fixtures.realDirectory + "/responses-text-sequence-number.sse", dir + "/ready",
+            ]
+        )
         XCTAssertEqual(result.status, 0, result.stderr)
         let deltas = objects(result.stdout)
         let text = joined(result.stdout, kind: "text")
@@ -197,6 +207,45 @@ final class SSENormalizeTests: XCTestCase {
         let last = try XCTUnwrap(times.last.flatMap(microseconds))
         XCTAssertGreaterThan(last - first, 300_000, "deltas of the second half arrived later: \(times)")
         try? FileManager.default.removeItem(atPath: dir)
+    }
+
+    func testTextViewRendersTheStreamForAPerson() async throws {
+        let result = try await Binary.run(
+            "sse-normalize",
+            [
+                "--raw-sse", "--format", "text", "--color", "never",
+                Repo.root + "/examples/data/anthropic-bash.sse",
+            ]
+        )
+        XCTAssertEqual(result.status, 0)
+        XCTAssertEqual(
+            result.stdoutText,
+            """
+            I'll list the files, then count them.
+            → Bash {"command": "ls -la | wc -l"}
+            ■ tool_use · input 42 · output 31 · cache 1000
+
+            """
+        )
+        let colored = try await Binary.run(
+            "sse-normalize",
+            [
+                "--raw-sse", "--format", "text", "--color", "always",
+                Repo.root + "/examples/data/anthropic-bash.sse",
+            ]
+        )
+        XCTAssertTrue(colored.stdoutText.contains("\u{1B}[36m→ Bash "), colored.stdoutText)
+    }
+
+    func testTextViewSaysWhoseTextWhenFlowsInterleave() async throws {
+        func event(_ flow: String, _ text: String) -> String {
+            #"{"v":1,"type":"sse","flow_id":"\#(flow)","ts":"T","seq":0,"data":{"type":"content_block_delta","index":0,"#
+                + #""delta":{"type":"text_delta","text":"\#(text)"}}}"#
+        }
+        let input = [event("a", "Hello "), event("b", "Bonjour "), event("a", "world")].joined(separator: "\n") + "\n"
+        let result = try await Binary.run("sse-normalize", ["--format", "text", "--color", "never"], stdin: input)
+        XCTAssertEqual(result.status, 0)
+        XCTAssertEqual(result.stdoutText, "Hello \n── b\nBonjour \n── a\nworld")
     }
 
     func testManPageDocumentsEveryOptionAndLintsClean() async throws {
@@ -225,9 +274,11 @@ final class SSENormalizeTests: XCTestCase {
 
     func testExampleScriptRuns() async throws {
         let result = try await Binary.runExecutable(
-            "bash", [Repo.root + "/examples/sse-normalize.sh"],
+            "bash",
+            [Repo.root + "/examples/sse-normalize.sh"],
             environment: ["PATH": Binary.directory + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "")],
-            workingDirectory: Repo.root)
+            workingDirectory: Repo.root
+        )
         XCTAssertEqual(result.status, 0, result.stderr)
         XCTAssertTrue(result.stdoutText.contains("I'll list the files, then count them."), result.stdoutText)
         XCTAssertTrue(result.stdoutText.contains(#"Bash {"command": "ls -la | wc -l"}"#), result.stdoutText)

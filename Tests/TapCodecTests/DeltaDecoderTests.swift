@@ -101,7 +101,9 @@ func oracle(_ events: [SSEEvent], provider: String) -> Reassembled {
             switch type {
             case "content_block_delta":
                 if delta["type"] as? String == "text_delta" { result.text += delta["text"] as? String ?? "" }
-                if delta["type"] as? String == "thinking_delta" { result.reasoning += delta["thinking"] as? String ?? "" }
+                if delta["type"] as? String == "thinking_delta" {
+                    result.reasoning += delta["thinking"] as? String ?? ""
+                }
                 if delta["type"] as? String == "input_json_delta" {
                     result.toolArgs[callIDs[index] ?? "?", default: ""] += delta["partial_json"] as? String ?? ""
                 }
@@ -190,7 +192,9 @@ func fixtureRecords(_ bytes: [UInt8], provider: String?, url: String? = nil, asW
             #"{"v":1,\#(kind),"flow_id":"f1","session_id":"s1","ts":"2026-11-26T10:00:01.000000Z","seq":\#(seq)\#(name),"data":\#(data)}"#
         )
     }
-    lines.append(#"{"v":1,"type":"flow_end","flow_id":"f1","session_id":"s1","ts":"2026-11-26T10:00:02.000000Z","status":"complete"}"#)
+    lines.append(
+        #"{"v":1,"type":"flow_end","flow_id":"f1","session_id":"s1","ts":"2026-11-26T10:00:02.000000Z","status":"complete"}"#
+    )
     return Array(lines.joined(separator: "\n").utf8) + [0x0A]
 }
 
@@ -237,8 +241,10 @@ final class DeltaDecoderTests: XCTestCase {
             $0["kind"] as? String
         }
         XCTAssertEqual(
-            kinds, ["usage", "block_start", "text", "text", "text", "block_end", "usage"],
-            "ping gives nothing; message_stop is unterminated in this fixture")
+            kinds,
+            ["usage", "block_start", "text", "text", "text", "block_end", "usage"],
+            "ping gives nothing; message_stop is unterminated in this fixture"
+        )
     }
 
     func testAnthropicMaxTokensLeavesIncompleteArguments() throws {
@@ -265,10 +271,12 @@ final class DeltaDecoderTests: XCTestCase {
             [
                 "call_JMW1whyEaYG438VE1OIflxA2": #"{"city": "Edinburgh", "country": "GB", "units": "c"}"#,
                 "call_DNYTawLBoN8fj3KN6qU9N1Ou": #"{"ticker": "AAPL", "exchange": "NASDAQ"}"#,
-            ])
+            ]
+        )
         XCTAssertEqual(
             got.toolNames,
-            ["call_JMW1whyEaYG438VE1OIflxA2": "GetWeatherArgs", "call_DNYTawLBoN8fj3KN6qU9N1Ou": "get_stock_price"])
+            ["call_JMW1whyEaYG438VE1OIflxA2": "GetWeatherArgs", "call_DNYTawLBoN8fj3KN6qU9N1Ou": "get_stock_price"]
+        )
         XCTAssertEqual(got.stopReason, "tool_calls")
     }
 
@@ -332,9 +340,11 @@ final class DeltaDecoderTests: XCTestCase {
             let provider = providerOfFixture(name)
             let raw = comparableDeltas(rawDeltas([bytes]))
             // Flow record naming the provider, naming only a URL, or nothing (detected from the events).
-            let urls = ["anthropic": "https://api.anthropic.com/v1/messages?beta=true",
-                        "openai-responses": "https://api.openai.com/v1/responses",
-                        "chat": "https://api.deepseek.com/chat/completions"]
+            let urls = [
+                "anthropic": "https://api.anthropic.com/v1/messages?beta=true",
+                "openai-responses": "https://api.openai.com/v1/responses",
+                "chat": "https://api.deepseek.com/chat/completions",
+            ]
             for (label, records) in [
                 ("provider", fixtureRecords(bytes, provider: provider)),
                 ("url", fixtureRecords(bytes, provider: nil, url: urls[provider])),
@@ -444,7 +454,8 @@ final class DeltaDecoderTests: XCTestCase {
         let body = body.replacingOccurrences(of: "\n", with: " ")
         return Array(
             #"{"v":1,"type":"flow","flow_id":"r1","session_id":"s","ts":"T0","provider":"\#(provider)","request":{"headers":{},"body":\#(body)}}"#
-                .utf8) + [0x0A]
+                .utf8
+        ) + [0x0A]
     }
 
     func testAnthropicRequestGivesToolResultOnly() throws {
@@ -457,7 +468,9 @@ final class DeltaDecoderTests: XCTestCase {
         XCTAssertEqual(lines[1]["call_id"] as? String, "toolu_018acGYLtfR52q9yDbWaEdQZ")
         XCTAssertEqual(lines[1]["index"] as? Int, 2)
         XCTAssertEqual(
-            lines[1]["text"] as? String, #"{"location": "San Francisco, CA", "temperature": "68\u00b0F", "condition": "Sunny"}"#)
+            lines[1]["text"] as? String,
+            #"{"location": "San Francisco, CA", "temperature": "68\u00b0F", "condition": "Sunny"}"#
+        )
     }
 
     func testResponsesRequestGivesFunctionCallOutput() throws {
@@ -469,7 +482,8 @@ final class DeltaDecoderTests: XCTestCase {
     }
 
     func testUserPromptsAfterLastAssistantTurn() {
-        let chat = #"{"messages":[{"role":"system","content":"be brief"},{"role":"user","content":"old"},{"role":"assistant","content":"a"},{"role":"tool","tool_call_id":"c9","content":"42"},{"role":"user","content":[{"type":"text","text":"new"},{"type":"text","text":"line"}]}]}"#
+        let chat =
+            #"{"messages":[{"role":"system","content":"be brief"},{"role":"user","content":"old"},{"role":"assistant","content":"a"},{"role":"tool","tool_call_id":"c9","content":"42"},{"role":"user","content":[{"type":"text","text":"new"},{"type":"text","text":"line"}]}]}"#
         let lines = jsonLines(recordDeltas(flowRecord(provider: "chat", body: chat)).out).dropFirst()
         XCTAssertEqual(lines.compactMap { $0["kind"] as? String }, ["tool_result", "user_prompt"])
         XCTAssertEqual(lines.first?["call_id"] as? String, "c9")

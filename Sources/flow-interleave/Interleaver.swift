@@ -1,0 +1,390 @@
+// flow-interleave's whole state machine: records in (with the time they count for), screen
+// bytes out. It reads `flow`, `delta` (DESIGN §5) and `flow_end` records, and `redis` records
+// that wrap one of those; it hands every record to the codec's DeltaDecoder too, which turns
+// `sse`/`ws` events into deltas. No I/O and no clock: `now` comes with each call (the record's
+// own `ts` under `--clock recorded`, the wall clock otherwise).
+//
+// Records that belong to no flow pass through at once (ndjson) or are not shown (text).
+
+import TapCodec
+
+struct Interleaver {
+    private(set) var screen: ScreenController
+    private var renderer: CardRenderer
+    private let ndjson: Bool
+    private var actions: [ScreenAction] = []
+    /// The codec's provider decoders (sse/ws events to deltas), and its output scratch.
+    private var decoder = DeltaDecoder()
+    private var decoded: [UInt8] = []
+
+    init(policy: ScreenPolicy, render: RenderOptions) {
+        screen = ScreenController(policy: policy)
+        renderer = CardRenderer(options: render)
+        ndjson = render.ndjson
+        actions.reserveCapacity(64)
+    }
+
+    /// One input record. `now`: the time it counts for (nil under `--clock recorded` when the
+    /// record has no `ts`: the controller's clock stays).
+    mutating func feed(_ record: Record, now: Timestamp?, into out: inout [UInt8]) {
+        let now = now ?? screen.clock
+        guard let typeSpan = record.typeSpan, typeSpan.kind == .string else {
+            passThrough(record.line, now: now, into: &out)
+            return
+        }
+        let json = record.json
+        if json.stringEquals(typeSpan, RecordType.delta) {
+            feedDelta(record, now: now, into: &out)
+        } else if json.stringEquals(typeSpan, RecordType.flow) {
+            feedFlow(record, now: now, into: &out)
+        } else if json.stringEquals(typeSpan, RecordType.flowEnd) {
+            feedFlowEnd(record, now: now, into: &out)
+        } else if json.stringEquals(typeSpan, RecordType.sse) || json.stringEquals(typeSpan, RecordType.ws) {
+            feedEvent(record, now: now, into: &out)
+        } else if json.stringEquals(typeSpan, RecordType.redis), let inner = Self.unwrapRedis(record) {
+            inner.withUnsafeBytes { bytes in
+                if let unwrapped = Record(line: bytes) {
+                    feed(unwrapped, now: now, into: &out)
+                } else {
+                    passThrough(record.line, now: now, into: &out)
+                }
+            }
+        } else {
+            passThrough(record.line, now: now, into: &out)
+        }
+    }
+
+    /// A line that is not a record (ndjson: passes through; text: not shown).
+    mutating func passThrough(_ line: UnsafeRawBufferPointer, now: Timestamp?, into out: inout [UInt8]) {
+        if let now { tick(now: now, into: &out) }
+        if ndjson { out.appendLine(line) }
+    }
+
+    /// Time passes with no record.
+    mutating func tick(now: Timestamp, into out: inout [UInt8]) {
+        screen.advance(to: now, out: &actions)
+        flushActions(into: &out)
+    }
+
+    mutating func finish(into out: inout [UInt8]) {
+        // Chat flows that ended with finish_reason but no [DONE] get their message_end now.
+        decoded.removeAll(keepingCapacity: true)
+        decoder.finish(into: &decoded)
+        applyDecoded(flowID: nil)
+        screen.finish(out: &actions)
+        flushActions(into: &out)
+    }
+
+    private mutating func flushActions(into out: inout [UInt8]) {
+        guard !actions.isEmpty else { return }
+        renderer.render(actions, into: &out)
+        actions.removeAll(keepingCapacity: true)
+    }
+
+    // MARK: - Records
+
+    private func recordItem(_ record: Record) -> CardItem? {
+        ndjson ? .record(Array(record.line)) : nil
+    }
+
+    /// Starts or finds the card of the record's flow. False: no flow id, or a late record of an
+    /// evicted flow (then it has been passed through).
+    private mutating func card(for record: Record, now: Timestamp, revive: Bool, into out: inout [UInt8]) -> String? {
+        guard let flowID = record.flowID else {
+            passThrough(record.line, now: now, into: &out)
+            return nil
+        }
+        let live = screen.touch(
+            flowID,
+            info: {
+                CardInfo(
+                    flowID: flowID, sessionID: record.sessionID ?? "-", provider: record.string("provider") ?? "unknown",
+                    model: nil, startedAt: now)
+            }, now: now, revive: revive, out: &actions)
+        guard live else {
+            // A late record of a finished, evicted card: tagged with how it ended.
+            flushActions(into: &out)
+            if ndjson { CardRenderer.tagged(Array(record.line), state: screen.state(of: flowID) ?? .done, into: &out) }
+            return nil
+        }
+        return flowID
+    }
+
+    private mutating func feedFlow(_ record: Record, now: Timestamp, into out: inout [UInt8]) {
+        guard let flowID = card(for: record, now: now, revive: true, into: &out) else { return }
+        // The decoder learns the flow's provider; its request deltas are not used: the prompt
+        // is taken here, as extract-prompts defines it (synthetic parts left out).
+        decoded.removeAll(keepingCapacity: true)
+        decoder.feed(record, into: &decoded)
+        let json = record.json
+        let body = record.lookup("request", "body")
+        let model = body.flatMap { span in json.field("model", in: span) }.flatMap { json.string($0) }
+        let provider = record.string("provider")
+        screen.update(flowID) { info in
+            if let model { info.model = model }
+            if let provider { info.provider = provider }
+            if let session = record.sessionID { info.sessionID = session }
+            info.promptFromFlow = true
+        }
+        if let item = recordItem(record) { screen.add(flowID, item, out: &actions) }
+        if let body, body.kind == .object { addPrompt(json, body: body, to: flowID) }
+        if let status = record.field("status").flatMap({ json.int($0) }), status >= 400 {
+            screen.end(flowID, state: .dead, reason: "HTTP \(status)", out: &actions)
+        }
+        flushActions(into: &out)
+    }
+
+    private mutating func addPrompt(_ json: JSONScanner, body: JSONSpan, to flowID: String) {
+        guard !ndjson else { return }
+        switch RequestPrompt.last(in: json, body: body) {
+        case .prompt(let text): screen.add(flowID, .content(role: .user, index: -1, text: text), out: &actions)
+        case .toolResults(let count):
+            let text = count == 1 ? "1 tool result" : "\(count) tool results"
+            screen.add(flowID, .content(role: .toolResult, index: -1, text: text), out: &actions)
+        case .none: break
+        }
+    }
+
+    private mutating func feedFlowEnd(_ record: Record, now: Timestamp, into out: inout [UInt8]) {
+        guard let flowID = card(for: record, now: now, revive: false, into: &out) else {
+            decoded.removeAll(keepingCapacity: true)
+            decoder.feed(record, into: &decoded)  // frees the decoder's state of the flow
+            return
+        }
+        // A Chat stream that ended without [DONE] gets its message_end from the decoder here.
+        let ending = decode(record, flowID: flowID)
+        let status = record.string("status") ?? "complete"
+        if let ending, status == "complete" {
+            screen.end(flowID, state: ending.state, reason: ending.reason, with: recordItem(record), out: &actions)
+        } else {
+            screen.end(
+                flowID, state: status == "complete" ? .done : .dead, reason: status, with: recordItem(record),
+                out: &actions)
+        }
+        flushActions(into: &out)
+    }
+
+    /// `sse` / `ws` events: activity of their flow; the deltas the decoder makes of them are the
+    /// content (text) and the state changes (message_end, error).
+    private mutating func feedEvent(_ record: Record, now: Timestamp, into out: inout [UInt8]) {
+        guard let flowID = card(for: record, now: now, revive: false, into: &out) else {
+            decoded.removeAll(keepingCapacity: true)
+            decoder.feed(record, into: &decoded)
+            return
+        }
+        let json = record.json
+        if let direction = record.field("direction"), json.stringEquals(direction, "client"),
+            let data = record.field("data"), data.kind == .object
+        {
+            // Codex over WebSocket sends its request body as the first client frame.
+            if let type = json.field("type", in: data), json.stringEquals(type, "response.create") {
+                let model = json.field("model", in: data).flatMap { json.string($0) }
+                screen.update(flowID) { info in
+                    if let model { info.model = model }
+                    info.promptFromFlow = true
+                }
+                addPrompt(json, body: data, to: flowID)
+            }
+        }
+        if let ending = decode(record, flowID: flowID) {
+            screen.end(flowID, state: ending.state, reason: ending.reason, with: recordItem(record), out: &actions)
+        } else if let item = recordItem(record) {
+            screen.add(flowID, item, out: &actions)
+        }
+        flushActions(into: &out)
+    }
+
+    /// Runs the codec's decoder on a record and applies the deltas it makes; returns how the
+    /// flow ended when one of them ends it.
+    private mutating func decode(_ record: Record, flowID: String) -> (state: CardState, reason: String?)? {
+        decoded.removeAll(keepingCapacity: true)
+        decoder.feed(record, into: &decoded)
+        return applyDecoded(flowID: flowID)
+    }
+
+    /// Applies the delta records in `decoded` to `flowID`'s card (nil: each to its own flow's
+    /// card, ending it when a delta ends it). Returns how `flowID`'s flow ended, if it did.
+    @discardableResult
+    private mutating func applyDecoded(flowID: String?) -> (state: CardState, reason: String?)? {
+        let produced = decoded
+        var ending: (state: CardState, reason: String?)?
+        produced.withUnsafeBytes { bytes in
+            var start = 0
+            while start < bytes.count {
+                let end = bytes[start...].firstIndex(of: 0x0A) ?? bytes.count
+                let line = UnsafeRawBufferPointer(rebasing: bytes[start..<end])
+                start = end + 1
+                // The decoder's own output: valid JSON, no need to validate again.
+                guard let delta = Record(line: line, validate: false), delta.isType(RecordType.delta) else { continue }
+                if let flowID {
+                    if let e = apply(delta, to: flowID, requestDeltas: false) { ending = e }
+                } else if let id = delta.flowID, screen.cards[id] != nil,
+                    let e = apply(delta, to: id, requestDeltas: false)
+                {
+                    screen.end(id, state: e.state, reason: e.reason, out: &actions)
+                }
+            }
+        }
+        return ending
+    }
+
+    private mutating func feedDelta(_ record: Record, now: Timestamp, into out: inout [UInt8]) {
+        guard let kindSpan = record.field("kind") else {
+            passThrough(record.line, now: now, into: &out)
+            return
+        }
+        let json = record.json
+        let hasContent = !json.stringEquals(kindSpan, "message_end") && !json.stringEquals(kindSpan, "block_end")
+        guard let flowID = card(for: record, now: now, revive: hasContent, into: &out) else { return }
+        let fromFlow = screen.cards[flowID]?.info.promptFromFlow ?? false
+        if let ending = apply(record, to: flowID, requestDeltas: !fromFlow) {
+            screen.end(flowID, state: ending.state, reason: ending.reason, with: recordItem(record), out: &actions)
+        } else if let item = recordItem(record) {
+            screen.add(flowID, item, out: &actions)
+        }
+        flushActions(into: &out)
+    }
+
+    /// One delta: content for the transcript (text mode), facts for the header, or the end of
+    /// the flow (returned; the caller ends the card with the record that carried it).
+    /// `requestDeltas`: use `user_prompt`/`tool_result` (false when the flow record gave them).
+    private mutating func apply(_ delta: Record, to flowID: String, requestDeltas: Bool) -> (
+        state: CardState, reason: String?
+    )? {
+        let json = delta.json
+        guard let kindSpan = delta.field("kind") else { return nil }
+        if json.stringEquals(kindSpan, "message_end") { return (.done, delta.string("stop_reason")) }
+        if json.stringEquals(kindSpan, "error") {
+            let text = delta.string("text") ?? ""
+            if !ndjson {
+                screen.add(flowID, .content(role: .error, index: 0, text: text.isEmpty ? "error" : text), out: &actions)
+            }
+            return (.dead, delta.string("error_type") ?? "error")
+        }
+        if json.stringEquals(kindSpan, "usage") {
+            let input = delta.int("input_tokens")
+            let output = delta.int("output_tokens")
+            let model = delta.string("model")
+            screen.update(flowID) { info in
+                if let input { info.inputTokens = input }
+                if let output { info.outputTokens = output }
+                if let model, info.model == nil { info.model = model }
+            }
+            return nil
+        }
+        guard !ndjson else { return nil }
+        let index = delta.int("index").map { Int($0) } ?? 0
+        let role: ContentRole
+        if json.stringEquals(kindSpan, "text") {
+            role = .assistant
+        } else if json.stringEquals(kindSpan, "reasoning") {
+            role = .reasoning
+        } else if json.stringEquals(kindSpan, "tool_args") {
+            role = .toolArgs
+        } else if json.stringEquals(kindSpan, "block_start") {
+            if let block = delta.field("block"), json.stringEquals(block, "tool") {
+                screen.add(flowID, .toolStart(index: index, name: delta.string("tool") ?? "?"), out: &actions)
+            }
+            return nil
+        } else if requestDeltas, json.stringEquals(kindSpan, "user_prompt") {
+            role = .user
+        } else if requestDeltas, json.stringEquals(kindSpan, "tool_result") {
+            screen.add(
+                flowID, .content(role: .toolResult, index: index, text: Self.oneLine(delta.string("text") ?? "")),
+                out: &actions)
+            return nil
+        } else {
+            return nil
+        }
+        screen.add(flowID, .content(role: role, index: index, text: delta.string("text") ?? ""), out: &actions)
+        return nil
+    }
+
+    /// A tool result on one line, cut at 120 characters.
+    static func oneLine(_ text: String) -> String {
+        var flat = text.split(whereSeparator: { $0 == "\n" || $0 == "\r" }).joined(separator: " ⏎ ")
+        if flat.count > 120 { flat = String(flat.prefix(120)) + "…" }
+        return flat
+    }
+
+    /// The record a `redis` record carries in its field `record` (a JSON string), as bytes.
+    static func unwrapRedis(_ record: Record) -> [UInt8]? {
+        guard let inner = record.lookup("fields", "record"), inner.kind == .string else { return nil }
+        var bytes: [UInt8] = []
+        guard record.json.decodeString(inner, into: &bytes) else { return nil }
+        return bytes
+    }
+}
+
+/// The user's prompt in a request body (the last item, as ../shared/bench/anchors/README.md
+/// defines a prompt), or the tool results it carries back.
+enum RequestPrompt: Equatable {
+    case prompt(String)
+    case toolResults(Int)
+    case none
+
+    static let synthetic = ["<system-reminder>", "<environment_context>", "<user_instructions>"]
+
+    static func last(in json: JSONScanner, body: JSONSpan) -> RequestPrompt {
+        var items = json.field("messages", in: body)
+        if items == nil, let input = json.field("input", in: body) {
+            if input.kind == .string { return json.string(input).map { .prompt($0) } ?? .none }
+            items = input
+        }
+        guard let list = items, let last = json.lastElement(of: list), last.kind == .object else { return .none }
+        if let type = json.field("type", in: last), json.stringEquals(type, "function_call_output") {
+            return .toolResults(max(1, trailingOutputs(json, list)))
+        }
+        if let role = json.field("role", in: last), json.stringEquals(role, "tool") {
+            return .toolResults(max(1, trailingRole(json, list, "tool")))
+        }
+        guard let role = json.field("role", in: last), json.stringEquals(role, "user"),
+            let content = json.field("content", in: last)
+        else { return .none }
+        if content.kind == .string { return json.string(content).map(nonEmpty) ?? .none }
+        var parts: [String] = []
+        var results = 0
+        json.forEachElement(of: content) { part in
+            guard part.kind == .object, let type = json.field("type", in: part) else { return true }
+            if json.stringEquals(type, "tool_result") || json.stringEquals(type, "function_call_output") {
+                results += 1
+            } else if json.stringEquals(type, "text") || json.stringEquals(type, "input_text"),
+                let textSpan = json.field("text", in: part), let text = json.string(textSpan), !isSynthetic(text)
+            {
+                parts.append(text)
+            }
+            return true
+        }
+        if results > 0 { return .toolResults(results) }
+        return nonEmpty(parts.joined(separator: "\n"))
+    }
+
+    private static func nonEmpty(_ text: String) -> RequestPrompt {
+        text.utf8.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D } ? .none : .prompt(text)
+    }
+
+    private static func isSynthetic(_ text: String) -> Bool {
+        let trimmed = text.drop { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }
+        return synthetic.contains { trimmed.hasPrefix($0) }
+    }
+
+    /// Function-call outputs at the end of a Responses input list.
+    private static func trailingOutputs(_ json: JSONScanner, _ list: JSONSpan) -> Int {
+        var run = 0
+        json.forEachElement(of: list) { item in
+            if let t = json.field("type", in: item), json.stringEquals(t, "function_call_output") { run += 1 } else { run = 0 }
+            return true
+        }
+        return run
+    }
+
+    /// Messages of one role at the end of a Chat messages list.
+    private static func trailingRole(_ json: JSONScanner, _ list: JSONSpan, _ name: String) -> Int {
+        var run = 0
+        json.forEachElement(of: list) { item in
+            if let r = json.field("role", in: item), json.stringEquals(r, name) { run += 1 } else { run = 0 }
+            return true
+        }
+        return run
+    }
+}
