@@ -1,7 +1,7 @@
 // The renderers' input: any StreamTap record in, the records they read out. `delta` records
-// go straight through; `sse`, `ws`, `flow`, `flow_end` and `redis` records (entries of a Redis
-// session, when the decoder knows their shape) go through the provider
-// decoders (DeltaDecoder) first and come out as `sse-normalize` writes them: an event record
+// go straight through; `sse`, `ws`, `flow` and `flow_end` records go through the provider
+// decoders (DeltaDecoder), and `redis` records holding a Redis session's events through
+// RedisSessionDecoder, and come out as `sse-normalize` writes them: an event record
 // is replaced by its deltas; flow and flow_end records pass unchanged. The request deltas a
 // flow record (or a client `ws` request) gives (`user_prompt`, `tool_result`) are left out:
 // a normalised log already holds them beside its flow records, and they are not streamed
@@ -12,6 +12,7 @@
 
 public struct DeltaInput {
     var decoder = DeltaDecoder(keepEvents: false)
+    var redisSessions = RedisSessionDecoder()
     var decoded: [UInt8] = []
     /// Flows seen but not yet given to the decoder: a small flow record (ids, provider, url,
     /// no request body) per flow_id, fed when the flow's first event arrives. A normalised log
@@ -30,6 +31,12 @@ public struct DeltaInput {
             || json.stringEquals(type, RecordType.flow) || json.stringEquals(type, RecordType.flowEnd)
             || json.stringEquals(type, RecordType.redis)
         else { return try body(record, nil) }
+        if json.stringEquals(type, RecordType.redis) {
+            // A Redis session entry (FORMAT.md 5.1) becomes its deltas; any other entry passes.
+            decoded.removeAll(keepingCapacity: true)
+            guard redisSessions.feed(record, into: &decoded) else { return try body(record, nil) }
+            return try emit(source: nil, seq: nil, body)
+        }
         if json.stringEquals(type, RecordType.flow) {
             if let flow = record.field("flow_id") { waitingFlows[json.rawArray(flow)] = Self.smallFlowRecord(record) }
             return try body(record, nil)

@@ -111,3 +111,31 @@ final class CaptureInputTests: XCTestCase {
         XCTAssertTrue(commands.contains { $0.contains(#""command":"ls -la Sources/""#) }, bash.stdoutText)
     }
 }
+
+extension CaptureInputTests {
+    /// A Claude Code session that reached Redis as entries of a few fields (FORMAT.md 5.1):
+    /// redis records go through the codec's decoder too, so a Bash call in them is recognised.
+    func testRedisSessionEntriesAreDecodedToo() async throws {
+        func entry(_ n: Int, _ type: String, _ data: [String: Any]) throws -> String {
+            let payload = String(decoding: try JSONSerialization.data(withJSONObject: data, options: [.sortedKeys]), as: UTF8.self)
+            let record: [String: Any] = [
+                "v": 1, "type": "redis", "stream": "agents:cc", "id": "1700000000000-\(n)", "ts": "2023-11-14T22:13:20.00000\(n)Z",
+                "fields": ["type": type, "session_id": "s1", "data": payload],
+            ]
+            return String(decoding: try JSONSerialization.data(withJSONObject: record, options: [.sortedKeys]), as: UTF8.self)
+        }
+        let fragments = [#"{"comm"#, #"and": "git st"#, #"atus", "description": "Show status"}"#]
+        var lines = [try entry(0, "content_block_start", ["index": 1, "content_block": ["type": "tool_use", "id": "toolu_1", "name": "Bash", "input": [String: Any]()]])]
+        for (n, fragment) in fragments.enumerated() {
+            lines.append(try entry(n + 1, "content_block_delta", ["index": 1, "delta": ["type": "input_json_delta", "partial_json": fragment]]))
+        }
+        lines.append(try entry(4, "content_block_stop", ["index": 1]))
+        let r = try await Binary.run("bash-detect", [], stdin: lines.joined(separator: "\n") + "\n")
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let bash = try XCTUnwrap(records(r.stdoutText, type: "bash").first, r.stdoutText)
+        XCTAssertEqual(bash["command"] as? String, "git status")
+        XCTAssertEqual(bash["tool"] as? String, "Bash")
+        XCTAssertEqual(bash["call_id"] as? String, "toolu_1")
+        XCTAssertEqual(bash["detected_at_seq"] as? Int, 2)
+    }
+}
