@@ -32,7 +32,9 @@ public struct DeltaStreamKey: Hashable, Sendable {
     public var flowID: String {
         guard flow.count >= 2, flow.first == 0x22 else { return String(decoding: flow, as: UTF8.self) }
         var decoded: [UInt8] = []
-        let ok = flow.withUnsafeBytes { JSONStringDecoder.decode(UnsafeRawBufferPointer(rebasing: $0[1..<(flow.count - 1)]), into: &decoded) }
+        let ok = flow.withUnsafeBytes {
+            JSONStringDecoder.decode(UnsafeRawBufferPointer(rebasing: $0[1..<(flow.count - 1)]), into: &decoded)
+        }
         return ok ? String(decoding: decoded, as: UTF8.self) : String(decoding: flow, as: UTF8.self)
     }
 }
@@ -56,8 +58,15 @@ public struct DeltaFragment {
     public init?(_ record: Record) {
         let json = record.json
         let bytes = json.bytes
-        var type: JSONSpan?, kind: JSONSpan?, flow: JSONSpan?, index: JSONSpan?, text: JSONSpan?
-        var seq: JSONSpan?, tool: JSONSpan?, callID: JSONSpan?, session: JSONSpan?
+        var type: JSONSpan?
+        var kind: JSONSpan?
+        var flow: JSONSpan?
+        var index: JSONSpan?
+        var text: JSONSpan?
+        var seq: JSONSpan?
+        var tool: JSONSpan?
+        var callID: JSONSpan?
+        var session: JSONSpan?
         var unescaped = false
         json.forEachMember(of: record.root) { name, value in
             // Keys compared as raw bytes between the quotes (StreamTap writes them unescaped).
@@ -127,8 +136,12 @@ public enum RecordSplice {
     /// Appends `line` with the value at `span` replaced by `replacement` and `extra` (raw JSON
     /// members, starting with a comma) added before the closing brace, then a newline.
     public static func appendLine(
-        _ line: UnsafeRawBufferPointer, root: JSONSpan, replacing span: JSONSpan?, with replacement: [UInt8],
-        adding extra: [UInt8], into out: inout [UInt8]
+        _ line: UnsafeRawBufferPointer,
+        root: JSONSpan,
+        replacing span: JSONSpan?,
+        with replacement: [UInt8],
+        adding extra: [UInt8],
+        into out: inout [UInt8]
     ) {
         let close = root.end - 1
         if let span {

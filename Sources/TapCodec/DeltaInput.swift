@@ -27,9 +27,10 @@ public struct DeltaInput {
     public mutating func feed(_ record: Record, _ body: (Record, _ sourceSeq: Int64?) throws -> Void) rethrows {
         guard let type = record.typeSpan, type.kind == .string else { return try body(record, nil) }
         let json = record.json
-        guard json.stringEquals(type, RecordType.sse) || json.stringEquals(type, RecordType.ws)
-            || json.stringEquals(type, RecordType.flow) || json.stringEquals(type, RecordType.flowEnd)
-            || json.stringEquals(type, RecordType.redis)
+        guard
+            json.stringEquals(type, RecordType.sse) || json.stringEquals(type, RecordType.ws)
+                || json.stringEquals(type, RecordType.flow) || json.stringEquals(type, RecordType.flowEnd)
+                || json.stringEquals(type, RecordType.redis)
         else { return try body(record, nil) }
         if json.stringEquals(type, RecordType.redis) {
             // A Redis session entry (FORMAT.md 5.1) becomes its deltas; any other entry passes.
@@ -41,13 +42,16 @@ public struct DeltaInput {
             if let flow = record.field("flow_id") { waitingFlows[json.rawArray(flow)] = Self.smallFlowRecord(record) }
             return try body(record, nil)
         }
-        if json.stringEquals(type, RecordType.ws), let direction = record.field("direction"), json.stringEquals(direction, "client") {
+        if json.stringEquals(type, RecordType.ws), let direction = record.field("direction"),
+            json.stringEquals(direction, "client")
+        {
             return try body(record, nil)  // a request: its deltas are not streamed text
         }
         if let flow = record.field("flow_id"), !waitingFlows.isEmpty {
             let id = json.rawArray(flow)
             if let small = waitingFlows.removeValue(forKey: id) {
-                if json.stringEquals(type, RecordType.flowEnd) { return try body(record, nil) }  // no events: nothing to decode
+                // A flow that ends with no event: nothing to decode.
+                if json.stringEquals(type, RecordType.flowEnd) { return try body(record, nil) }
                 small.withUnsafeBytes { raw in
                     guard let flowRecord = Record(line: raw, validate: false) else { return }
                     var ignored: [UInt8] = []

@@ -37,7 +37,9 @@ struct UnescapeStreams {
 
     /// The keys that still hold an open escape (sorted, so the end of input is deterministic).
     var openKeys: [DeltaStreamKey] {
-        streams.keys.sorted { ($0.flow.lexicographicallyPrecedes($1.flow)) || ($0.flow == $1.flow && $0.index < $1.index) }
+        streams.keys.sorted {
+            ($0.flow.lexicographicallyPrecedes($1.flow)) || ($0.flow == $1.flow && $0.index < $1.index)
+        }
     }
 
     private mutating func noteIssues(_ state: JSONFragmentUnescaper, since before: Int) {
@@ -108,7 +110,13 @@ struct UnescapeFilter {
             quoted.removeAll(keepingCapacity: true)
             decoded.withUnsafeBytes { JSONStringEncoder.appendQuoted($0, to: &quoted) }
             RecordSplice.appendLine(
-                record.line, root: record.root, replacing: textSpan, with: quoted, adding: Self.mark, into: &out)
+                record.line,
+                root: record.root,
+                replacing: textSpan,
+                with: quoted,
+                adding: Self.mark,
+                into: &out
+            )
         case .text:
             showHeaderIfNeeded(delta.key, kind: delta.kind, into: &out)
             appendText(decoded, into: &out)
@@ -164,7 +172,8 @@ struct UnescapeFilter {
         let inner = delta.record.json.raw(span)
         let count = span.count - 2
         for kind in kindBytes where kind.count == count {
-            if kind.withUnsafeBytes({ $0.elementsEqual(UnsafeRawBufferPointer(rebasing: inner[1..<(inner.count - 1)])) }) {
+            if kind.withUnsafeBytes({ $0.elementsEqual(UnsafeRawBufferPointer(rebasing: inner[1..<(inner.count - 1)])) }
+            ) {
                 return true
             }
         }

@@ -26,8 +26,13 @@ struct PrettyStyle {
     static let plain = PrettyStyle()
     /// Keys cyan, strings green, numbers yellow, literals magenta, punctuation dim.
     static let color = PrettyStyle(
-        key: Array(ANSI.cyan.utf8), string: Array(ANSI.green.utf8), number: Array(ANSI.yellow.utf8),
-        literal: Array(ANSI.magenta.utf8), punctuation: Array(ANSI.dim.utf8), reset: Array(ANSI.reset.utf8))
+        key: Array(ANSI.cyan.utf8),
+        string: Array(ANSI.green.utf8),
+        number: Array(ANSI.yellow.utf8),
+        literal: Array(ANSI.magenta.utf8),
+        punctuation: Array(ANSI.dim.utf8),
+        reset: Array(ANSI.reset.utf8)
+    )
 
     var isPlain: Bool { reset.isEmpty }
 }
@@ -55,7 +60,10 @@ struct PrettyFormatter {
     }
 
     /// Escape being read inside a string.
-    enum Escape: Equatable { case none, backslash, hex(Int) }
+    enum Escape: Equatable {
+        case none, backslash
+        case hex(Int)
+    }
 
     static let spaces = [UInt8](repeating: 0x20, count: 256)
     static let trueBytes = Array("true".utf8)
@@ -107,7 +115,10 @@ struct PrettyFormatter {
                     j += 1
                 }
                 if j > i {
-                    if unescaper.isInsideEscape { unescaper.finish(into: &decoded); flushDecoded(into: &out) }
+                    if unescaper.isInsideEscape {
+                        unescaper.finish(into: &decoded)
+                        flushDecoded(into: &out)
+                    }
                     out.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[i..<j]))
                     offset += j - i
                     i = j
@@ -140,7 +151,10 @@ struct PrettyFormatter {
         case .beforeValue(first: false) where stack.isEmpty, .raw:
             break
         case .inString:
-            if unescaper.isInsideEscape { out.append(contentsOf: unescaper.pendingBytes); unescaper.discardPending() }
+            if unescaper.isInsideEscape {
+                out.append(contentsOf: unescaper.pendingBytes)
+                unescaper.discardPending()
+            }
             out.append(contentsOf: escapeBytes)
             fail("unexpected end of input inside a string", into: &out)
         default:
@@ -205,7 +219,9 @@ struct PrettyFormatter {
                 punctuation(c, into: &out)
                 newlineAndIndent(into: &out)
                 lex = top == UInt8(ascii: "{") ? .beforeKey(first: false) : .beforeValue(first: false)
-            } else if (c == UInt8(ascii: "}") && top == UInt8(ascii: "{")) || (c == UInt8(ascii: "]") && top == UInt8(ascii: "[")) {
+            } else if (c == UInt8(ascii: "}") && top == UInt8(ascii: "{"))
+                || (c == UInt8(ascii: "]") && top == UInt8(ascii: "["))
+            {
                 closeContainer(c, empty: false, into: &out)
             } else {
                 unexpected(c, into: &out)
@@ -217,7 +233,9 @@ struct PrettyFormatter {
         switch c {
         case UInt8(ascii: "{"), UInt8(ascii: "["):
             // Pretty output grows with the square of the depth; past a sane depth, stop indenting.
-            guard stack.count < Self.maxDepth else { return unexpected(c, into: &out, "nesting deeper than \(Self.maxDepth)") }
+            guard stack.count < Self.maxDepth else {
+                return unexpected(c, into: &out, "nesting deeper than \(Self.maxDepth)")
+            }
             punctuation(c, into: &out)
             stack.append(c)
             lex = c == UInt8(ascii: "{") ? .beforeKey(first: true) : .beforeValue(first: true)
@@ -230,7 +248,8 @@ struct PrettyFormatter {
             out.append(c)
             lex = .inNumber(c == UInt8(ascii: "-") ? .sign : c == UInt8(ascii: "0") ? .zero : .integer)
         case UInt8(ascii: "t"), UInt8(ascii: "f"), UInt8(ascii: "n"):
-            literal = c == UInt8(ascii: "t") ? Self.trueBytes : c == UInt8(ascii: "f") ? Self.falseBytes : Self.nullBytes
+            literal =
+                c == UInt8(ascii: "t") ? Self.trueBytes : c == UInt8(ascii: "f") ? Self.falseBytes : Self.nullBytes
             literalMatched = 1
             out.append(contentsOf: style.literal)
             out.append(c)
@@ -245,7 +264,10 @@ struct PrettyFormatter {
         case .none:
             switch c {
             case 0x22:
-                if unescaper.isInsideEscape { unescaper.finish(into: &decoded); flushDecoded(into: &out) }
+                if unescaper.isInsideEscape {
+                    unescaper.finish(into: &decoded)
+                    flushDecoded(into: &out)
+                }
                 out.append(c)
                 out.append(contentsOf: style.reset)
                 if key {
@@ -257,7 +279,10 @@ struct PrettyFormatter {
                 escape = .backslash
                 escapeBytes.append(c)
             case 0x7F:
-                if unescaper.isInsideEscape { unescaper.finish(into: &decoded); flushDecoded(into: &out) }
+                if unescaper.isInsideEscape {
+                    unescaper.finish(into: &decoded)
+                    flushDecoded(into: &out)
+                }
                 out.append(contentsOf: Array(#"\u007f"#.utf8))
             default:
                 // A raw control character is not allowed in a JSON string.
@@ -324,10 +349,12 @@ struct PrettyFormatter {
         case .sign: next = c == UInt8(ascii: "0") ? .zero : digit ? .integer : nil
         case .zero: next = c == UInt8(ascii: ".") ? .dot : (c | 0x20) == UInt8(ascii: "e") ? .exponentMark : nil
         case .integer:
-            next = digit ? .integer : c == UInt8(ascii: ".") ? .dot : (c | 0x20) == UInt8(ascii: "e") ? .exponentMark : nil
+            next =
+                digit ? .integer : c == UInt8(ascii: ".") ? .dot : (c | 0x20) == UInt8(ascii: "e") ? .exponentMark : nil
         case .dot: next = digit ? .fraction : nil
         case .fraction: next = digit ? .fraction : (c | 0x20) == UInt8(ascii: "e") ? .exponentMark : nil
-        case .exponentMark: next = digit ? .exponent : (c == UInt8(ascii: "+") || c == UInt8(ascii: "-")) ? .exponentSign : nil
+        case .exponentMark:
+            next = digit ? .exponent : (c == UInt8(ascii: "+") || c == UInt8(ascii: "-")) ? .exponentSign : nil
         case .exponentSign, .exponent: next = digit ? .exponent : nil
         }
         if let next {
@@ -336,7 +363,8 @@ struct PrettyFormatter {
             return
         }
         // The number ends here (if it may), and this byte belongs to what follows.
-        guard part.canEnd, isWhitespace(c) || c == UInt8(ascii: ",") || c == UInt8(ascii: "}") || c == UInt8(ascii: "]") else {
+        guard part.canEnd, isWhitespace(c) || c == UInt8(ascii: ",") || c == UInt8(ascii: "}") || c == UInt8(ascii: "]")
+        else {
             fail("invalid number", into: &out)
             out.append(c)
             return
