@@ -8,6 +8,14 @@
 
 import TapCodec
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 struct Interleaver {
     private(set) var screen: ScreenController
     private var renderer: CardRenderer
@@ -112,11 +120,8 @@ struct Interleaver {
 
     private mutating func feedFlow(_ record: Record, now: Timestamp, into out: inout [UInt8]) {
         guard let flowID = card(for: record, now: now, revive: true, into: &out) else { return }
-        // The decoder learns the flow's provider; its request deltas are not used: the prompt
-        // is taken here, as extract-prompts defines it (synthetic parts left out).
-        decoded.removeAll(keepingCapacity: true)
-        decoder.feed(record, into: &decoded)
         let json = record.json
+        registerWithDecoder(record)
         let body = record.lookup("request", "body")
         let model = body.flatMap { span in json.field("model", in: span) }.flatMap { json.string($0) }
         let provider = record.string("provider")
@@ -132,6 +137,28 @@ struct Interleaver {
             screen.end(flowID, state: .dead, reason: "HTTP \(status)", out: &actions)
         }
         flushActions(into: &out)
+    }
+
+    /// The decoder learns the flow's provider from a copy of the flow record without its
+    /// request: the decoder's request deltas are not used (the prompt is taken here, as
+    /// extract-prompts defines it, synthetic parts left out), and skipping a body of tens of
+    /// kilobytes twice would cost more than the rest of the record.
+    private mutating func registerWithDecoder(_ record: Record) {
+        var header: [UInt8] = []
+        header.reserveCapacity(256)
+        JSONWriter.append(to: &header) { w in
+            w.beginObject()
+            w.field("v", 1)
+            w.field("type", RecordType.flow)
+            for key in ["flow_id", "session_id", "ts", "provider", "url"] {
+                if let span = record.field(key) { w.field(key, raw: record.json.raw(span)) }
+            }
+            w.endObject()
+        }
+        decoded.removeAll(keepingCapacity: true)
+        header.withUnsafeBytes { bytes in
+            if let flow = Record(line: bytes, validate: false) { decoder.feed(flow, into: &decoded) }
+        }
     }
 
     private mutating func addPrompt(_ json: JSONScanner, body: JSONSpan, to flowID: String) {
@@ -210,8 +237,10 @@ struct Interleaver {
         var ending: (state: CardState, reason: String?)?
         produced.withUnsafeBytes { bytes in
             var start = 0
+            guard let base = bytes.baseAddress else { return }
             while start < bytes.count {
-                let end = bytes[start...].firstIndex(of: 0x0A) ?? bytes.count
+                let end = memchr(base + start, 0x0A, bytes.count - start).map { base.distance(to: UnsafeRawPointer($0)) }
+                    ?? bytes.count
                 let line = UnsafeRawBufferPointer(rebasing: bytes[start..<end])
                 start = end + 1
                 // The decoder's own output: valid JSON, no need to validate again.
@@ -326,17 +355,38 @@ enum RequestPrompt: Equatable {
     static let synthetic = ["<system-reminder>", "<environment_context>", "<user_instructions>"]
 
     static func last(in json: JSONScanner, body: JSONSpan) -> RequestPrompt {
-        var items = json.field("messages", in: body)
-        if items == nil, let input = json.field("input", in: body) {
-            if input.kind == .string { return json.string(input).map { .prompt($0) } ?? .none }
-            items = input
+        // `messages` (Anthropic, Chat) or `input` (Responses), whichever comes first: one pass.
+        var items: JSONSpan?
+        json.forEachMember(of: body) { key, value in
+            guard json.stringEquals(key, "messages") || json.stringEquals(key, "input") else { return true }
+            items = value
+            return false
         }
-        guard let list = items, let last = json.lastElement(of: list), last.kind == .object else { return .none }
+        guard let list = items else { return .none }
+        if list.kind == .string { return json.string(list).map { .prompt($0) } ?? .none }
+        // One walk over the items: the last one, and how many tool results end the list.
+        var last: JSONSpan?
+        var trailingResults = 0
+        json.forEachElement(of: list) { item in
+            last = item
+            // Only the first member is read (clients write `type` / `role` first): a tool
+            // result is a Responses `function_call_output` item or a Chat `tool` message.
+            var isResult = false
+            json.forEachMember(of: item) { key, value in
+                isResult =
+                    (json.stringEquals(key, "type") && json.stringEquals(value, "function_call_output"))
+                    || (json.stringEquals(key, "role") && json.stringEquals(value, "tool"))
+                return false
+            }
+            trailingResults = isResult ? trailingResults + 1 : 0
+            return true
+        }
+        guard let last, last.kind == .object else { return .none }
         if let type = json.field("type", in: last), json.stringEquals(type, "function_call_output") {
-            return .toolResults(max(1, trailingOutputs(json, list)))
+            return .toolResults(max(1, trailingResults))
         }
         if let role = json.field("role", in: last), json.stringEquals(role, "tool") {
-            return .toolResults(max(1, trailingRole(json, list, "tool")))
+            return .toolResults(max(1, trailingResults))
         }
         guard let role = json.field("role", in: last), json.stringEquals(role, "user"),
             let content = json.field("content", in: last)
@@ -366,25 +416,5 @@ enum RequestPrompt: Equatable {
     private static func isSynthetic(_ text: String) -> Bool {
         let trimmed = text.drop { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }
         return synthetic.contains { trimmed.hasPrefix($0) }
-    }
-
-    /// Function-call outputs at the end of a Responses input list.
-    private static func trailingOutputs(_ json: JSONScanner, _ list: JSONSpan) -> Int {
-        var run = 0
-        json.forEachElement(of: list) { item in
-            if let t = json.field("type", in: item), json.stringEquals(t, "function_call_output") { run += 1 } else { run = 0 }
-            return true
-        }
-        return run
-    }
-
-    /// Messages of one role at the end of a Chat messages list.
-    private static func trailingRole(_ json: JSONScanner, _ list: JSONSpan, _ name: String) -> Int {
-        var run = 0
-        json.forEachElement(of: list) { item in
-            if let r = json.field("role", in: item), json.stringEquals(r, name) { run += 1 } else { run = 0 }
-            return true
-        }
-        return run
     }
 }

@@ -154,10 +154,12 @@ struct ScreenController {
     /// Marks DEAD the cards whose flows went quiet for `deadAfter`.
     private mutating func expire(out: inout [ScreenAction]) {
         guard let deadAfter = policy.deadAfter else { return }
-        let quiet = cards.filter { _, card in
-            card.state == .streaming && clock.microseconds - card.lastActivity.microseconds >= deadAfter
+        var quiet: [String] = []  // allocates only when a card died
+        for (id, card) in cards
+        where card.state == .streaming && clock.microseconds - card.lastActivity.microseconds >= deadAfter {
+            quiet.append(id)
         }
-        for id in quiet.keys.sorted() {
+        for id in quiet.sorted() {
             cards[id]?.finish(.dead, reason: "no data for \(formatSeconds(deadAfter))", at: clock)
             cards[id]?.terminal = false  // it may still speak again
             finalize(id, out: &out)
