@@ -24,6 +24,7 @@ struct Interleaver {
     /// The codec's provider decoders (sse/ws events to deltas), and its output scratch.
     private var decoder = DeltaDecoder()
     private var decoded: [UInt8] = []
+    private var lastFlowID: (raw: [UInt8], id: String)?
 
     init(policy: ScreenPolicy, render: RenderOptions) {
         screen = ScreenController(policy: policy)
@@ -34,8 +35,8 @@ struct Interleaver {
 
     /// One input record. `now`: the time it counts for (nil under `--clock recorded` when the
     /// record has no `ts`: the controller's clock stays).
-    mutating func feed(_ record: Record, now: Timestamp?, into out: inout [UInt8]) {
-        let now = now ?? screen.clock
+    mutating func feed(_ record: Record, now given: Timestamp?, into out: inout [UInt8]) {
+        let now = given ?? screen.clock
         guard let typeSpan = record.typeSpan, typeSpan.kind == .string else {
             passThrough(record.line, now: now, into: &out)
             return
@@ -47,12 +48,15 @@ struct Interleaver {
             feedFlow(record, now: now, into: &out)
         } else if json.stringEquals(typeSpan, RecordType.flowEnd) {
             feedFlowEnd(record, now: now, into: &out)
-        } else if json.stringEquals(typeSpan, RecordType.sse) || json.stringEquals(typeSpan, RecordType.ws) {
-            feedEvent(record, now: now, into: &out)
+        } else if json.stringEquals(typeSpan, RecordType.sse) {
+            feedEvent(record, webSocket: false, now: now, into: &out)
+        } else if json.stringEquals(typeSpan, RecordType.ws) {
+            feedEvent(record, webSocket: true, now: now, into: &out)
         } else if json.stringEquals(typeSpan, RecordType.redis), let inner = Self.unwrapRedis(record) {
             inner.withUnsafeBytes { bytes in
                 if let unwrapped = Record(line: bytes) {
-                    feed(unwrapped, now: now, into: &out)
+                    // Under the recorded clock the wrapped record's own ts counts.
+                    feed(unwrapped, now: given ?? unwrapped.timestamp, into: &out)
                 } else {
                     passThrough(record.line, now: now, into: &out)
                 }
@@ -98,7 +102,7 @@ struct Interleaver {
     /// Starts or finds the card of the record's flow. False: no flow id, or a late record of an
     /// evicted flow (then it has been passed through).
     private mutating func card(for record: Record, now: Timestamp, revive: Bool, into out: inout [UInt8]) -> String? {
-        guard let flowID = record.flowID else {
+        guard let flowID = flowID(of: record) else {
             passThrough(record.line, now: now, into: &out)
             return nil
         }
@@ -116,6 +120,16 @@ struct Interleaver {
             return nil
         }
         return flowID
+    }
+
+    /// The record's flow id; consecutive records of one flow reuse the decoded string.
+    private mutating func flowID(of record: Record) -> String? {
+        guard let span = record.field("flow_id"), span.kind == .string else { return nil }
+        let raw = record.json.raw(span)
+        if let last = lastFlowID, raw.elementsEqual(last.raw) { return last.id }
+        guard let id = record.json.string(span) else { return nil }
+        lastFlowID = (Array(raw), id)
+        return id
     }
 
     private mutating func feedFlow(_ record: Record, now: Timestamp, into out: inout [UInt8]) {
@@ -193,14 +207,14 @@ struct Interleaver {
 
     /// `sse` / `ws` events: activity of their flow; the deltas the decoder makes of them are the
     /// content (text) and the state changes (message_end, error).
-    private mutating func feedEvent(_ record: Record, now: Timestamp, into out: inout [UInt8]) {
+    private mutating func feedEvent(_ record: Record, webSocket: Bool, now: Timestamp, into out: inout [UInt8]) {
         guard let flowID = card(for: record, now: now, revive: false, into: &out) else {
             decoded.removeAll(keepingCapacity: true)
             decoder.feed(record, into: &decoded)
             return
         }
         let json = record.json
-        if let direction = record.field("direction"), json.stringEquals(direction, "client"),
+        if webSocket, let direction = record.field("direction"), json.stringEquals(direction, "client"),
             let data = record.field("data"), data.kind == .object
         {
             // Codex over WebSocket sends its request body as the first client frame.
@@ -281,19 +295,20 @@ struct Interleaver {
         state: CardState, reason: String?
     )? {
         let json = delta.json
-        guard let kindSpan = delta.field("kind") else { return nil }
-        if json.stringEquals(kindSpan, "message_end") { return (.done, delta.string("stop_reason")) }
+        let f = DeltaFields(delta)
+        guard let kindSpan = f.kind else { return nil }
+        if json.stringEquals(kindSpan, "message_end") { return (.done, f.stopReason.flatMap { json.string($0) }) }
         if json.stringEquals(kindSpan, "error") {
-            let text = delta.string("text") ?? ""
+            let text = f.text.flatMap { json.string($0) } ?? ""
             if !ndjson {
                 screen.add(flowID, .content(role: .error, index: 0, text: text.isEmpty ? "error" : text), out: &actions)
             }
-            return (.dead, delta.string("error_type") ?? "error")
+            return (.dead, f.errorType.flatMap { json.string($0) } ?? "error")
         }
         if json.stringEquals(kindSpan, "usage") {
-            let input = delta.int("input_tokens")
-            let output = delta.int("output_tokens")
-            let model = delta.string("model")
+            let input = f.inputTokens.flatMap { json.int($0) }
+            let output = f.outputTokens.flatMap { json.int($0) }
+            let model = f.model.flatMap { json.string($0) }
             screen.update(flowID) { info in
                 if let input { info.inputTokens = input }
                 if let output { info.outputTokens = output }
@@ -302,7 +317,7 @@ struct Interleaver {
             return nil
         }
         guard !ndjson else { return nil }
-        let index = delta.int("index").map { Int($0) } ?? 0
+        let index = f.index.flatMap { json.int($0) }.map { Int($0) } ?? 0
         let role: ContentRole
         if json.stringEquals(kindSpan, "text") {
             role = .assistant
@@ -311,21 +326,21 @@ struct Interleaver {
         } else if json.stringEquals(kindSpan, "tool_args") {
             role = .toolArgs
         } else if json.stringEquals(kindSpan, "block_start") {
-            if let block = delta.field("block"), json.stringEquals(block, "tool") {
-                screen.add(flowID, .toolStart(index: index, name: delta.string("tool") ?? "?"), out: &actions)
+            if let block = f.block, json.stringEquals(block, "tool") {
+                let name = f.tool.flatMap { json.string($0) } ?? "?"
+                screen.add(flowID, .toolStart(index: index, name: name), out: &actions)
             }
             return nil
         } else if requestDeltas, json.stringEquals(kindSpan, "user_prompt") {
             role = .user
         } else if requestDeltas, json.stringEquals(kindSpan, "tool_result") {
-            screen.add(
-                flowID, .content(role: .toolResult, index: index, text: Self.oneLine(delta.string("text") ?? "")),
-                out: &actions)
+            let text = Self.oneLine(f.text.flatMap { json.string($0) } ?? "")
+            screen.add(flowID, .content(role: .toolResult, index: index, text: text), out: &actions)
             return nil
         } else {
             return nil
         }
-        screen.add(flowID, .content(role: role, index: index, text: delta.string("text") ?? ""), out: &actions)
+        screen.add(flowID, .content(role: role, index: index, text: f.text.flatMap { json.string($0) } ?? ""), out: &actions)
         return nil
     }
 
@@ -416,5 +431,36 @@ enum RequestPrompt: Equatable {
     private static func isSynthetic(_ text: String) -> Bool {
         let trimmed = text.drop { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }
         return synthetic.contains { trimmed.hasPrefix($0) }
+    }
+}
+
+/// The fields of a delta record that a card uses, found in one pass over its members.
+struct DeltaFields {
+    var kind, index, text, block, tool, stopReason, errorType, inputTokens, outputTokens, model: JSONSpan?
+
+    init(_ delta: Record) {
+        let json = delta.json
+        json.forEachMember(of: delta.root) { key, value in
+            // Keys are compared by length first (JSONScanner.stringEquals), so misses are cheap.
+            switch key.count - 2 {
+            case 4:
+                if json.stringEquals(key, "kind") { kind = value } else if json.stringEquals(key, "text") { text = value }
+                else if json.stringEquals(key, "tool") { tool = value }
+            case 5:
+                if json.stringEquals(key, "index") { index = value } else if json.stringEquals(key, "block") { block = value }
+                else if json.stringEquals(key, "model") { model = value }
+            case 10:
+                if json.stringEquals(key, "error_type") { errorType = value }
+            case 11:
+                if json.stringEquals(key, "stop_reason") { stopReason = value }
+            case 12:
+                if json.stringEquals(key, "input_tokens") { inputTokens = value }
+            case 13:
+                if json.stringEquals(key, "output_tokens") { outputTokens = value }
+            default:
+                break
+            }
+            return true
+        }
     }
 }

@@ -188,3 +188,49 @@ final class FollowTests: XCTestCase {
         XCTAssertTrue(text.contains("│ user: appended later"), text)
     }
 }
+
+/// Records that reach flow-interleave in other shapes or pieces.
+final class InputShapeTests: XCTestCase {
+    /// A `redis` record whose field `record` holds a StreamTap record is read as that record.
+    func testRedisRecordsAreUnwrapped() {
+        var log = LogBuilder()
+        log.flow("R", session: "s-redis", at: 0, prompt: "via redis")
+        log.delta("R", session: "s-redis", at: 0.1, "message_end", extra: #""stop_reason":"end_turn""#)
+        let wrapped = log.lines.enumerated().map { i, line in
+            #"{"v":1,"type":"redis","stream":"agents:sse","id":"1-\#(i)","fields":{"record":\#(LogBuilder.quoted(line))}}"#
+        }
+        XCTAssertEqual(interleave(wrapped), interleave(log.lines))
+        XCTAssertTrue(interleave(wrapped).contains("│ user: via redis"))
+    }
+
+    /// Standard input in pieces of any size (1 byte, 7 bytes, random) gives the same transcript.
+    func testChunkedStandardInputGivesTheSameTranscript() throws {
+        let input = Array(ScreenControllerTests.seedTimeline().text.utf8)
+        func run(_ cuts: [Int]) throws -> String {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: Binary.path("flow-interleave"))
+            process.arguments = ["--clock", "recorded", "--show-time"]
+            let stdin = Pipe()
+            let stdout = Pipe()
+            process.standardInput = stdin
+            process.standardOutput = stdout
+            try process.run()
+            var start = 0
+            for cut in cuts + [input.count] where cut > start {
+                stdin.fileHandleForWriting.write(Data(input[start..<cut]))
+                start = cut
+            }
+            try stdin.fileHandleForWriting.close()
+            let data = stdout.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return String(decoding: data, as: UTF8.self)
+        }
+        let whole = try run([])
+        XCTAssertEqual(whole, interleave(ScreenControllerTests.seedTimeline().lines))
+        XCTAssertEqual(try run(Array(1..<input.count)), whole, "1-byte pieces")
+        XCTAssertEqual(try run(Array(stride(from: 7, to: input.count, by: 7))), whole, "7-byte pieces")
+        var generator = SystemRandomNumberGenerator()
+        let cuts = (0..<20).map { _ in Int.random(in: 1..<input.count, using: &generator) }.sorted()
+        XCTAssertEqual(try run(cuts), whole, "random pieces at \(cuts)")
+    }
+}
