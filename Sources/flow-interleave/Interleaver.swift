@@ -136,8 +136,12 @@ struct Interleaver {
         guard let flowID = card(for: record, now: now, revive: true, into: &out) else { return }
         let json = record.json
         registerWithDecoder(record)
-        let body = record.lookup("request", "body")
-        let model = body.flatMap { span in json.field("model", in: span) }.flatMap { json.string($0) }
+        // request.body without skipping the body (it is most of the record).
+        let forward = ForwardJSON(bytes: record.line)
+        let body = forward.valueStart(of: ["request"], inObjectAt: record.root.start)
+            .flatMap { forward.valueStart(of: ["body"], inObjectAt: $0) }.flatMap { forward.openSpan(at: $0) }
+        let model = body.flatMap { forward.valueStart(of: ["model"], inObjectAt: $0.start) }
+            .flatMap { forward.openSpan(at: $0) }.flatMap { json.string($0) }
         let provider = record.string("provider")
         screen.update(flowID) { info in
             if let model { info.model = model }
@@ -370,14 +374,11 @@ enum RequestPrompt: Equatable {
     static let synthetic = ["<system-reminder>", "<environment_context>", "<user_instructions>"]
 
     static func last(in json: JSONScanner, body: JSONSpan) -> RequestPrompt {
-        // `messages` (Anthropic, Chat) or `input` (Responses), whichever comes first: one pass.
-        var items: JSONSpan?
-        json.forEachMember(of: body) { key, value in
-            guard json.stringEquals(key, "messages") || json.stringEquals(key, "input") else { return true }
-            items = value
-            return false
-        }
-        guard let list = items else { return .none }
+        // `messages` (Anthropic, Chat) or `input` (Responses), reached without skipping it.
+        let forward = ForwardJSON(bytes: json.bytes)
+        guard let start = forward.valueStart(of: ["messages", "input"], inObjectAt: body.start),
+            let list = forward.openSpan(at: start)
+        else { return .none }
         if list.kind == .string { return json.string(list).map { .prompt($0) } ?? .none }
         // One walk over the items: the last one, and how many tool results end the list.
         var last: JSONSpan?
