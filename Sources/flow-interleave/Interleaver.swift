@@ -110,9 +110,17 @@ struct Interleaver {
             flowID,
             info: {
                 CardInfo(
-                    flowID: flowID, sessionID: record.sessionID ?? "-", provider: record.string("provider") ?? "unknown",
-                    model: nil, startedAt: now)
-            }, now: now, revive: revive, out: &actions)
+                    flowID: flowID,
+                    sessionID: record.sessionID ?? "-",
+                    provider: record.string("provider") ?? "unknown",
+                    model: nil,
+                    startedAt: now
+                )
+            },
+            now: now,
+            revive: revive,
+            out: &actions
+        )
         guard live else {
             // A late record of a finished, evicted card: tagged with how it ended.
             flushActions(into: &out)
@@ -203,8 +211,12 @@ struct Interleaver {
             screen.end(flowID, state: ending.state, reason: ending.reason, with: recordItem(record), out: &actions)
         } else {
             screen.end(
-                flowID, state: status == "complete" ? .done : .dead, reason: status, with: recordItem(record),
-                out: &actions)
+                flowID,
+                state: status == "complete" ? .done : .dead,
+                reason: status,
+                with: recordItem(record),
+                out: &actions
+            )
         }
         flushActions(into: &out)
     }
@@ -257,7 +269,8 @@ struct Interleaver {
             var start = 0
             guard let base = bytes.baseAddress else { return }
             while start < bytes.count {
-                let end = memchr(base + start, 0x0A, bytes.count - start).map { base.distance(to: UnsafeRawPointer($0)) }
+                let end =
+                    memchr(base + start, 0x0A, bytes.count - start).map { base.distance(to: UnsafeRawPointer($0)) }
                     ?? bytes.count
                 let line = UnsafeRawBufferPointer(rebasing: bytes[start..<end])
                 start = end + 1
@@ -295,7 +308,11 @@ struct Interleaver {
     /// One delta: content for the transcript (text mode), facts for the header, or the end of
     /// the flow (returned; the caller ends the card with the record that carried it).
     /// `requestDeltas`: use `user_prompt`/`tool_result` (false when the flow record gave them).
-    private mutating func apply(_ delta: Record, to flowID: String, requestDeltas: Bool) -> (
+    private mutating func apply(
+        _ delta: Record,
+        to flowID: String,
+        requestDeltas: Bool
+    ) -> (
         state: CardState, reason: String?
     )? {
         let json = delta.json
@@ -344,7 +361,11 @@ struct Interleaver {
         } else {
             return nil
         }
-        screen.add(flowID, .content(role: role, index: index, text: f.text.flatMap { json.string($0) } ?? ""), out: &actions)
+        screen.add(
+            flowID,
+            .content(role: role, index: index, text: f.text.flatMap { json.string($0) } ?? ""),
+            out: &actions
+        )
         return nil
     }
 
@@ -445,11 +466,21 @@ struct DeltaFields {
             // Keys are compared by length first (JSONScanner.stringEquals), so misses are cheap.
             switch key.count - 2 {
             case 4:
-                if json.stringEquals(key, "kind") { kind = value } else if json.stringEquals(key, "text") { text = value }
-                else if json.stringEquals(key, "tool") { tool = value }
+                if json.stringEquals(key, "kind") {
+                    kind = value
+                } else if json.stringEquals(key, "text") {
+                    text = value
+                } else if json.stringEquals(key, "tool") {
+                    tool = value
+                }
             case 5:
-                if json.stringEquals(key, "index") { index = value } else if json.stringEquals(key, "block") { block = value }
-                else if json.stringEquals(key, "model") { model = value }
+                if json.stringEquals(key, "index") {
+                    index = value
+                } else if json.stringEquals(key, "block") {
+                    block = value
+                } else if json.stringEquals(key, "model") {
+                    model = value
+                }
             case 10:
                 if json.stringEquals(key, "error_type") { errorType = value }
             case 11:

@@ -62,7 +62,11 @@ struct ScreenController {
     /// caller treats the record as a late one (`state(of:)` still knows how the flow ended).
     @discardableResult
     mutating func touch(
-        _ flowID: String, info makeInfo: () -> CardInfo, now: Timestamp, revive: Bool, out: inout [ScreenAction]
+        _ flowID: String,
+        info makeInfo: () -> CardInfo,
+        now: Timestamp,
+        revive: Bool,
+        out: inout [ScreenAction]
     ) -> Bool {
         advance(to: now, out: &out)
         if cards[flowID] == nil {
@@ -120,7 +124,11 @@ struct ScreenController {
     /// `item` (the record or message that ended it) is shown with the new state, before the
     /// status line.
     mutating func end(
-        _ flowID: String, state: CardState, reason: String?, with item: CardItem? = nil, out: inout [ScreenAction]
+        _ flowID: String,
+        state: CardState,
+        reason: String?,
+        with item: CardItem? = nil,
+        out: inout [ScreenAction]
     ) {
         guard let before = cards[flowID]?.state, let terminal = cards[flowID]?.terminal else { return }
         let wasLive = before == .streaming || (before == .dead && !terminal)
