@@ -33,7 +33,6 @@ done
 [[ $prefix == /* ]] || prefix=$PWD/$prefix
 
 cd "$(dirname "$0")"
-repo=$PWD
 bin_dir=$prefix/bin
 man_dir=$prefix/share/man/man1
 bash_dir=$prefix/share/bash-completion/completions
@@ -109,7 +108,12 @@ mapfile -t products < <(swift package describe 2>/dev/null |
 
 if ((build)); then
     say "building ${#products[@]} tools (release, static Swift standard library); this takes a while"
-    swift build -c release --static-swift-stdlib
+    # One product at a time: a plain release build would also build the test-support library,
+    # which imports XCTest (only available to test builds) and fails.
+    for tool in "${products[@]}"; do
+        say "building $tool"
+        swift build -c release --static-swift-stdlib --product "$tool"
+    done
 fi
 release=$(swift build -c release --show-bin-path)
 

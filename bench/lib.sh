@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared helpers of the StreamTap benchmarks; sourced by bench/*.sh, not run.
 #
 # Every benchmark times a StreamTap tool side by side with its anchor in ONE hyperfine run
@@ -125,7 +126,8 @@ bench_peak_rss() {
 
 # bench_report NAME INPUT_BYTES ANCHOR_LABEL  prints a Markdown table of the hyperfine run:
 # mean and spread, MB/s (input bytes / 10^6 / mean s), speed relative to the anchor
-# (anchor mean / command mean: "8.0x" = eight times as fast) and peak RSS when measured.
+# (anchor mean / command mean: "8.0x" = eight times as fast), the same two on CPU time
+# (user + system; steadier than wall time on a busy machine) and peak RSS when measured.
 bench_report() {
     python3 - "$WORK/out/$1.json" "$WORK/out/$1.rss" "$2" "$3" <<'PY'
 import json, os, sys
@@ -137,14 +139,23 @@ if os.path.exists(rss_path):
         label, _, kib = line.rstrip("\n").rpartition("\t")
         rss[label] = kib
 base = next((r["mean"] for r in runs if r["command"] == anchor), None)
-print("| command | mean s | ± s | min s | MB/s | vs %s | peak RSS MiB |" % anchor)
-print("|---|---:|---:|---:|---:|---:|---:|")
+# CPU seconds (user + system, of the command and its children) say more than wall time when
+# the machine is shared: other jobs stretch the wall clock, not the work done.
+cpu = {r["command"]: r["user"] + r["system"] for r in runs}
+base_cpu = cpu.get(anchor)
+print("| command | mean s | ± s | min s | MB/s | vs %s | CPU s | MB/s of CPU | vs %s, CPU | peak RSS MiB |"
+      % (anchor, anchor))
+print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 for r in runs:
     ratio = "%.2fx" % (base / r["mean"]) if base else "—"
+    c = cpu[r["command"]]
+    cpu_rate = "%.0f" % (nbytes / 1e6 / c) if c > 0 else "—"
+    cpu_ratio = "%.2fx" % (base_cpu / c) if base_cpu and c > 0 else "—"
     kib = rss.get(r["command"], "")
     mib = "%.1f" % (int(kib) / 1024) if kib.isdigit() else "—"
-    print("| %s | %.3f | %.3f | %.3f | %.0f | %s | %s |" % (
-        r["command"], r["mean"], r["stddev"] or 0.0, r["min"], nbytes / 1e6 / r["mean"], ratio, mib))
+    print("| %s | %.3f | %.3f | %.3f | %.0f | %s | %.3f | %s | %s | %s |" % (
+        r["command"], r["mean"], r["stddev"] or 0.0, r["min"], nbytes / 1e6 / r["mean"], ratio, c, cpu_rate,
+        cpu_ratio, mib))
 PY
 }
 

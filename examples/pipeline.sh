@@ -51,9 +51,8 @@ step() {
         path_dirs="$(dirname "$p"):$path_dirs"
     done
     printf '\n## %s: %s\n$ %s\n' "$name" "$title" "$*"
-    if PATH="$path_dirs$PATH" bash -o pipefail -c "$*"; then
-        ran=$((ran + 1))
-    else
+    ran=$((ran + 1))
+    if ! PATH="$path_dirs$PATH" bash -o pipefail -c "$*"; then
         echo "pipeline.sh: step $name failed" >&2
         failed=$((failed + 1))
     fi
@@ -62,13 +61,13 @@ step() {
 only=${1:-}
 
 step answer "the streamed assistant text of every flow, reassembled from delta records" sse-normalize -- \
-    "sse-normalize $sample | jq -nr '[inputs | select(.type==\"delta\" and .kind==\"text\") | .text] | join(\"\")'"
+    "sse-normalize $sample | jq -nr 'reduce (inputs | select(.type==\"delta\" and .kind==\"text\")) as \$d ({}; .[\$d.flow_id] += \$d.text) | to_entries[] | \"[\\(.key)]\\n\\(.value)\\n\"'"
 
 step kinds "how many delta records of each kind the three providers gave" sse-normalize -- \
     "sse-normalize $sample | jq -r 'select(.type==\"delta\") | [.provider, .kind] | @tsv' | sort | uniq -c"
 
 step passthrough "records sse-normalize does not rewrite pass through byte-identical" sse-normalize -- \
-    "diff <(grep -E '\"type\":\"(flow|flow_end)\"' $sample) <(sse-normalize $sample | grep -E '\"type\":\"(flow|flow_end)\"') && echo 'flow and flow_end records: identical'"
+    "cmp <(grep -E '\"type\":\"(flow|flow_end)\"' $sample) <(sse-normalize $sample | grep -E '\"type\":\"(flow|flow_end)\"') && echo 'flow and flow_end records: identical'"
 
 step prompts "the last 5 user prompts (only the flow lines are parsed)" rg-prefilter extract-prompts -- \
     "rg-prefilter --field type=flow $sample | extract-prompts -n 5 | jq -c '{provider, model, text: .text[:80]}'"
@@ -83,19 +82,19 @@ step bash "shell commands recognised inside tool calls" sse-normalize bash-detec
     "sse-normalize $sample | bash-detect --format ndjson | jq -c 'select(.type==\"bash\") | {flow_id, shell, command}'"
 
 step deltas "one reassembled record per flow" extract-deltas -- \
-    "extract-deltas $sample | jq -c '{flow_id, text: (.text // \"\")[:60]}'"
+    "extract-deltas $sample | cut -c1-160"
 
 step usage "tokens per model" extract-usage -- \
-    "extract-usage --by model $sample"
+    "extract-usage --by model $sample | cut -c1-160"
 
 step latency "time to first token per model" extract-latency -- \
-    "extract-latency --by model $sample"
+    "extract-latency --by model $sample | cut -c1-160"
 
 step turns "user -> idle turns" extract-turns -- \
-    "extract-turns --mode all -n 0 $sample"
+    "extract-turns --mode all -n 0 $sample | cut -c1-160"
 
 step view "the multi-flow view as plain text, on the recorded clock" sse-normalize flow-interleave -- \
     "flow-interleave --format text --clock recorded $sample | head -60"
 
-printf '\npipeline.sh: %d step(s) ran, %d skipped (tool not built), %d failed\n' "$ran" "$skipped" "$failed"
+printf '\npipeline.sh: %d step(s) ran, %d failed, %d skipped (tool not built)\n' "$ran" "$failed" "$skipped"
 ((failed == 0))

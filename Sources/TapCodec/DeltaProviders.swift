@@ -5,7 +5,11 @@
 /// Usage deltas, shared by the three providers.
 enum UsageWriter {
     static func emit(
-        _ totals: UsageTotals, model: [UInt8]?, raw: JSONSpan?, in json: JSONScanner, _ emitter: inout DeltaEmitter,
+        _ totals: UsageTotals,
+        model: [UInt8]?,
+        raw: JSONSpan?,
+        in json: JSONScanner,
+        _ emitter: inout DeltaEmitter,
         into out: inout [UInt8]
     ) {
         emitter.emit("usage", into: &out) { w in
@@ -22,7 +26,10 @@ enum UsageWriter {
 
     /// An error delta from an error object (`type`/`code`, `message`), or from the data itself.
     static func emitError(
-        _ error: JSONSpan?, in json: JSONScanner, _ emitter: inout DeltaEmitter, into out: inout [UInt8]
+        _ error: JSONSpan?,
+        in json: JSONScanner,
+        _ emitter: inout DeltaEmitter,
+        into out: inout [UInt8]
     ) {
         emitter.emit("error", into: &out) { w in
             let type = json.stringField("type", in: error) ?? json.field("code", in: error ?? JSONSpan.none)
@@ -60,8 +67,12 @@ enum BlockCategory: String {
 extension DeltaEmitter {
     /// A `block_start` delta.
     mutating func blockStart(
-        index: Int, category: BlockCategory, blockType: UnsafeRawBufferPointer?, tool: UnsafeRawBufferPointer?,
-        callID: [UInt8]?, into out: inout [UInt8]
+        index: Int,
+        category: BlockCategory,
+        blockType: UnsafeRawBufferPointer?,
+        tool: UnsafeRawBufferPointer?,
+        callID: [UInt8]?,
+        into out: inout [UInt8]
     ) {
         emit("block_start", index: index, into: &out) { w in
             w.field("block", category.rawValue)
@@ -80,7 +91,10 @@ extension DeltaEmitter {
 
 enum AnthropicDecoder {
     static func decode(
-        _ event: EventInput, _ state: inout FlowState, _ emitter: inout DeltaEmitter, into out: inout [UInt8]
+        _ event: EventInput,
+        _ state: inout FlowState,
+        _ emitter: inout DeltaEmitter,
+        into out: inout [UInt8]
     ) -> Bool {
         let json = event.json
         guard let data = event.data else { return false }
@@ -98,13 +112,20 @@ enum AnthropicDecoder {
             else { return false }
             if json.stringEquals(deltaType, "text_delta"), let text = json.stringField("text", in: delta) {
                 emitter.fragment("text", index: index, text: text, in: json, into: &out)
-            } else if json.stringEquals(deltaType, "thinking_delta"), let text = json.stringField("thinking", in: delta) {
+            } else if json.stringEquals(deltaType, "thinking_delta"), let text = json.stringField("thinking", in: delta)
+            {
                 emitter.fragment("reasoning", index: index, text: text, in: json, into: &out)
             } else if json.stringEquals(deltaType, "input_json_delta"),
                 let text = json.stringField("partial_json", in: delta)
             {
                 emitter.fragment(
-                    "tool_args", index: index, text: text, in: json, callID: state.callID(ofBlock: index), into: &out)
+                    "tool_args",
+                    index: index,
+                    text: text,
+                    in: json,
+                    callID: state.callID(ofBlock: index),
+                    into: &out
+                )
             }
         // signature_delta, citations_delta: no text for the reader; dropped.
         case "content_block_start":
@@ -114,8 +135,13 @@ enum AnthropicDecoder {
             let callID = json.stringField("id", in: block).map { json.rawArray($0) }
             state.openBlocks.append(OpenBlock(index: index, callID: category == .tool ? callID : nil))
             emitter.blockStart(
-                index: index, category: category, blockType: blockTypeSpan.map { json.raw($0) },
-                tool: json.stringField("name", in: block).map { json.raw($0) }, callID: callID, into: &out)
+                index: index,
+                category: category,
+                blockType: blockTypeSpan.map { json.raw($0) },
+                tool: json.stringField("name", in: block).map { json.raw($0) },
+                callID: callID,
+                into: &out
+            )
             if category == .text, let text = json.stringField("text", in: block), text.count > 2 {
                 emitter.fragment("text", index: index, text: text, in: json, into: &out)
             }
@@ -169,7 +195,10 @@ enum AnthropicDecoder {
 
 enum ResponsesDecoder {
     static func decode(
-        _ event: EventInput, _ state: inout FlowState, _ emitter: inout DeltaEmitter, into out: inout [UInt8]
+        _ event: EventInput,
+        _ state: inout FlowState,
+        _ emitter: inout DeltaEmitter,
+        into out: inout [UInt8]
     ) -> Bool {
         let json = event.json
         guard let data = event.data, let type = event.type else { return false }
@@ -186,7 +215,13 @@ enum ResponsesDecoder {
         case "response.function_call_arguments.delta", "response.custom_tool_call_input.delta":
             if let text = json.stringField("delta", in: data) {
                 emitter.fragment(
-                    "tool_args", index: index, text: text, in: json, callID: state.callID(ofBlock: index), into: &out)
+                    "tool_args",
+                    index: index,
+                    text: text,
+                    in: json,
+                    callID: state.callID(ofBlock: index),
+                    into: &out
+                )
             }
         case "response.output_item.added":
             let item = json.field("item", in: data)
@@ -198,8 +233,13 @@ enum ResponsesDecoder {
             state.openBlocks.append(OpenBlock(index: index, callID: category == .tool ? callID : nil))
             let name = json.stringField("name", in: item)
             emitter.blockStart(
-                index: index, category: category, blockType: itemType.map { json.raw($0) },
-                tool: (name ?? itemType).map { json.raw($0) }, callID: callID, into: &out)
+                index: index,
+                category: category,
+                blockType: itemType.map { json.raw($0) },
+                tool: (name ?? itemType).map { json.raw($0) },
+                callID: callID,
+                into: &out
+            )
         case "response.output_item.done":
             _ = state.closeBlock(index)
             emitter.emit("block_end", index: index, into: &out)
@@ -237,7 +277,10 @@ enum ResponsesDecoder {
     }
 
     static func emitUsage(
-        _ usage: JSONSpan, in json: JSONScanner, model: [UInt8]?, _ emitter: inout DeltaEmitter,
+        _ usage: JSONSpan,
+        in json: JSONScanner,
+        model: [UInt8]?,
+        _ emitter: inout DeltaEmitter,
         into out: inout [UInt8]
     ) {
         let cached = json.intField("cached_tokens", in: json.field("input_tokens_details", in: usage)) ?? 0
@@ -254,7 +297,10 @@ enum ResponsesDecoder {
 
 enum ChatDecoder {
     static func decode(
-        _ event: EventInput, _ state: inout FlowState, _ emitter: inout DeltaEmitter, into out: inout [UInt8]
+        _ event: EventInput,
+        _ state: inout FlowState,
+        _ emitter: inout DeltaEmitter,
+        into out: inout [UInt8]
     ) -> Bool {
         if event.isDone {
             closeAll(&state, &emitter, into: &out)
@@ -292,7 +338,9 @@ enum ChatDecoder {
             totals.cacheRead = cached
             totals.output = json.intField("completion_tokens", in: usage) ?? 0
             totals.reasoning = json.intField(
-                "reasoning_tokens", in: json.field("completion_tokens_details", in: usage))
+                "reasoning_tokens",
+                in: json.field("completion_tokens_details", in: usage)
+            )
             let model = json.stringField("model", in: data).map { json.rawArray($0) } ?? state.model
             UsageWriter.emit(totals, model: model, raw: usage, in: json, &emitter, into: &out)
         }
@@ -300,8 +348,12 @@ enum ChatDecoder {
     }
 
     private static func decodeChoice(
-        _ choice: JSONSpan, in json: JSONScanner, _ state: inout FlowState, _ emitter: inout DeltaEmitter,
-        header: DeltaHeader, into out: inout [UInt8]
+        _ choice: JSONSpan,
+        in json: JSONScanner,
+        _ state: inout FlowState,
+        _ emitter: inout DeltaEmitter,
+        header: DeltaHeader,
+        into out: inout [UInt8]
     ) {
         if let delta = json.field("delta", in: choice), delta.kind == .object {
             for (name, isReasoning) in [("reasoning_content", true), ("reasoning", true), ("content", false)] {
@@ -326,8 +378,12 @@ enum ChatDecoder {
     }
 
     private static func toolCall(
-        _ call: JSONSpan, position: Int, in json: JSONScanner, _ state: inout FlowState,
-        _ emitter: inout DeltaEmitter, into out: inout [UInt8]
+        _ call: JSONSpan,
+        position: Int,
+        in json: JSONScanner,
+        _ state: inout FlowState,
+        _ emitter: inout DeltaEmitter,
+        into out: inout [UInt8]
     ) {
         let toolIndex = json.intField("index", in: call) ?? Int64(position)
         let function = json.field("function", in: call)
@@ -335,7 +391,8 @@ enum ChatDecoder {
         if let known = state.chatTools.first(where: { $0.toolIndex == toolIndex }) {
             block = known.block
             if let id = json.stringField("id", in: call),
-                let open = state.openBlocks.firstIndex(where: { $0.index == block }), state.openBlocks[open].callID == nil
+                let open = state.openBlocks.firstIndex(where: { $0.index == block }),
+                state.openBlocks[open].callID == nil
             {
                 state.openBlocks[open].callID = json.rawArray(id)
             }
@@ -348,12 +405,23 @@ enum ChatDecoder {
             state.openBlocks.append(OpenBlock(index: block, callID: callID))
             let blockType = json.stringField("type", in: call).map { json.raw($0) } ?? functionType
             emitter.blockStart(
-                index: block, category: .tool, blockType: blockType,
-                tool: json.stringField("name", in: function).map { json.raw($0) }, callID: callID, into: &out)
+                index: block,
+                category: .tool,
+                blockType: blockType,
+                tool: json.stringField("name", in: function).map { json.raw($0) },
+                callID: callID,
+                into: &out
+            )
         }
         if let arguments = json.stringField("arguments", in: function), arguments.count > 2 {
             emitter.fragment(
-                "tool_args", index: block, text: arguments, in: json, callID: state.callID(ofBlock: block), into: &out)
+                "tool_args",
+                index: block,
+                text: arguments,
+                in: json,
+                callID: state.callID(ofBlock: block),
+                into: &out
+            )
         }
     }
 
@@ -364,7 +432,10 @@ enum ChatDecoder {
 
     /// The block of the current text or reasoning run, opening a new one when the kind changes.
     private static func run(
-        reasoning: Bool, fieldName: String, _ state: inout FlowState, _ emitter: inout DeltaEmitter,
+        reasoning: Bool,
+        fieldName: String,
+        _ state: inout FlowState,
+        _ emitter: inout DeltaEmitter,
         into out: inout [UInt8]
     ) -> Int {
         if let run = state.chatRun, run.reasoning == reasoning { return run.index }
@@ -376,8 +447,13 @@ enum ChatDecoder {
         let quoted = Array("\"\(fieldName)\"".utf8)  // a plain ASCII field name: no escaping needed
         quoted.withUnsafeBytes { blockType in
             emitter.blockStart(
-                index: index, category: reasoning ? .reasoning : .text, blockType: blockType, tool: nil, callID: nil,
-                into: &out)
+                index: index,
+                category: reasoning ? .reasoning : .text,
+                blockType: blockType,
+                tool: nil,
+                callID: nil,
+                into: &out
+            )
         }
         return index
     }
@@ -401,7 +477,10 @@ enum ChatDecoder {
 
     /// At flow_end or end of input: the `message_end` of a stream that saw `finish_reason` but no `[DONE]`.
     static func finishPending(
-        _ state: inout FlowState, _ header: DeltaHeader, into out: inout [UInt8], counter: inout Int
+        _ state: inout FlowState,
+        _ header: DeltaHeader,
+        into out: inout [UInt8],
+        counter: inout Int
     ) {
         guard state.provider == .chat, state.pendingEndTimestamp != nil else { return }
         var emitter = DeltaEmitter(header: header, provider: .chat)

@@ -30,7 +30,10 @@ enum RequestDecoder {
     // MARK: Anthropic and Chat `messages`
 
     private static func emitMessages(
-        _ json: JSONScanner, _ messages: JSONSpan, _ emitter: inout DeltaEmitter, into out: inout [UInt8]
+        _ json: JSONScanner,
+        _ messages: JSONSpan,
+        _ emitter: inout DeltaEmitter,
+        into out: inout [UInt8]
     ) {
         let items = json.elements(of: messages)
         let lastAssistant = items.lastIndex { role($0, json) == "assistant" } ?? -1
@@ -44,9 +47,14 @@ enum RequestDecoder {
                     json.forEachElement(of: content) { part in
                         if let type = json.stringField("type", in: part), json.stringEquals(type, "tool_result") {
                             emitToolResult(
-                                json, index: position, callID: json.stringField("tool_use_id", in: part),
-                                isError: json.field("is_error", in: part), content: json.field("content", in: part),
-                                &emitter, into: &out)
+                                json,
+                                index: position,
+                                callID: json.stringField("tool_use_id", in: part),
+                                isError: json.field("is_error", in: part),
+                                content: json.field("content", in: part),
+                                &emitter,
+                                into: &out
+                            )
                         }
                         return true
                     }
@@ -54,8 +62,14 @@ enum RequestDecoder {
                 emitPrompt(json, index: position, content: content, &emitter, into: &out)
             case "tool":
                 emitToolResult(
-                    json, index: position, callID: json.stringField("tool_call_id", in: item), isError: nil,
-                    content: content, &emitter, into: &out)
+                    json,
+                    index: position,
+                    callID: json.stringField("tool_call_id", in: item),
+                    isError: nil,
+                    content: content,
+                    &emitter,
+                    into: &out
+                )
             default:
                 continue  // system, developer: not the user's words
             }
@@ -72,7 +86,10 @@ enum RequestDecoder {
     ]
 
     private static func emitInputItems(
-        _ json: JSONScanner, _ input: JSONSpan, _ emitter: inout DeltaEmitter, into out: inout [UInt8]
+        _ json: JSONScanner,
+        _ input: JSONSpan,
+        _ emitter: inout DeltaEmitter,
+        into out: inout [UInt8]
     ) {
         let items = json.elements(of: input)
         let lastAssistant =
@@ -86,8 +103,14 @@ enum RequestDecoder {
             let type = json.stringField("type", in: item).flatMap { json.string($0) }
             if let type, toolOutputTypes.contains(type) {
                 emitToolResult(
-                    json, index: position, callID: json.stringField("call_id", in: item), isError: nil,
-                    content: json.field("output", in: item), &emitter, into: &out)
+                    json,
+                    index: position,
+                    callID: json.stringField("call_id", in: item),
+                    isError: nil,
+                    content: json.field("output", in: item),
+                    &emitter,
+                    into: &out
+                )
             } else if role(item, json) == "user", type == nil || type == "message",
                 let content = json.field("content", in: item)
             {
@@ -137,7 +160,11 @@ enum RequestDecoder {
     }
 
     private static func emitPrompt(
-        _ json: JSONScanner, index: Int, content: JSONSpan, _ emitter: inout DeltaEmitter, into out: inout [UInt8]
+        _ json: JSONScanner,
+        index: Int,
+        content: JSONSpan,
+        _ emitter: inout DeltaEmitter,
+        into out: inout [UInt8]
     ) {
         let parts = textParts(json, content)
         guard !parts.isEmpty else { return }
@@ -145,14 +172,23 @@ enum RequestDecoder {
     }
 
     private static func emitToolResult(
-        _ json: JSONScanner, index: Int, callID: JSONSpan?, isError: JSONSpan?, content: JSONSpan?,
-        _ emitter: inout DeltaEmitter, into out: inout [UInt8]
+        _ json: JSONScanner,
+        index: Int,
+        callID: JSONSpan?,
+        isError: JSONSpan?,
+        content: JSONSpan?,
+        _ emitter: inout DeltaEmitter,
+        into out: inout [UInt8]
     ) {
         emitter.emit("tool_result", index: index, into: &out) { w in
             w.key("call_id")
             if let callID { w.raw(json.raw(callID)) } else { w.null() }
             w.key("is_error")
-            if let isError, isError.kind == .true || isError.kind == .false { w.raw(json.raw(isError)) } else { w.null() }
+            if let isError, isError.kind == .true || isError.kind == .false {
+                w.raw(json.raw(isError))
+            } else {
+                w.null()
+            }
             writeText(json, textParts(json, content), &w)
         }
     }

@@ -91,7 +91,11 @@ public struct RawSSEDecoder {
             let json = JSONScanner(raw)
             let root = isJSON ? json.root() : nil
             let input = EventInput(
-                json: json, data: root?.kind == .object ? root : nil, isDone: isDone, eventIsError: event.event == "error")
+                json: json,
+                data: root?.kind == .object ? root : nil,
+                isDone: isDone,
+                eventIsError: event.event == "error"
+            )
             if state.provider == .unknown { state.provider = input.detectProvider() }
             guard state.provider != .unknown else {
                 undecodedEvents += 1

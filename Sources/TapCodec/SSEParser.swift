@@ -1,37 +1,35 @@
-/*
- SSEParser: the WHATWG "parsing an event stream" algorithm as an incremental, value-type state machine.
-
- Why a hand-written byte scanner: captured SSE logs are large (hundreds of MB) and every tool that reads a
- raw stream goes through here, so lines are found with `memchr` over the chunk and field names are compared
- as bytes; nothing walks `Character`s. No I/O, no clock: the caller feeds bytes as they arrive and calls
- `finish()` at end of stream.
-
- The rules (see shared/fixtures/SSE-EDGE-CASES.md, numbered as there):
- 1. UTF-8 always; one BOM (EF BB BF) at the very start is dropped, even when split across chunks; invalid
-    UTF-8 becomes U+FFFD (repaired per line value, which is equivalent because line ends and `:` are ASCII).
- 2. A line ends at CR LF, LF or CR; a CR at the end of a chunk followed by LF at the start of the next is one
-    line end.
- 3. A blank line dispatches the event.   4. A line starting with `:` is a comment.
- 5. `name:value`, exactly one leading space of the value removed.   6. No colon: the whole line is the name.
- 7. `data` lines append value + LF.   8. One trailing LF removed at dispatch.
- 9. Empty data buffer at the blank line: nothing dispatched, the event type cleared.
- 10. The event type is reset after every blank line.
- 11. `id` persists across events; a value containing NUL makes the line ignored.
- 12. `retry` only when the value is ASCII digits (and fits in an Int).
- 13. At end of stream an unterminated event (and an unterminated last line) is discarded and counted.
- 14. Unknown fields are ignored.   15. Output never depends on how the bytes were chunked.
-
- Choice for the `event` field (the same everywhere in StreamTap): `SSEEvent.event` is nil when the event had
- no `event:` line or an empty one (the spec's default type "message"); `event: message` written out by the
- server gives "message". `SSEEvent.type` returns the spec's type either way.
-*/
+// SSEParser: the WHATWG "parsing an event stream" algorithm as an incremental, value-type state machine.
+//
+// Why a hand-written byte scanner: captured SSE logs are large (hundreds of MB) and every tool that reads a
+// raw stream goes through here, so lines are found with `memchr` over the chunk and field names are compared
+// as bytes; nothing walks `Character`s. No I/O, no clock: the caller feeds bytes as they arrive and calls
+// `finish()` at end of stream.
+//
+// The rules (see shared/fixtures/SSE-EDGE-CASES.md, numbered as there):
+// 1. UTF-8 always; one BOM (EF BB BF) at the very start is dropped, even when split across chunks; invalid
+//    UTF-8 becomes U+FFFD (repaired per line value, which is equivalent because line ends and `:` are ASCII).
+// 2. A line ends at CR LF, LF or CR; a CR at the end of a chunk followed by LF at the start of the next is one
+//    line end.
+// 3. A blank line dispatches the event.   4. A line starting with `:` is a comment.
+// 5. `name:value`, exactly one leading space of the value removed.   6. No colon: the whole line is the name.
+// 7. `data` lines append value + LF.   8. One trailing LF removed at dispatch.
+// 9. Empty data buffer at the blank line: nothing dispatched, the event type cleared.
+// 10. The event type is reset after every blank line.
+// 11. `id` persists across events; a value containing NUL makes the line ignored.
+// 12. `retry` only when the value is ASCII digits (and fits in an Int).
+// 13. At end of stream an unterminated event (and an unterminated last line) is discarded and counted.
+// 14. Unknown fields are ignored.   15. Output never depends on how the bytes were chunked.
+//
+// Choice for the `event` field (the same everywhere in StreamTap): `SSEEvent.event` is nil when the event had
+// no `event:` line or an empty one (the spec's default type "message"); `event: message` written out by the
+// server gives "message". `SSEEvent.type` returns the spec's type either way.
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #elseif canImport(Musl)
-    import Musl
+import Musl
 #elseif canImport(Darwin)
-    import Darwin
+import Darwin
 #endif
 
 /// One dispatched server-sent event.
@@ -157,7 +155,8 @@ public struct SSEParser: Sendable {
             // The stream ended inside what could have been a BOM: those bytes are ordinary text.
             pendingBOM = bomMatched
         }
-        let discarded = sawFieldSinceBlankLine && !dataBuffer.isEmpty
+        let discarded =
+            sawFieldSinceBlankLine && !dataBuffer.isEmpty
             || (!partialLine.isEmpty && Self.lineIsData(partialLine))
         leftover = SSELeftover(bytes: bytesSinceBlankLine + pendingBOM, discardedEvent: discarded)
         partialLine.removeAll()

@@ -61,6 +61,8 @@ struct Interleaver {
                     passThrough(record.line, now: now, into: &out)
                 }
             }
+        } else if json.stringEquals(typeSpan, RecordType.redis) {
+            feedRedisSessionEvent(record, now: now, into: &out)
         } else {
             passThrough(record.line, now: now, into: &out)
         }
@@ -249,6 +251,28 @@ struct Interleaver {
             screen.add(flowID, item, out: &actions)
         }
         flushActions(into: &out)
+    }
+
+    /// A `redis` record holding one of the seed's session events (user prompt, content block
+    /// delta, tool result, turn end): the codec decodes it to deltas, which drive the cards as
+    /// delta records do. An entry the codec does not know passes through.
+    private mutating func feedRedisSessionEvent(_ record: Record, now: Timestamp, into out: inout [UInt8]) {
+        decoded.removeAll(keepingCapacity: true)
+        decoder.feed(record, into: &decoded)
+        let produced = decoded
+        var handled = false
+        produced.withUnsafeBytes { bytes in
+            var start = 0
+            while start < bytes.count {
+                let end = bytes[start...].firstIndex(of: 0x0A) ?? bytes.count
+                let line = UnsafeRawBufferPointer(rebasing: bytes[start..<end])
+                start = end + 1
+                guard let delta = Record(line: line, validate: false), delta.isType(RecordType.delta) else { continue }
+                handled = true
+                feedDelta(delta, now: now, into: &out)
+            }
+        }
+        if !handled { passThrough(record.line, now: now, into: &out) }
     }
 
     /// Runs the codec's decoder on a record and applies the deltas it makes; returns how the

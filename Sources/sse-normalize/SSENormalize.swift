@@ -25,7 +25,8 @@ struct SSENormalize: ParsableCommand {
             piece of content the providers streamed. Decoded sse/ws event records are replaced by their deltas; \
             every other record passes through byte-identical. With --raw-sse, reads a raw SSE byte stream \
             instead (what curl -N prints).
-            """)
+            """
+    )
 
     @OptionGroup var io: StreamOptions
 
@@ -48,15 +49,17 @@ struct SSENormalize: ParsableCommand {
     }
 
     mutating func run() throws {
+        var stage = OutputStage(format: io.resolvedFormat, color: io.useColor)
         if rawSSE {
             var decoder = RawSSEDecoder(flowID: flowID, provider: provider.provider, keepEvents: keepEvents)
             // A live stream: each chunk's deltas are written as soon as it is decoded.
             let output = OutputBuffer(lineBuffered: true)
             try RawInput.forEachChunk(path: io.files.first ?? "-") { chunk in
-                decoder.feed(chunk, ts: Timestamp.now(), into: &output.bytes)
+                stage.write(into: &output.bytes) { decoder.feed(chunk, ts: Timestamp.now(), into: &$0) }
                 try output.flush()
             }
-            let leftover = decoder.finish(ts: Timestamp.now(), into: &output.bytes)
+            var leftover = SSELeftover()
+            stage.write(into: &output.bytes) { leftover = decoder.finish(ts: Timestamp.now(), into: &$0) }
             try output.flush()
             if leftover.bytes > 0 {
                 writeStandardError("sse-normalize: \(leftover.bytes) bytes after the last complete event discarded")
@@ -65,8 +68,9 @@ struct SSENormalize: ParsableCommand {
         }
         var decoder = DeltaDecoder(keepEvents: keepEvents)
         try LineLoop(io, tool: "sse-normalize").runRecords(
-            feed: { record, _, out in decoder.feed(record, into: &out) },
-            finish: { out in decoder.finish(into: &out) })
+            feed: { record, _, out in stage.write(into: &out) { decoder.feed(record, into: &$0) } },
+            finish: { out in stage.write(into: &out) { decoder.finish(into: &$0) } }
+        )
     }
 
     static func main() { TapMain.run(Self.self) }

@@ -150,6 +150,43 @@ final class DocsTests: XCTestCase {
         }
     }
 
+    /// examples/pipeline.sh runs every step whose tools are built, on the sample, without a failure.
+    func testExamplePipelineRunsOnTheSample() async throws {
+        let result = try await Binary.runExecutable(
+            "bash",
+            [Kit.path("examples/pipeline.sh")],
+            environment: ["STREAMTAP_BIN": Binary.directory],
+            workingDirectory: Kit.root
+        )
+        let summary = result.stdoutText.split(separator: "\n").last { $0.hasPrefix("pipeline.sh: ") } ?? ""
+        if summary.hasPrefix("pipeline.sh: 0 step(s) ran") { throw XCTSkip("no tool of the pipeline is built yet") }
+        XCTAssertEqual(result.status, 0, "examples/pipeline.sh: \(summary)\n\(result.stderr)")
+        XCTAssertTrue(summary.contains(" ran, 0 failed"), String(summary))
+    }
+
+    /// Every per-tool example (examples/<tool>.sh) runs from the repository root with the built
+    /// tools first on PATH, exits 0 and prints something. Examples of tools not built yet are left out.
+    func testEveryToolExampleRuns() async throws {
+        let tools = try Kit.tools()
+        let examples = try FileManager.default.contentsOfDirectory(atPath: Kit.path("examples"))
+            .filter { $0.hasSuffix(".sh") && tools.contains(String($0.dropLast(3))) }.sorted()
+        var ran = 0
+        for example in examples {
+            guard case .built = try await Kit.state(of: String(example.dropLast(3))) else { continue }
+            let path = Binary.directory + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
+            let result = try await Binary.runExecutable(
+                "bash",
+                [Kit.path("examples/\(example)")],
+                environment: ["PATH": path],
+                workingDirectory: Kit.root
+            )
+            XCTAssertEqual(result.status, 0, "examples/\(example) failed: \(result.stderr)")
+            XCTAssertFalse(result.stdout.isEmpty, "examples/\(example) printed nothing")
+            ran += 1
+        }
+        if ran == 0 { throw XCTSkip("no per-tool example of a built tool yet") }
+    }
+
     // MARK: each tool: man page, completions and README against the options of the binary
 
     /// The tool's man page names every option and subcommand the built binary declares; its

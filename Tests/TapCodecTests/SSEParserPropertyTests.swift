@@ -12,7 +12,9 @@ import Testing
     let wholeResults = fixtures.map { parseSSE([$0]) }
     #expect(fixtures.count == 14)
     await propertyCheck(
-        count: 300, input: Gen.int(in: 0...(fixtures.count - 1)), Gen.int(in: 0...200_000).array(of: 0...60)
+        count: 300,
+        input: Gen.int(in: 0...(fixtures.count - 1)),
+        Gen.int(in: 0...200_000).array(of: 0...60)
     ) { which, rawCuts in
         let bytes = fixtures[which]
         let offsets = Set(rawCuts.map { $0 % bytes.count }).sorted()

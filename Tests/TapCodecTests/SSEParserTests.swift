@@ -27,8 +27,12 @@ func parseSSE(_ chunks: [[UInt8]]) -> SSEParseResult {
     for chunk in chunks { parser.feed(chunk, into: &events) }
     let leftover = parser.finish(into: &events)
     return SSEParseResult(
-        events: events, leftover: leftover, lastEventID: parser.lastEventID,
-        reconnectionTime: parser.reconnectionTime, counters: parser.counters)
+        events: events,
+        leftover: leftover,
+        lastEventID: parser.lastEventID,
+        reconnectionTime: parser.reconnectionTime,
+        counters: parser.counters
+    )
 }
 
 /// A `message` event (no `event:` line) with the given data, or of the given type.
@@ -41,14 +45,20 @@ private func utf8(_ text: String) -> [UInt8] { Array(text.utf8) }
 final class SSEParserTests: XCTestCase {
     /// Asserts the events of `input` parsed whole, and that every chunking of it gives the same result.
     private func assertEvents(
-        _ input: [UInt8], _ expected: [SSEEvent], file: StaticString = #filePath, line: UInt = #line
+        _ input: [UInt8],
+        _ expected: [SSEEvent],
+        file: StaticString = #filePath,
+        line: UInt = #line
     ) {
         XCTAssertEqual(parseSSE([input]).events, expected, file: file, line: line)
         assertSplitInvariant(input, file: file, line: line, run: parseSSE)
     }
 
     private func assertEvents(
-        _ input: String, _ expected: [SSEEvent], file: StaticString = #filePath, line: UInt = #line
+        _ input: String,
+        _ expected: [SSEEvent],
+        file: StaticString = #filePath,
+        line: UInt = #line
     ) {
         assertEvents(utf8(input), expected, file: file, line: line)
     }
@@ -296,7 +306,8 @@ final class SSEParserTests: XCTestCase {
                 event("caf\u{E9}\n two", type: "x", id: "1"),
                 event("", id: "1", retry: 5),
                 event("a\u{FFFD}", id: "1"),
-            ])
+            ]
+        )
         XCTAssertEqual(result.leftover, SSELeftover(bytes: 10, discardedEvent: true))
     }
 
@@ -359,21 +370,9 @@ final class SSEParserTests: XCTestCase {
 
 // MARK: - Fixtures and the independent oracle
 
-/// shared/fixtures/real, found beside the repository (`../shared` of the work tree or CI clone).
-func realFixturesDirectory(file: String = #filePath) -> URL {
-    URL(fileURLWithPath: file)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("shared/fixtures/real")
-}
+func realFixtureNames() throws -> [String] { try Fixtures.realNames(withExtension: "sse") }
 
-func realFixtureNames() throws -> [String] {
-    try FileManager.default.contentsOfDirectory(atPath: realFixturesDirectory().path)
-        .filter { $0.hasSuffix(".sse") }.sorted()
-}
-
-func realFixture(_ name: String) throws -> [UInt8] {
-    Array(try Data(contentsOf: realFixturesDirectory().appendingPathComponent(name)))
-}
+func realFixture(_ name: String) throws -> [UInt8] { try Fixtures.real(name) }
 
 /// A deliberately naive SSE decode valid only for LF-only streams without comments, BOM or CR: blocks end at
 /// "\n\n", a block not followed by "\n\n" is dropped. Used as an independent oracle for the real fixtures.

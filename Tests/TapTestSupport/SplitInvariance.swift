@@ -1,11 +1,9 @@
-/*
- Split invariance: a streaming state machine must give the same output however its input is cut into
- chunks (the bytes of one read can end anywhere: inside a UTF-8 sequence, between CR and LF, inside a JSON
- escape). Every tool's tests use the one helper here, in the manner of swift-nio's ByteToMessageDecoderVerifier
- and ripgrep's SearcherTester: feed the input whole, one byte at a time, at every single cut point (small
- inputs), and at seeded random cuts; all must equal the whole run. A failure names the seed and the cut offsets
- so it can be replayed with `splits(of:at:)`.
-*/
+// Split invariance: a streaming state machine must give the same output however its input is cut into
+// chunks (the bytes of one read can end anywhere: inside a UTF-8 sequence, between CR and LF, inside a JSON
+// escape). Every tool's tests use the one helper here, in the manner of swift-nio's ByteToMessageDecoderVerifier
+// and ripgrep's SearcherTester: feed the input whole, one byte at a time, at every single cut point (small
+// inputs), and at seeded random cuts; all must equal the whole run. A failure names the seed and the cut offsets
+// so it can be replayed with `splits(of:at:)`.
 
 import XCTest
 

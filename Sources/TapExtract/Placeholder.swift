@@ -1,1 +1,0 @@
-// Placeholder: the shared analysis of the extract-* tools lands here.

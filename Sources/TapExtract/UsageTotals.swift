@@ -1,0 +1,195 @@
+// Token totals from the usage events on the wire (bench/anchors/README.md, "usage"): no flow
+// record is needed, the provider of each event is inferred from its shape, so a prefilter may
+// keep only the usage events. Per flow the last usage wins (Anthropic: field by field over
+// message_start and message_delta); flows are then summed per session, model or day.
+// Optional prices (USD per million tokens, per model) add a cost per group.
+
+import TapCodec
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+public enum UsageGrouping: String, CaseIterable, Sendable {
+    case session, model, day
+}
+
+/// USD per million tokens of one model.
+public struct Price: Sendable {
+    public var input = 0.0, output = 0.0, cacheRead = 0.0, cacheWrite = 0.0
+
+    func cost(_ u: Usage) -> Double {
+        (Double(u.input) * input + Double(u.output) * output + Double(u.cacheRead) * cacheRead
+            + Double(u.cacheWrite) * cacheWrite) / 1e6
+    }
+}
+
+public struct PriceTable: Sendable {
+    public var byModel: [String: Price] = [:]
+
+    /// Parses `{"MODEL": {"input": 3, "output": 15, "cache_read": 0.3, "cache_write": 3.75}, …}`;
+    /// the key `"*"` is the price of models not listed.
+    public init?(json text: [UInt8]) {
+        var table: [String: Price]?
+        text.withUnsafeBytes { buffer in
+            guard JSONScanner.isValid(buffer) else { return }
+            let json = JSONScanner(buffer)
+            guard let root = json.root(), root.kind == .object else { return }
+            var result: [String: Price] = [:]
+            json.forEachMember(of: root) { key, value in
+                guard let model = json.string(key), value.kind == .object else { return true }
+                var p = Price()
+                p.input = json.member(value, "input").flatMap { json.double($0) } ?? 0
+                p.output = json.member(value, "output").flatMap { json.double($0) } ?? 0
+                p.cacheRead = json.member(value, "cache_read").flatMap { json.double($0) } ?? 0
+                p.cacheWrite = json.member(value, "cache_write").flatMap { json.double($0) } ?? 0
+                result[model] = p
+                return true
+            }
+            table = result
+        }
+        guard let table else { return nil }
+        byModel = table
+    }
+
+    public func price(model: String) -> Price? { byModel[model] ?? byModel["*"] }
+}
+
+public struct UsageTotals {
+    struct FlowUsage {
+        var session: String?
+        var day: String?
+        var usage: Usage?
+    }
+
+    var flows: [String?: FlowUsage] = [:]
+    /// Flow ids in first-seen order (the per-flow state is small: one entry per flow).
+    public init() {}
+
+    /// True when a line may hold a usage object (a literal test before any parsing).
+    @inline(__always)
+    public static func mayHoldUsage(_ line: UnsafeRawBufferPointer) -> Bool {
+        guard let base = line.baseAddress, line.count >= 8 else { return false }
+        return usageKey.withUnsafeBytes { key in
+            findBytes(base, line.count, key.baseAddress, key.count) != nil
+        }
+    }
+
+    private static let usageKey: [UInt8] = Array("\"usage\"".utf8)
+
+    /// Feeds one event record (sse, or ws from the server).
+    public mutating func feed(_ view: RecordView, type: CaptureType) {
+        let json = view.json
+        if type == .ws, !json.isString(view.field("direction"), "server") { return }
+        guard type == .sse || type == .ws, let data = view.field("data"), data.kind == .object else { return }
+        let provider: Provider
+        if let t = json.field("type", in: data), t.kind == .string {
+            if json.stringEquals(t, "message_start") || json.stringEquals(t, "message_delta") {
+                provider = .anthropic
+            } else if let text = json.string(t), text.hasPrefix("response.") {
+                provider = .responses
+            } else if json.isString(json.field("object", in: data), "chat.completion.chunk") {
+                provider = .chat
+            } else {
+                return
+            }
+        } else if json.isString(json.field("object", in: data), "chat.completion.chunk") {
+            provider = .chat
+        } else {
+            return
+        }
+        let id = json.text(view.field("flow_id"))
+        var state = flows[id] ?? FlowUsage(session: json.text(view.field("session_id")))
+        var fold = EventFold()
+        fold.usage = state.usage
+        fold.feed(data, provider: provider, needs: .usage, json: json)
+        if fold.usage != nil, state.day == nil {
+            let ts = json.text(view.field("ts")) ?? ""
+            state.day = String(ts.unicodeScalars.prefix(10))
+        }
+        state.usage = fold.usage
+        flows[id] = state
+    }
+
+    /// One record per group, keys ascending: `by, key, flows, input_tokens, output_tokens,
+    /// cache_read_tokens, cache_write_tokens` (+ `cost_usd` with prices).
+    public func finish(by grouping: UsageGrouping, prices: PriceTable?, into out: inout [UInt8]) {
+        struct Group {
+            var flows = 0
+            var total = Usage()
+            var cost = 0.0
+            var unpriced = false
+        }
+        var groups: [String?: Group] = [:]
+        for (_, f) in flows {
+            guard let u = f.usage else { continue }
+            let modelText = u.model.flatMap { canonicalString($0) }
+            let model = (modelText?.isEmpty ?? true) ? "unknown" : modelText ?? "unknown"
+            let key: String?
+            switch grouping {
+            case .session: key = f.session
+            case .model: key = model
+            case .day: key = f.day
+            }
+            var g = groups[key] ?? Group()
+            g.flows += 1
+            g.total += u
+            if let prices {
+                if let p = prices.price(model: model) { g.cost += p.cost(u) } else { g.unpriced = true }
+            }
+            groups[key] = g
+        }
+        let keys = groups.keys.sorted { a, b in
+            guard let a else { return b != nil }
+            guard let b else { return false }
+            return utf8Less(a, b)
+        }
+        for key in keys {
+            guard let g = groups[key] else { continue }
+            JSONWriter.append(to: &out) { w in
+                w.beginObject()
+                w.field("by", grouping.rawValue)
+                w.field("key", key)
+                w.field("flows", g.flows)
+                w.field("input_tokens", g.total.input)
+                w.field("output_tokens", g.total.output)
+                w.field("cache_read_tokens", g.total.cacheRead)
+                w.field("cache_write_tokens", g.total.cacheWrite)
+                if prices != nil {
+                    w.key("cost_usd")
+                    // A group with a model missing from the price table has no honest total.
+                    if g.unpriced { w.null() } else { w.raw(Array(formatCost(g.cost).utf8)) }
+                }
+                w.endObject()
+                w.newline()
+            }
+        }
+    }
+}
+
+/// The text of a canonical JSON string value (nil when the value is not a string).
+func canonicalString(_ json: [UInt8]) -> String? {
+    json.withUnsafeBytes { buffer in
+        let scanner = JSONScanner(buffer)
+        guard let root = scanner.root(), root.kind == .string else { return nil }
+        return scanner.string(root)
+    }
+}
+
+/// Cost with 6 decimals (micro-dollars), as a JSON number.
+func formatCost(_ value: Double) -> String {
+    let micros = Int64((value * 1e6).rounded())
+    let whole = micros / 1_000_000
+    var frac = String(abs(micros % 1_000_000))
+    frac = String(repeating: "0", count: 6 - frac.count) + frac
+    return "\(micros < 0 && whole == 0 ? "-" : "")\(whole).\(frac)"
+}
+
+/// glibc's memmem (a GNU extension the Glibc module does not export): the SIMD substring
+/// search behind the literal prefilter.
+@_silgen_name("memmem")
+func findBytes(_ haystack: UnsafeRawPointer?, _ haystackCount: Int, _ needle: UnsafeRawPointer?, _ needleCount: Int) -> UnsafeMutableRawPointer?

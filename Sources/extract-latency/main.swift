@@ -1,2 +1,0 @@
-// Placeholder: replaced when this tool lands (see its issue).
-print("extract-latency: not built yet")

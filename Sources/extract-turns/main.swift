@@ -1,2 +1,0 @@
-// Placeholder: replaced when this tool lands (see its issue).
-print("extract-turns: not built yet")

@@ -1,0 +1,183 @@
+// Where records go: the log directory's files, per-session folders, and stdout.
+//
+// Every batch of records bound for one file is written with a single write(2) on an O_APPEND
+// descriptor, so concurrent flows (several event-loop threads) never interleave inside a line
+// and a crash (even kill -9) leaves only whole lines. Files are created 0600: request bodies
+// hold prompts and code. stdout gets the same NDJSON when it is not a terminal (and is not
+// /dev/null, where writing would only cost CPU); a terminal gets one summary line per flow.
+import Foundation
+import TapCodec
+import Synchronization
+
+/// Which log file a record belongs in.
+enum LogFile: Int, CaseIterable {
+    case flows, lines, flowEnds, errors
+
+    var name: String {
+        switch self {
+        case .flows: return "sse_flows.jsonl"
+        case .lines: return "sse_lines.jsonl"
+        case .flowEnds: return "sse_flow_ends.jsonl"
+        case .errors: return "sse_logger.error"
+        }
+    }
+}
+
+enum StdoutMode: Sendable {
+    case ndjson, summary, none
+}
+
+/// The process-wide writer of records. Thread-safe: each file write is one syscall; the per-session
+/// descriptor cache and stdout are behind locks.
+final class LogSink: Sendable {
+    let directory: String
+    private let fds: [Int32]
+    private let stdoutMode: StdoutMode
+    private let keepRaw: Bool
+    private let sessionFDs = Mutex<SessionFDCache>(SessionFDCache())
+    private let stdoutLock = Mutex<Void>(())
+
+    init(directory: String, stdoutMode: StdoutMode, keepRaw: Bool) throws {
+        self.directory = directory
+        self.stdoutMode = stdoutMode
+        self.keepRaw = keepRaw
+        try FileManager.default.createDirectory(
+            atPath: directory + "/sse_logs", withIntermediateDirectories: true,
+            attributes: [.posixPermissions: 0o700])
+        var opened: [Int32] = []
+        for file in LogFile.allCases {
+            let path = directory + "/" + file.name
+            let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+            guard fd >= 0 else { throw CaptureError.io(path, errno) }
+            opened.append(fd)
+        }
+        fds = opened
+    }
+
+    /// Appends `bytes` (whole lines) to `file` with one write(2); the session copy and stdout follow.
+    func write(_ file: LogFile, _ bytes: [UInt8], session: String?) {
+        guard !bytes.isEmpty else { return }
+        Self.writeAll(fds[file.rawValue], bytes)
+        if let session, file != .errors {
+            let fd = sessionFDs.withLock { $0.fd(directory: directory, session: session, name: "records.jsonl") }
+            if fd >= 0 { Self.writeAll(fd, bytes) }
+        }
+        if stdoutMode == .ndjson && file != .errors {
+            stdoutLock.withLock { _ in Self.writeAll(STDOUT_FILENO, bytes) }
+        }
+    }
+
+    /// Keeps the raw SSE bytes of a flow (`--raw`) in `sse_logs/<session>/<flow_id>.sse`.
+    func writeRaw(_ bytes: UnsafeRawBufferPointer, session: String, flowID: String) {
+        guard keepRaw, bytes.count > 0 else { return }
+        let fd = sessionFDs.withLock { $0.fd(directory: directory, session: session, name: flowID + ".sse") }
+        if fd >= 0 { Self.writeAll(fd, bytes) }
+    }
+
+    func closeRaw(session: String, flowID: String) {
+        guard keepRaw else { return }
+        sessionFDs.withLock { $0.close(directory: directory, session: session, name: flowID + ".sse") }
+    }
+
+    /// A terminal's one line per finished flow.
+    func summary(_ line: String) {
+        guard stdoutMode == .summary else { return }
+        stdoutLock.withLock { _ in Self.writeAll(STDOUT_FILENO, Array((line + "\n").utf8)) }
+    }
+
+    /// One error line in sse_logger.error (JSON: ts, where, error) and on stderr.
+    func error(_ whereText: String, _ message: String) {
+        var w = JSONWriter()
+        w.beginObject()
+        w.key("ts")
+        w.string(Timestamp.now().iso8601)
+        w.key("where")
+        w.string(whereText)
+        w.key("error")
+        w.string(message)
+        w.endObject()
+        w.newline()
+        write(.errors, w.bytes, session: nil)
+        FileHandle.standardError.write(Data("sse-capture: \(whereText): \(message)\n".utf8))
+    }
+
+    func sync() {
+        for fd in fds { fsync(fd) }
+    }
+
+    private static func writeAll(_ fd: Int32, _ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { writeAll(fd, $0) }
+    }
+
+    /// One write(2) in the normal case; a short write (disk full, signal) is continued, never dropped silently.
+    private static func writeAll(_ fd: Int32, _ buffer: UnsafeRawBufferPointer) {
+        guard var base = buffer.baseAddress else { return }
+        var left = buffer.count
+        while left > 0 {
+            let n = Foundation.write(fd, base, left)
+            if n < 0 {
+                if errno == EINTR { continue }
+                return
+            }
+            base += n
+            left -= n
+        }
+    }
+}
+
+/// Open descriptors of per-session files, bounded so thousands of sessions do not exhaust fds.
+struct SessionFDCache {
+    private var open: [String: Int32] = [:]
+    private var order: [String] = []
+    private let limit = 64
+
+    mutating func fd(directory: String, session: String, name: String) -> Int32 {
+        let safe = Self.safeName(session)
+        let path = directory + "/sse_logs/" + safe + "/" + name
+        if let fd = open[path] { return fd }
+        mkdir(directory + "/sse_logs/" + safe, 0o700)
+        let fd = Foundation.open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { return -1 }
+        open[path] = fd
+        order.append(path)
+        if order.count > limit {
+            let oldest = order.removeFirst()
+            if let old = open.removeValue(forKey: oldest) { Foundation.close(old) }
+        }
+        return fd
+    }
+
+    mutating func close(directory: String, session: String, name: String) {
+        let path = directory + "/sse_logs/" + Self.safeName(session) + "/" + name
+        if let fd = open.removeValue(forKey: path) {
+            Foundation.close(fd)
+            order.removeAll { $0 == path }
+        }
+    }
+
+    /// A session id as one safe path component: [A-Za-z0-9._-] kept, anything else `_`, no leading dot.
+    static func safeName(_ session: String) -> String {
+        var out = String(
+            String.UnicodeScalarView(
+                session.unicodeScalars.prefix(128).map { scalar in
+                    let ok =
+                        (scalar >= "a" && scalar <= "z") || (scalar >= "A" && scalar <= "Z")
+                        || (scalar >= "0" && scalar <= "9") || scalar == "-" || scalar == "_" || scalar == "."
+                    return ok ? scalar : "_"
+                }))
+        if out.hasPrefix(".") { out = "_" + out.dropFirst() }
+        return out.isEmpty ? "_" : out
+    }
+}
+
+enum CaptureError: Error, CustomStringConvertible {
+    case io(String, Int32)
+    case usage(String)
+
+    var description: String {
+        switch self {
+        case .io(let path, let code): return "\(path): \(String(cString: strerror(code)))"
+        case .usage(let message): return message
+        }
+    }
+}

@@ -1,0 +1,629 @@
+// The client side of the proxy: one handler per client connection, one exchange at a time.
+//
+// Shape from swift-nio-examples connect-proxy (ConnectHandler's state enum, GlueHandler's paired
+// reads): the upstream connection lives on the client's event loop, so the two sides call each
+// other directly. Backpressure both ways: the upstream is read only while the client is
+// writable, the client only while the upstream is writable; nothing is buffered without bound.
+// Response bytes are written to the client first and handed to the FlowRecorder after the flush
+// that sends them, so logging never delays a byte.
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOSSL
+
+/// Settings shared by every connection (immutable after start).
+struct ProxySettings: Sendable {
+    var reverse: [ReverseRoute]
+    var passthrough: Set<String>
+    var recorder: RecorderSettings
+    var upstreamTLS: NIOSSLContext
+    var idleTimeout: TimeAmount
+    var connectTimeout: TimeAmount
+}
+
+/// Everything a connection needs, shared across connections.
+struct ProxyContext: Sendable {
+    let settings: ProxySettings
+    let sink: LogSink
+    let authority: CertificateAuthority?
+    let openFlows: OpenFlows
+}
+
+final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundIn = HTTPServerResponsePart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private enum State {
+        /// Between exchanges.
+        case idle
+        /// A CONNECT head was read; the tunnel opens after its `.end`.
+        case connectRequested(HostPort, intercept: Bool)
+        /// A passthrough tunnel's upstream is connecting (or connected, waiting for the request's end).
+        case tunnelling
+        /// One request/response exchange is in flight.
+        case exchanging(Exchange)
+        /// Responding with an error and closing.
+        case failed
+    }
+
+    private let proxy: ProxyContext
+    /// The CONNECT target when this connection is an intercepted TLS tunnel.
+    private let tunnel: Upstream?
+    private var state: State = .idle
+    private var context: ChannelHandlerContext?
+    private var pendingClientRead = false
+    private var clientAddress = ""
+
+    init(proxy: ProxyContext, tunnel: Upstream?) {
+        self.proxy = proxy
+        self.tunnel = tunnel
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        clientAddress = context.channel.remoteAddress?.ipAddress ?? ""
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+    }
+
+    // MARK: client -> proxy
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let part = unwrapInboundIn(data)
+        switch state {
+        case .idle:
+            guard case .head(let head) = part else { return }
+            begin(head, context: context)
+        case .connectRequested(let target, let intercept):
+            if case .end = part { openTunnel(to: target, intercept: intercept, context: context) }
+        case .exchanging(let exchange):
+            exchange.requestPart(part)
+        case .tunnelling, .failed:
+            break
+        }
+    }
+
+    private func begin(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
+        switch Route.decide(method: head.method, uri: head.uri, tunnel: tunnel, reverse: proxy.settings.reverse) {
+        case .reject(let why):
+            proxy.sink.error("request", "\(clientAddress): \(why)")
+            respondError(.badRequest, why, context: context)
+        case .connect(let target):
+            let intercept = proxy.authority != nil && !proxy.settings.passthrough.contains(target.host.lowercased())
+            state = .connectRequested(target, intercept: intercept)
+        case .forward(let upstream, let uri, let url):
+            var upstreamHead = head
+            upstreamHead.uri = uri
+            upstreamHead.version = .http1_1
+            // Hop-by-hop headers of the client<->proxy leg stay here.
+            for name in ["proxy-connection", "proxy-authorization", "connection", "keep-alive", "te", "trailer"] {
+                upstreamHead.headers.remove(name: name)
+            }
+            if head.headers.first(name: "upgrade") != nil {
+                upstreamHead.headers.replaceOrAdd(name: "connection", value: "upgrade")
+                // No permessage-deflate: the log reads the text frames as they pass.
+                upstreamHead.headers.remove(name: "sec-websocket-extensions")
+            } else {
+                upstreamHead.headers.remove(name: "upgrade")
+            }
+            upstreamHead.headers.replaceOrAdd(name: "host", value: upstream.authority)
+            let recorder = FlowRecorder(
+                sink: proxy.sink, settings: proxy.settings.recorder, method: head.method.rawValue, url: url,
+                requestHeaders: head.headers, clientAddress: clientAddress)
+            // An upgrade request that the upstream refuses leaves the request decoder stopped (it waits
+            // for an upgrade): such a connection closes after its response.
+            let upgrade = head.headers.first(name: "upgrade") != nil
+            let exchange = Exchange(owner: self, recorder: recorder, keepAlive: head.isKeepAlive && !upgrade)
+            state = .exchanging(exchange)
+            exchange.send(.head(upstreamHead))
+            connect(exchange, to: upstream, context: context)
+        }
+    }
+
+    // MARK: upstream connection
+
+    private func connect(_ exchange: Exchange, to upstream: Upstream, context: ChannelHandlerContext) {
+        let tls = upstream.tls ? proxy.settings.upstreamTLS : nil
+        let sniName = IPAddressBytes(upstream.host) == nil ? upstream.host : nil
+        let idle = proxy.settings.idleTimeout
+        ClientBootstrap(group: context.eventLoop)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .connectTimeout(proxy.settings.connectTimeout)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let ops = channel.pipeline.syncOperations
+                    if let tls { try ops.addHandler(NIOSSLClientHandler(context: tls, serverHostname: sniName)) }
+                    try ops.addHTTPClientHandlers(leftOverBytesStrategy: .forwardBytes)
+                    try ops.addHandler(IdleStateHandler(readTimeout: idle))
+                }
+            }
+            .connect(host: upstream.host, port: upstream.port)
+            .assumeIsolated()
+            .whenComplete { result in
+                switch result {
+                case .success(let channel):
+                    exchange.upstreamConnected(channel)
+                case .failure(let error):
+                    exchange.upstreamFailed(error, connecting: true)
+                }
+            }
+    }
+
+    // MARK: CONNECT tunnels
+
+    private func openTunnel(to target: HostPort, intercept: Bool, context: ChannelHandlerContext) {
+        if intercept, let authority = proxy.authority {
+            do {
+                let tlsContext = try authority.serverContext(for: target.host)
+                try switchToTLS(tlsContext, target: target, context: context)
+            } catch {
+                proxy.sink.error("connect", "\(target.host): \(error)")
+                respondError(.badGateway, "cannot intercept \(target.host): \(error)", context: context)
+            }
+            return
+        }
+        state = .tunnelling
+        ClientBootstrap(group: context.eventLoop)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .connectTimeout(proxy.settings.connectTimeout)
+            .connect(host: target.host, port: target.port)
+            .assumeIsolated()
+            .whenComplete { [self] result in
+                guard let context = self.context else {
+                    if case .success(let channel) = result { channel.close(promise: nil) }
+                    return
+                }
+                switch result {
+                case .success(let peer):
+                    do {
+                        try self.glue(peer, context: context)
+                    } catch {
+                        peer.close(promise: nil)
+                        context.close(promise: nil)
+                    }
+                case .failure(let error):
+                    self.proxy.sink.error("connect", "\(target.host):\(target.port): \(error)")
+                    self.respondError(.badGateway, "cannot reach \(target.host):\(target.port)", context: context)
+                }
+            }
+    }
+
+    /// Answers the CONNECT, then turns this connection into a TLS server for `target` with a fresh
+    /// HTTP stack and a new ProxyHandler that knows the tunnel's host.
+    private func switchToTLS(_ tlsContext: NIOSSLContext, target: HostPort, context: ChannelHandlerContext) throws {
+        let ops = context.pipeline.syncOperations
+        let decoder = try ops.context(handlerType: ByteToMessageHandler<HTTPRequestDecoder>.self)
+        try removeHTTPServerHandlers(ops)
+        writeConnectEstablished(context)
+        let upstream = Upstream(host: target.host, port: target.port, tls: true)
+        try ops.addHandler(NIOSSLServerHandler(context: tlsContext), position: .before(self))
+        try ProxyPipeline.addHTTPServerHandlers(
+            ops, position: .before(self), handler: ProxyHandler(proxy: proxy, tunnel: upstream))
+        state = .tunnelling
+        // The old decoder hands any bytes it already read (an eager ClientHello) to the TLS handler.
+        ops.removeHandler(context: decoder, promise: nil)
+        ops.removeHandler(self, promise: nil)
+    }
+
+    private func glue(_ peer: Channel, context: ChannelHandlerContext) throws {
+        let ops = context.pipeline.syncOperations
+        let decoder = try ops.context(handlerType: ByteToMessageHandler<HTTPRequestDecoder>.self)
+        try removeHTTPServerHandlers(ops)
+        writeConnectEstablished(context)
+        let (local, remote) = GlueHandler.matchedPair()
+        try ops.addHandler(local, position: .before(self))
+        try peer.pipeline.syncOperations.addHandler(remote)
+        ops.removeHandler(context: decoder, promise: nil)
+        ops.removeHandler(self, promise: nil)
+    }
+
+    private func removeHTTPServerHandlers(_ ops: ChannelPipeline.SynchronousOperations) throws {
+        for ctx in [
+            try ops.context(handlerType: HTTPResponseEncoder.self),
+            try ops.context(handlerType: HTTPServerPipelineHandler.self),
+            try ops.context(handlerType: HTTPServerProtocolErrorHandler.self),
+        ] {
+            ops.removeHandler(context: ctx, promise: nil)
+        }
+    }
+
+    private func writeConnectEstablished(_ context: ChannelHandlerContext) {
+        // Written below the (removed) encoder as raw bytes: a 200 to CONNECT has no body and no framing headers.
+        let bytes = context.channel.allocator.buffer(string: "HTTP/1.1 200 Connection established\r\n\r\n")
+        context.channel.writeAndFlush(bytes, promise: nil)
+    }
+
+    // MARK: WebSocket upgrade
+
+    /// After a 101 (already flushed to the client): both pipelines drop HTTP and are glued byte for
+    /// byte, each with a WebSocketTapHandler in front of its GlueHandler.
+    fileprivate func switchToWebSocket(upstream: Channel, upstreamHandler: UpstreamHandler, recorder: FlowRecorder) {
+        guard let context else {
+            upstream.close(promise: nil)
+            return
+        }
+        let log = WebSocketLog(recorder: recorder)
+        do {
+            let ops = context.pipeline.syncOperations
+            let decoder = try ops.context(handlerType: ByteToMessageHandler<HTTPRequestDecoder>.self)
+            try removeHTTPServerHandlers(ops)
+            let (local, remote) = GlueHandler.matchedPair()
+            try ops.addHandler(WebSocketTapHandler(log: log, direction: .client), position: .before(self))
+            try ops.addHandler(local, position: .before(self))
+            let up = upstream.pipeline.syncOperations
+            let upDecoder = try up.context(handlerType: ByteToMessageHandler<HTTPResponseDecoder>.self)
+            // Everything HTTP on the upstream side goes (the header validator too, or it would see raw bytes).
+            for ctx in [
+                try? up.context(handlerType: HTTPRequestEncoder.self),
+                try? up.context(handlerType: NIOHTTPRequestHeadersValidator.self),
+                try? up.context(handlerType: IdleStateHandler.self),
+            ] {
+                if let ctx { up.removeHandler(context: ctx, promise: nil) }
+            }
+            try up.addHandler(WebSocketTapHandler(log: log, direction: .server), position: .before(upstreamHandler))
+            try up.addHandler(remote, position: .before(upstreamHandler))
+            up.removeHandler(context: upDecoder, promise: nil)
+            up.removeHandler(upstreamHandler, promise: nil)
+            state = .tunnelling
+            ops.removeHandler(context: decoder, promise: nil)
+            ops.removeHandler(self, promise: nil)
+            upstream.flush()
+            context.flush()
+            // A read either handler held back (backpressure) would otherwise never be reissued.
+            upstream.read()
+            context.read()
+        } catch {
+            proxy.sink.error("websocket", "\(recorder.flowID): \(error)")
+            recorder.end(.upstreamError)
+            upstream.close(promise: nil)
+            context.close(promise: nil)
+        }
+    }
+
+    // MARK: responses to the client
+
+    fileprivate func clientWrite(_ part: HTTPServerResponsePart) {
+        context?.write(wrapOutboundOut(part), promise: nil)
+    }
+
+    fileprivate func clientFlush() {
+        context?.flush()
+    }
+
+    fileprivate var clientWritable: Bool { context?.channel.isWritable ?? false }
+
+    fileprivate func clientClose() {
+        context?.close(promise: nil)
+    }
+
+    /// Ends the response, and closes once those bytes are out (a close may drop unwritten data).
+    fileprivate func clientEndThenClose() {
+        guard let context else { return }
+        context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in
+            context.close(promise: nil)
+        }
+    }
+
+    /// The exchange is over; the connection serves the next request (or closes when not keep-alive).
+    fileprivate func exchangeFinished(_ exchange: Exchange, keepAlive: Bool) {
+        guard case .exchanging(let current) = state, current === exchange else { return }
+        state = .idle
+        guard let context else { return }
+        if !keepAlive {
+            context.close(promise: nil)
+        } else if pendingClientRead {
+            pendingClientRead = false
+            context.read()
+        }
+    }
+
+    fileprivate func upstreamBecameWritable() {
+        if pendingClientRead, let context {
+            pendingClientRead = false
+            context.read()
+        }
+    }
+
+    private func respondError(_ status: HTTPResponseStatus, _ message: String, context: ChannelHandlerContext) {
+        state = .failed
+        let body = context.channel.allocator.buffer(string: "sse-capture: \(message)\n")
+        var headers = HTTPHeaders()
+        headers.add(name: "content-type", value: "text/plain; charset=utf-8")
+        headers.add(name: "content-length", value: String(body.readableBytes))
+        headers.add(name: "connection", value: "close")
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
+        context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
+        context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in
+            context.close(promise: nil)
+        }
+    }
+
+    // MARK: reads, writability, close
+
+    func read(context: ChannelHandlerContext) {
+        switch state {
+        case .exchanging(let exchange):
+            if exchange.upstreamWritable {
+                context.read()
+            } else {
+                pendingClientRead = true
+            }
+        case .idle, .connectRequested, .tunnelling, .failed:
+            context.read()
+        }
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable, case .exchanging(let exchange) = state {
+            exchange.clientBecameWritable()
+        }
+        context.fireChannelWritabilityChanged()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        if case .exchanging(let exchange) = state {
+            exchange.clientClosed(shutdown: proxy.openFlows.isShuttingDown)
+        }
+        state = .failed
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        if error is HTTPParserError {
+            // HTTPServerProtocolErrorHandler has answered 400 already.
+            proxy.sink.error("request", "\(clientAddress): malformed request: \(error)")
+        } else if !(error is NIOSSLError && !isExchanging) {
+            proxy.sink.error("client", "\(clientAddress): \(error)")
+        }
+        context.close(promise: nil)
+    }
+
+    private var isExchanging: Bool {
+        if case .exchanging = state { return true }
+        return false
+    }
+}
+
+/// One request/response exchange: the request parts on their way up, the response on its way down.
+final class Exchange {
+    private unowned let owner: ProxyHandler
+    let recorder: FlowRecorder
+    private let keepAlive: Bool
+    private var upstream: Channel?
+    private var upstreamHandler: UpstreamHandler?
+    /// Request parts that arrived before the upstream connection was up (bounded by read gating).
+    private var pending: [HTTPClientRequestPart] = []
+    /// Response body buffers written to the client but not yet logged (logged after the flush).
+    private var unlogged: [ByteBuffer] = []
+    private var responseHeadSent = false
+    private var upgrading = false
+    private var finished = false
+
+    init(owner: ProxyHandler, recorder: FlowRecorder, keepAlive: Bool) {
+        self.owner = owner
+        self.recorder = recorder
+        self.keepAlive = keepAlive
+    }
+
+    var upstreamWritable: Bool { upstream?.isWritable ?? false }
+
+    func requestPart(_ part: HTTPServerRequestPart) {
+        let out: HTTPClientRequestPart
+        switch part {
+        case .head(let head): out = .head(head)
+        case .body(let buffer):
+            recorder.requestBody(buffer)
+            out = .body(.byteBuffer(buffer))
+        case .end(let trailers): out = .end(trailers)
+        }
+        send(out)
+    }
+
+    func send(_ part: HTTPClientRequestPart) {
+        guard !finished else { return }
+        if let upstream {
+            upstream.writeAndFlush(part, promise: nil)
+        } else {
+            pending.append(part)
+        }
+    }
+
+    func upstreamConnected(_ channel: Channel) {
+        guard !finished else {
+            channel.close(promise: nil)
+            return
+        }
+        let handler = UpstreamHandler(exchange: self)
+        do {
+            try channel.pipeline.syncOperations.addHandler(handler)
+        } catch {
+            channel.close(promise: nil)
+            upstreamFailed(error, connecting: true)
+            return
+        }
+        upstream = channel
+        upstreamHandler = handler
+        for part in pending { channel.write(part, promise: nil) }
+        pending = []
+        channel.flush()
+        // Reads from the client were held while connecting (nothing to forward to): resume them.
+        owner.upstreamBecameWritable()
+    }
+
+    // MARK: upstream -> client
+
+    func responsePart(_ part: HTTPClientResponsePart) {
+        guard !finished else { return }
+        switch part {
+        case .head(let head):
+            if head.status.code / 100 == 1 && head.status != .switchingProtocols {
+                // 100 Continue and friends: forward, the real head follows.
+                owner.clientWrite(.head(HTTPResponseHead(version: .http1_1, status: head.status, headers: head.headers)))
+                return
+            }
+            var headers = head.headers
+            if head.status == .switchingProtocols {
+                upgrading = true
+            } else {
+                for name in ["connection", "keep-alive", "proxy-connection"] { headers.remove(name: name) }
+                if !keepAlive { headers.add(name: "connection", value: "close") }
+            }
+            responseHeadSent = true
+            owner.clientWrite(.head(HTTPResponseHead(version: .http1_1, status: head.status, headers: headers)))
+            owner.clientFlush()
+            recorder.responseHead(status: Int(head.status.code), headers: head.headers)
+        case .body(let buffer):
+            owner.clientWrite(.body(.byteBuffer(buffer)))
+            unlogged.append(buffer)
+        case .end(let trailers):
+            if upgrading, let upstream, let upstreamHandler {
+                // 101: both sides become byte tunnels with a WebSocket tap; this exchange steps aside.
+                finished = true
+                self.upstreamHandler = nil
+                self.upstream = nil
+                upstreamHandler.detach()
+                owner.switchToWebSocket(upstream: upstream, upstreamHandler: upstreamHandler, recorder: recorder)
+                return
+            }
+            owner.clientWrite(.end(trailers))
+            owner.clientFlush()
+            logUnlogged()
+            finish(.complete)
+        }
+    }
+
+    func upstreamReadComplete() {
+        owner.clientFlush()
+        logUnlogged()
+    }
+
+    private func logUnlogged() {
+        guard !unlogged.isEmpty else { return }
+        recorder.responseBody(unlogged)
+        unlogged.removeAll(keepingCapacity: true)
+    }
+
+    var clientWritable: Bool { owner.clientWritable }
+
+    func clientBecameWritable() { upstreamHandler?.resumeReading() }
+
+    func upstreamBecameWritable() { owner.upstreamBecameWritable() }
+
+    /// The upstream connection closed or failed before the response ended.
+    func upstreamFailed(_ error: Error?, connecting: Bool) {
+        guard !finished else { return }
+        let status: FlowEndStatus
+        if let error, error is ChannelError, case .connectTimeout = error as? ChannelError {
+            status = .timeout
+        } else if let error, error is IdleTimeoutError {
+            status = .timeout
+        } else {
+            status = .upstreamError
+        }
+        if let error { recorder.sink.error("upstream", "\(recorder.flowID): \(error)") }
+        logUnlogged()
+        // The flow ends before the client is touched: closing the client re-enters through clientClosed.
+        let headSent = responseHeadSent
+        finish(status)
+        if headSent {
+            // The client must see the cut: closing mid-body leaves its chunked body unterminated.
+            owner.clientFlush()
+            owner.clientClose()
+        } else {
+            let message = "sse-capture: " + (connecting ? "cannot reach upstream" : "upstream closed before responding") + "\n"
+            var headers = HTTPHeaders()
+            headers.add(name: "content-type", value: "text/plain; charset=utf-8")
+            headers.add(name: "content-length", value: String(message.utf8.count))
+            headers.add(name: "connection", value: "close")
+            let code: HTTPResponseStatus = status == .timeout ? .gatewayTimeout : .badGateway
+            owner.clientWrite(.head(HTTPResponseHead(version: .http1_1, status: code, headers: headers)))
+            owner.clientWrite(.body(.byteBuffer(ByteBuffer(string: message))))
+            owner.clientEndThenClose()
+        }
+    }
+
+    /// The client went away mid-exchange (or the proxy is shutting down and closed it).
+    func clientClosed(shutdown: Bool) {
+        guard !finished else { return }
+        logUnlogged()
+        finish(.clientAbort, reason: shutdown ? "shutdown" : nil)
+    }
+
+    private func finish(_ status: FlowEndStatus, reason: String? = nil) {
+        finished = true
+        recorder.end(status, reason: reason)
+        upstream?.close(promise: nil)
+        if status == .complete { owner.exchangeFinished(self, keepAlive: keepAlive) }
+        upstreamHandler?.detach()
+        upstreamHandler = nil
+        upstream = nil
+    }
+}
+
+/// The upstream side: hands response parts to its exchange; reads only while the client can take them.
+final class UpstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPClientResponsePart
+    typealias OutboundIn = HTTPClientRequestPart
+    typealias OutboundOut = HTTPClientRequestPart
+
+    private var exchange: Exchange?
+    private var context: ChannelHandlerContext?
+    private var pendingRead = false
+
+    init(exchange: Exchange) { self.exchange = exchange }
+
+    func detach() { exchange = nil }
+
+    func handlerAdded(context: ChannelHandlerContext) { self.context = context }
+    func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        exchange?.responsePart(unwrapInboundIn(data))
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        exchange?.upstreamReadComplete()
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if exchange?.clientWritable ?? true {
+            context.read()
+        } else {
+            pendingRead = true
+        }
+    }
+
+    func resumeReading() {
+        if pendingRead, let context {
+            pendingRead = false
+            context.read()
+        }
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable { exchange?.upstreamBecameWritable() }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        exchange?.upstreamFailed(nil, connecting: false)
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let idle = event as? IdleStateHandler.IdleStateEvent, idle == .read {
+            exchange?.upstreamFailed(IdleTimeoutError(), connecting: false)
+            context.close(promise: nil)
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        exchange?.upstreamFailed(error, connecting: false)
+        context.close(promise: nil)
+    }
+}
+
+struct IdleTimeoutError: Error, CustomStringConvertible {
+    var description: String { "no bytes from upstream within --idle-timeout" }
+}

@@ -1,0 +1,121 @@
+// The proxy's command-line options and how they become a running server.
+import ArgumentParser
+import Foundation
+import NIOCore
+import NIOSSL
+
+struct ProxyOptions: ParsableArguments {
+    @Option(help: "Address to listen on (HOST:PORT; port 0 picks a free one).")
+    var listen = "127.0.0.1:9110"
+    @Option(name: .customLong("log-dir"), help: "Directory for sse_*.jsonl, sse_logger.error and sse_logs/.")
+    var logDirectory: String?
+    @Option(
+        name: .customLong("reverse"),
+        help: ArgumentHelp("Reverse route: requests under PREFIX go to URL (repeatable).", valueName: "PREFIX=URL"))
+    var reverse: [String] = []
+    @Option(help: ArgumentHelp("Tunnel CONNECT to HOST untouched, no interception (repeatable).", valueName: "HOST"))
+    var passthrough: [String] = []
+    @Flag(name: .customLong("no-intercept"), help: "Tunnel every CONNECT untouched (no CA needed).")
+    var noIntercept = false
+    @Option(name: .customLong("ca-dir"), help: "CA directory (default $XDG_CONFIG_HOME/streamtap/ca).")
+    var caDirectory: String?
+    @Option(name: .customLong("upstream-ca"), help: "Also trust this PEM CA file for upstream TLS.")
+    var upstreamCA: String?
+    @Flag(name: .customLong("insecure-upstream"), help: "Do not verify upstream TLS certificates (loudly).")
+    var insecureUpstream = false
+    @Option(
+        name: .customLong("redact-header"),
+        help: ArgumentHelp("Also redact this header (repeatable).", valueName: "NAME"))
+    var redactHeaders: [String] = []
+    @Option(name: .customLong("max-body"), help: "Largest request body kept in a flow record, in bytes.")
+    var maxBody = 16 << 20
+    @Flag(help: "Also keep each SSE body's raw bytes in sse_logs/<session_id>/<flow_id>.sse.")
+    var raw = false
+    @Option(help: "stdout: ndjson (default when not a terminal), text (one line per flow), or none.")
+    var format: OutputFormat?
+    @Option(name: .customLong("idle-timeout"), help: "Seconds without upstream bytes before a flow ends as timeout.")
+    var idleTimeout = 600
+    @Option(name: .customLong("connect-timeout"), help: "Seconds to wait for an upstream connection.")
+    var connectTimeout = 30
+    @Option(help: "Event-loop threads (default: the number of cores).")
+    var threads: Int?
+
+    enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+        case ndjson, text, none
+    }
+
+    func validate() throws {
+        for route in reverse where ReverseRoute(argument: route) == nil {
+            throw ValidationError("--reverse \(route): expected PREFIX=http(s)://HOST[:PORT][/PATH]")
+        }
+        guard HostPort(listen, defaultPort: 9110) != nil else { throw ValidationError("--listen \(listen): expected HOST:PORT") }
+        guard maxBody >= 0, idleTimeout > 0, connectTimeout > 0 else {
+            throw ValidationError("--max-body, --idle-timeout and --connect-timeout must be positive")
+        }
+    }
+
+    func makeServer() throws -> ProxyServer {
+        let home = ProcessInfo.processInfo.environment["HOME"] ?? NSHomeDirectory()
+        let directory = logDirectory ?? home + "/centralized-logs/all-mitm-sse"
+        let stdoutMode: StdoutMode
+        switch format {
+        case .ndjson: stdoutMode = .ndjson
+        case .text: stdoutMode = .summary
+        case .none?: stdoutMode = .none
+        case nil: stdoutMode = isatty(STDOUT_FILENO) != 0 ? .summary : (Self.stdoutIsDevNull() ? .none : .ndjson)
+        }
+        let sink = try LogSink(directory: directory, stdoutMode: stdoutMode, keepRaw: raw)
+
+        var client = TLSConfiguration.makeClientConfiguration()
+        client.applicationProtocols = ["http/1.1"]
+        if let upstreamCA { client.additionalTrustRoots = [.file(upstreamCA)] }
+        if insecureUpstream {
+            client.certificateVerification = .none
+            FileHandle.standardError.write(
+                Data("sse-capture: WARNING: --insecure-upstream: upstream TLS certificates are NOT verified\n".utf8))
+        }
+        let settings = ProxySettings(
+            reverse: reverse.compactMap(ReverseRoute.init(argument:)),
+            passthrough: Set(passthrough.map { $0.lowercased() }),
+            recorder: RecorderSettings(
+                maxBody: maxBody,
+                redactHeaders: RecorderSettings.defaultRedacted.union(redactHeaders.map { $0.lowercased() })),
+            upstreamTLS: try NIOSSLContext(configuration: client),
+            idleTimeout: .seconds(Int64(idleTimeout)),
+            connectTimeout: .seconds(Int64(connectTimeout)))
+        let authority = noIntercept ? nil : try CertificateAuthority(files: CAFiles.resolve(caDirectory))
+        let address = HostPort(listen, defaultPort: 9110) ?? HostPort("127.0.0.1:9110", defaultPort: 9110)
+        return ProxyServer(
+            host: address?.host ?? "127.0.0.1", port: address?.port ?? 9110,
+            threads: threads ?? System.coreCount,
+            proxy: ProxyContext(settings: settings, sink: sink, authority: authority, openFlows: OpenFlows()))
+    }
+
+    /// Writing NDJSON into /dev/null only burns CPU (a benchmark harness or a service manager does this).
+    private static func stdoutIsDevNull() -> Bool {
+        var out = stat()
+        var null = stat()
+        guard fstat(STDOUT_FILENO, &out) == 0, stat("/dev/null", &null) == 0 else { return false }
+        return (out.st_mode & S_IFMT) == S_IFCHR && out.st_rdev == null.st_rdev
+    }
+}
+
+/// `sse-capture ca --env`: the environment each client needs to trust the CA and use the proxy.
+enum CAEnvironment {
+    static func lines(proxy: String, caPath: String) -> String {
+        let quoted = "'" + caPath.replacingOccurrences(of: "'", with: "'\\''") + "'"
+        return """
+            export HTTPS_PROXY=\(proxy)
+            export HTTP_PROXY=\(proxy)
+            # Claude Code (Node): must be in the shell environment, not only in its settings file
+            export NODE_EXTRA_CA_CERTS=\(quoted)
+            # Codex CLI (Rust)
+            export CODEX_CA_CERTIFICATE=\(quoted)
+            export SSL_CERT_FILE=\(quoted)
+            # Python requests / httpx, curl
+            export REQUESTS_CA_BUNDLE=\(quoted)
+            export CURL_CA_BUNDLE=\(quoted)
+
+            """
+    }
+}

@@ -1,0 +1,100 @@
+// The listening socket and process lifetime: bind, accept, shut down on SIGINT/SIGTERM.
+//
+// Every accepted connection gets the HTTP/1.1 server stack and a ProxyHandler. Open client
+// connections are tracked so a signal can close them: each open exchange then writes its
+// flow_end (client_abort, reason shutdown) before the process exits.
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import Synchronization
+
+/// The connections that are open now, and whether the proxy is shutting down.
+final class OpenFlows: Sendable {
+    private let channels = Mutex<[ObjectIdentifier: Channel]>([:])
+    private let stopping = Atomic<Bool>(false)
+
+    var isShuttingDown: Bool { stopping.load(ordering: .relaxed) }
+
+    func add(_ channel: Channel) {
+        let id = ObjectIdentifier(channel)
+        channels.withLock { $0[id] = channel }
+        channel.closeFuture.whenComplete { [self] _ in _ = channels.withLock { $0.removeValue(forKey: id) } }
+    }
+
+    /// Closes every open connection; the future completes when all are closed.
+    func closeAll(on loop: EventLoop) -> EventLoopFuture<Void> {
+        stopping.store(true, ordering: .relaxed)
+        let open = channels.withLock { Array($0.values) }
+        let closed = open.map { channel in
+            channel.close().flatMapErrorThrowing { _ in () }
+        }
+        return EventLoopFuture.andAllComplete(closed, on: loop)
+    }
+}
+
+enum ProxyPipeline {
+    /// The HTTP/1.1 server stack in front of a ProxyHandler (the decoder forwards leftover bytes so a
+    /// CONNECT tunnel can take over the connection).
+    static func addHTTPServerHandlers(
+        _ ops: ChannelPipeline.SynchronousOperations, position: ChannelPipeline.SynchronousOperations.Position,
+        handler: ProxyHandler
+    ) throws {
+        try ops.addHandlers(
+            [
+                ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .forwardBytes)),
+                HTTPResponseEncoder(),
+                HTTPServerPipelineHandler(),
+                HTTPServerProtocolErrorHandler(),
+                handler,
+            ], position: position)
+    }
+}
+
+struct ProxyServer {
+    let host: String
+    let port: Int
+    let threads: Int
+    let proxy: ProxyContext
+
+    /// Binds, prints the address on stderr, runs until SIGINT/SIGTERM, closes open flows, flushes.
+    func run() throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
+        let proxy = self.proxy
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 1024)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelInitializer { channel in
+                proxy.openFlows.add(channel)
+                return channel.eventLoop.makeCompletedFuture {
+                    try ProxyPipeline.addHTTPServerHandlers(
+                        channel.pipeline.syncOperations, position: .last,
+                        handler: ProxyHandler(proxy: proxy, tunnel: nil))
+                }
+            }
+        let server = try bootstrap.bind(host: host, port: port).wait()
+        let bound = server.localAddress.flatMap { $0.port }.map(String.init) ?? String(port)
+        FileHandle.standardError.write(
+            Data("sse-capture: listening on \(host):\(bound), logging to \(proxy.sink.directory)\n".utf8))
+
+        let done = DispatchSemaphore(value: 0)
+        signal(SIGINT, SIG_IGN)
+        signal(SIGTERM, SIG_IGN)
+        let sources = [SIGINT, SIGTERM].map { sig in
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler { done.signal() }
+            source.resume()
+            return source
+        }
+        done.wait()
+        _ = sources
+        try? server.close().wait()
+        let loop = group.next()
+        _ = try? proxy.openFlows.closeAll(on: loop).wait()
+        // Give the closed connections' event loops a moment to run their flow_end writes.
+        _ = try? loop.scheduleTask(in: .milliseconds(50)) {}.futureResult.wait()
+        proxy.sink.sync()
+        try? group.syncShutdownGracefully()
+    }
+}

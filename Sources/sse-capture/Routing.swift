@@ -1,0 +1,143 @@
+// Where a proxied request goes: the pure part of the proxy's request handling.
+//
+// A request reaches sse-capture in one of three shapes: absolute-form (`GET http://host/p`,
+// plain forward proxy), origin-form under a `--reverse` prefix (`POST /anthropic/v1/messages`),
+// or origin-form inside an intercepted CONNECT tunnel (the tunnel fixes host and port). `Route`
+// turns the request head into the upstream's address and the head to send it, with no I/O.
+import NIOHTTP1
+
+/// One upstream endpoint.
+struct Upstream: Hashable, Sendable {
+    var host: String
+    var port: Int
+    var tls: Bool
+
+    /// `host[:port]` as a Host header writes it (the default port left out).
+    var authority: String {
+        let bracketed = host.contains(":") ? "[\(host)]" : host
+        return port == (tls ? 443 : 80) ? bracketed : "\(bracketed):\(port)"
+    }
+    var origin: String { (tls ? "https://" : "http://") + authority }
+}
+
+/// `--reverse /prefix=http(s)://host[:port][/base]`.
+struct ReverseRoute: Hashable, Sendable {
+    var prefix: String
+    var upstream: Upstream
+    var basePath: String
+
+    init?(argument: String) {
+        guard let eq = argument.firstIndex(of: "=") else { return nil }
+        var prefix = String(argument[..<eq])
+        if !prefix.hasPrefix("/") { prefix = "/" + prefix }
+        while prefix.count > 1 && prefix.hasSuffix("/") { prefix.removeLast() }
+        guard let url = ParsedURL(String(argument[argument.index(after: eq)...])) else { return nil }
+        self.prefix = prefix
+        self.upstream = url.upstream
+        self.basePath = url.path == "/" ? "" : (url.path.hasSuffix("/") ? String(url.path.dropLast()) : url.path)
+    }
+}
+
+/// An absolute http(s) URL split into the parts a proxy needs.
+struct ParsedURL: Equatable {
+    var upstream: Upstream
+    /// Path and query, always starting with "/".
+    var path: String
+
+    init?(_ text: String) {
+        let lower = text.lowercased()
+        let tls: Bool
+        let rest: Substring
+        if lower.hasPrefix("http://") {
+            tls = false
+            rest = text.dropFirst(7)
+        } else if lower.hasPrefix("https://") {
+            tls = true
+            rest = text.dropFirst(8)
+        } else {
+            return nil
+        }
+        let slash = rest.firstIndex(where: { $0 == "/" || $0 == "?" }) ?? rest.endIndex
+        guard let hostPort = HostPort(String(rest[..<slash]), defaultPort: tls ? 443 : 80) else { return nil }
+        upstream = Upstream(host: hostPort.host, port: hostPort.port, tls: tls)
+        let tail = String(rest[slash...])
+        path = tail.isEmpty ? "/" : (tail.hasPrefix("?") ? "/" + tail : tail)
+    }
+}
+
+/// `host`, `host:port`, `[v6]:port` (a CONNECT target or a URL authority).
+struct HostPort: Equatable {
+    var host: String
+    var port: Int
+
+    init?(_ text: String, defaultPort: Int) {
+        var authority = Substring(text)
+        if let at = authority.lastIndex(of: "@") { authority = authority[authority.index(after: at)...] }
+        if authority.hasPrefix("[") {
+            guard let close = authority.firstIndex(of: "]") else { return nil }
+            host = String(authority[authority.index(after: authority.startIndex)..<close])
+            let after = authority[authority.index(after: close)...]
+            if after.isEmpty {
+                port = defaultPort
+            } else {
+                guard after.hasPrefix(":"), let p = Int(after.dropFirst()), (1...65535).contains(p) else { return nil }
+                port = p
+            }
+        } else if let colon = authority.lastIndex(of: ":") {
+            host = String(authority[..<colon])
+            guard let p = Int(authority[authority.index(after: colon)...]), (1...65535).contains(p) else { return nil }
+            port = p
+        } else {
+            host = String(authority)
+            port = defaultPort
+        }
+        if host.isEmpty || host.contains(where: { $0 == " " || $0 == "/" }) { return nil }
+    }
+}
+
+/// The decision for one request head.
+enum RouteDecision: Equatable {
+    /// Send `head` (origin-form URI, Host set) to `upstream`; `url` is what the log records.
+    case forward(upstream: Upstream, uri: String, url: String)
+    /// Open a tunnel to this host (CONNECT).
+    case connect(HostPort)
+    /// Not something this proxy can route; the string says why (goes in the 400 body and the error log).
+    case reject(String)
+}
+
+enum Route {
+    /// Decides where `head` goes. `tunnel` is the CONNECT target when the request arrived inside an
+    /// intercepted TLS tunnel (the request is origin-form then, and reverse prefixes do not apply).
+    static func decide(method: HTTPMethod, uri: String, tunnel: Upstream?, reverse: [ReverseRoute]) -> RouteDecision {
+        if method == .CONNECT {
+            guard tunnel == nil, let target = HostPort(uri, defaultPort: 443) else {
+                return .reject("bad CONNECT target \(uri.debugDescription)")
+            }
+            return .connect(target)
+        }
+        if let tunnel {
+            guard uri.hasPrefix("/") else { return .reject("bad request target \(uri.debugDescription)") }
+            return .forward(upstream: tunnel, uri: uri, url: tunnel.origin + uri)
+        }
+        if let url = ParsedURL(uri) {
+            return .forward(upstream: url.upstream, uri: url.path, url: url.upstream.origin + url.path)
+        }
+        if uri.hasPrefix("/") {
+            // Longest prefix first, on a path-segment boundary: /anthropic matches /anthropic/v1 but not /anthropicx.
+            let path = uri.prefix(while: { $0 != "?" })
+            for route in reverse.sorted(by: { $0.prefix.count > $1.prefix.count }) {
+                let matches =
+                    route.prefix == "/" || path == route.prefix
+                    || path.hasPrefix(route.prefix + "/")
+                if matches {
+                    var rest = route.prefix == "/" ? uri : String(uri.dropFirst(route.prefix.count))
+                    if !rest.hasPrefix("/") { rest = "/" + rest }
+                    let target = route.basePath + rest
+                    return .forward(upstream: route.upstream, uri: target, url: route.upstream.origin + target)
+                }
+            }
+            return .reject("no --reverse route for \(String(path).debugDescription)")
+        }
+        return .reject("bad request target \(uri.debugDescription)")
+    }
+}

@@ -1,1 +1,0 @@
-import XCTest  // placeholder: this target's tests land with its tool
