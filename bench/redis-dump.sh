@@ -11,7 +11,7 @@
 #   LINES=200000 RUNS=2 bench/redis-dump.sh
 #
 # Environment: LINES (1000000), RUNS (3), WORK (${TMPDIR:-/tmp}/streamtap-bench), CORPUS,
-# BIN (.build/release), SHARED (../shared). pip packages for the anchors: redis hiredis orjson.
+# BIN (.build/release), SHARED (../shared), BUILD=1 (build the release redis-dump first). pip packages for the anchors: redis hiredis orjson.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 SHARED=${SHARED:-$ROOT/../shared}
@@ -22,6 +22,7 @@ LINES=${LINES:-1000000}
 RUNS=${RUNS:-3}
 RD="$BIN/redis-dump"
 mkdir -p "$WORK"
+[ -n "${BUILD:-}" ] && (cd "$ROOT" && swift build -c release --product redis-dump)
 [ -x "$RD" ] || { echo "no $RD: swift build -c release --product redis-dump" >&2; exit 2; }
 for tool in redis-server redis-cli redis-benchmark hyperfine; do
   command -v "$tool" >/dev/null || { echo "missing $tool (apt-get install redis-server redis-tools hyperfine)" >&2; exit 2; }

@@ -48,13 +48,11 @@ status=0
 "$rgp" '"type":"flow"' examples/none.jsonl </dev/null || status=$?
 echo "exit $status"
 
-# The two-phase pattern: the prefilter cuts the log to the flow lines, the extractor parses them.
-for extractor in "extract-prompts -n 3" "extract-turns --mode all -n 3"; do
-    name=${extractor%% *}
-    if path=$(tool "$name"); then
-        show "rg-prefilter --field type=flow $sample | $extractor"
-        "$rgp" --field type=flow "$sample" | "$path" ${extractor#* } | cut -c1-160
-    else
-        printf '\n(%s is not built yet: skipped)\n' "$name"
-    fi
-done
+# The two-phase pattern: the prefilter cuts the log to the flow lines (the request bodies hold
+# the prompts), the extractor parses only those.
+if path=$(tool extract-prompts); then
+    show "rg-prefilter --field type=flow $sample | extract-prompts -n 3"
+    "$rgp" --field type=flow "$sample" | "$path" -n 3 | cut -c1-160
+else
+    printf '\n(extract-prompts is not built yet: skipped)\n'
+fi

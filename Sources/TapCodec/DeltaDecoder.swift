@@ -109,6 +109,8 @@ public struct DeltaDecoder {
     /// records need neither hashing nor a copy of the state.
     var currentKey: [UInt8] = []
     var current: FlowState?
+    /// `redis` records carrying the seed's session events (RedisSession.swift).
+    var redisSessions = RedisSessionDecoder()
 
     /// Deltas written so far (for summaries).
     public private(set) var deltasWritten = 0
@@ -153,6 +155,8 @@ public struct DeltaDecoder {
                 ChatDecoder.finishPending(&state, fields.header(json), into: &out, counter: &deltasWritten)
             }
             out.appendLine(record.line)
+        } else if json.stringEquals(type, RecordType.redis) {
+            if !redisSessions.feed(record, into: &out) { out.appendLine(record.line) }
         } else {
             out.appendLine(record.line)
         }

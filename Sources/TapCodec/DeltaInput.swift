@@ -1,6 +1,7 @@
 // The renderers' input: any StreamTap record in, the records they read out. `delta` records
 // go straight through; `sse`, `ws`, `flow` and `flow_end` records go through the provider
-// decoders (DeltaDecoder) first and come out as `sse-normalize` writes them: an event record
+// decoders (DeltaDecoder), and `redis` records holding a Redis session's events through
+// RedisSessionDecoder, and come out as `sse-normalize` writes them: an event record
 // is replaced by its deltas; flow and flow_end records pass unchanged. The request deltas a
 // flow record (or a client `ws` request) gives (`user_prompt`, `tool_result`) are left out:
 // a normalised log already holds them beside its flow records, and they are not streamed
@@ -11,7 +12,13 @@
 
 public struct DeltaInput {
     var decoder = DeltaDecoder(keepEvents: false)
+    var redisSessions = RedisSessionDecoder()
     var decoded: [UInt8] = []
+    /// Flows seen but not yet given to the decoder: a small flow record (ids, provider, url,
+    /// no request body) per flow_id, fed when the flow's first event arrives. A normalised log
+    /// (flow records, no events) never pays for the decoder, and the request body, which a
+    /// renderer does not show, is never parsed.
+    var waitingFlows: [[UInt8]: [UInt8]] = [:]
 
     public init() {}
 
@@ -20,16 +27,55 @@ public struct DeltaInput {
     public mutating func feed(_ record: Record, _ body: (Record, _ sourceSeq: Int64?) throws -> Void) rethrows {
         guard let type = record.typeSpan, type.kind == .string else { return try body(record, nil) }
         let json = record.json
-        guard json.stringEquals(type, RecordType.sse) || json.stringEquals(type, RecordType.ws)
-            || json.stringEquals(type, RecordType.flow) || json.stringEquals(type, RecordType.flowEnd)
+        guard
+            json.stringEquals(type, RecordType.sse) || json.stringEquals(type, RecordType.ws)
+                || json.stringEquals(type, RecordType.flow) || json.stringEquals(type, RecordType.flowEnd)
+                || json.stringEquals(type, RecordType.redis)
         else { return try body(record, nil) }
-        let seq = record.int("seq")
+        if json.stringEquals(type, RecordType.redis) {
+            // A Redis session entry (FORMAT.md 5.1) becomes its deltas; any other entry passes.
+            decoded.removeAll(keepingCapacity: true)
+            guard redisSessions.feed(record, into: &decoded) else { return try body(record, nil) }
+            return try emit(source: nil, seq: nil, body)
+        }
+        if json.stringEquals(type, RecordType.flow) {
+            if let flow = record.field("flow_id") { waitingFlows[json.rawArray(flow)] = Self.smallFlowRecord(record) }
+            return try body(record, nil)
+        }
+        if json.stringEquals(type, RecordType.ws), let direction = record.field("direction"),
+            json.stringEquals(direction, "client")
+        {
+            return try body(record, nil)  // a request: its deltas are not streamed text
+        }
+        if let flow = record.field("flow_id"), !waitingFlows.isEmpty {
+            let id = json.rawArray(flow)
+            if let small = waitingFlows.removeValue(forKey: id) {
+                // A flow that ends with no event: nothing to decode.
+                if json.stringEquals(type, RecordType.flowEnd) { return try body(record, nil) }
+                small.withUnsafeBytes { raw in
+                    guard let flowRecord = Record(line: raw, validate: false) else { return }
+                    var ignored: [UInt8] = []
+                    decoder.feed(flowRecord, into: &ignored)
+                }
+            }
+        }
         decoded.removeAll(keepingCapacity: true)
         decoder.feed(record, into: &decoded)
-        let isRequest = json.stringEquals(type, RecordType.flow)
-            || (json.stringEquals(type, RecordType.ws) && record.field("direction").map { json.stringEquals($0, "client") } == true)
-        if isRequest { return try body(record, nil) }
-        try emit(source: record, seq: seq, body)
+        try emit(source: record, seq: record.int("seq"), body)
+    }
+
+    /// The flow record without its request and response: what the decoder needs to decode the
+    /// flow's events (flow_id, session_id, ts, provider, url).
+    static func smallFlowRecord(_ record: Record) -> [UInt8] {
+        var w = JSONWriter(capacity: 256)
+        w.beginObject()
+        w.field("v", 1)
+        w.field("type", RecordType.flow)
+        for name in ["flow_id", "session_id", "ts", "provider", "url"] {
+            if let span = record.field(name) { w.field(name, raw: record.json.raw(span)) }
+        }
+        w.endObject()
+        return w.bytes
     }
 
     /// End of input: deltas the decoders still owe (a Chat stream's message_end).

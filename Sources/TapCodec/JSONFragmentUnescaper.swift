@@ -67,6 +67,12 @@ public struct JSONFragmentUnescaper: Sendable {
                 if j > i { out.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[i..<j])) }
                 i = j
                 guard i < n else { return }
+                // Fast path: a whole escape inside this chunk decodes at once.
+                let used = Self.decodeWhole(bytes, at: i, into: &out)
+                if used > 0 {
+                    i += used
+                    continue
+                }
             }
             step(bytes[i], into: &out)
             i += 1
@@ -173,6 +179,30 @@ public struct JSONFragmentUnescaper: Sendable {
                 completeUnit(unit, into: &out)
             }
         }
+    }
+
+    /// Decodes the escape at `bytes[i]` (a backslash) when it is complete and valid within
+    /// `bytes`; returns the bytes used, or 0 to leave it to the byte-by-byte path (cut escapes,
+    /// invalid ones, lone surrogates).
+    @inline(__always)
+    static func decodeWhole(_ bytes: UnsafeRawBufferPointer, at i: Int, into out: inout [UInt8]) -> Int {
+        let n = bytes.count
+        guard i + 1 < n else { return 0 }
+        let c = bytes[i + 1]
+        if let decoded = simpleEscape(c) {
+            out.append(decoded)
+            return 2
+        }
+        guard c == UInt8(ascii: "u"), let unit = JSONStringDecoder.hex4(bytes, i + 2) else { return 0 }
+        if unit < 0xD800 || unit > 0xDFFF {
+            appendUTF8(unit, to: &out)
+            return 6
+        }
+        guard unit <= 0xDBFF, i + 12 <= n, bytes[i + 6] == 0x5C, bytes[i + 7] == UInt8(ascii: "u"),
+            let low = JSONStringDecoder.hex4(bytes, i + 8), low >= 0xDC00, low <= 0xDFFF
+        else { return 0 }
+        appendUTF8(0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00), to: &out)
+        return 12
     }
 
     /// A complete `\uXXXX` whose text is in `pending`.

@@ -318,7 +318,11 @@ public struct JSONScanner {
             if innerCount == 0 { return true }
             if let a = inner.baseAddress, let b = text.baseAddress, memcmp(a, b, innerCount) == 0 { return true }
         }
-        guard inner.firstIndex(of: UInt8(ascii: "\\")) != nil else { return false }
+        // Escapes only shorten a key once decoded, so a raw key shorter than `text` cannot match;
+        // a longer one can only if it holds a backslash.
+        guard innerCount > text.count, let base = inner.baseAddress,
+            memchr(base, Int32(UInt8(ascii: "\\")), innerCount) != nil
+        else { return false }
         var decoded: [UInt8] = []
         guard JSONStringDecoder.decode(inner, into: &decoded) else { return false }
         return decoded.elementsEqual(text)

@@ -21,7 +21,8 @@ struct BashDetect: ParsableCommand {
             Reads delta records. Each tool call's tool_args fragments go through a per-call FSM that \
             recognises {"command":["bash","-lc","…"]}, {"command":"…"} / {"cmd":"…"} (Codex shell_command, \
             exec_command; Claude Code's Bash) as soon as the pattern is certain.
-            """)
+            """
+    )
 
     @OptionGroup var io: StreamOptions
 
@@ -40,7 +41,12 @@ struct BashDetect: ParsableCommand {
 
     mutating func run() throws {
         let output: BashDetectFilter.Output = io.resolvedFormat == .text ? .text : .ndjson
-        var filter = BashDetectFilter(output: output, functionOnly: functionOnly, color: io.useColor, width: Self.terminalWidth())
+        var filter = BashDetectFilter(
+            output: output,
+            functionOnly: functionOnly,
+            color: io.useColor,
+            width: Self.terminalWidth()
+        )
         let delay = UInt32(delayMs) * 1000
         if raw {
             // Each chunk read becomes one tool_args delta of one call, in order.
@@ -50,7 +56,8 @@ struct BashDetect: ParsableCommand {
                     seq += 1
                     filter.feedRawFragment(chunk, seq: Int64(seq), into: &out)
                 },
-                finish: { out in filter.finish(into: &out) })
+                finish: { out in filter.finish(into: &out) }
+            )
         }
         let loop = LineLoop(io, tool: "bash-detect")
         // Pacing only shows when each record's output is written at once.
@@ -69,7 +76,8 @@ struct BashDetect: ParsableCommand {
             finish: { out in
                 input.finish { record, seq in filter.feed(record, sourceSeq: seq, into: &out) }
                 filter.finish(into: &out)
-            })
+            }
+        )
     }
 
     /// Columns of the terminal on stdout, else $COLUMNS, else 80.

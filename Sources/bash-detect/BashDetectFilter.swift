@@ -59,8 +59,8 @@ struct BashDetectFilter {
         }
         let key = delta.key
         if delta.isKind("block_start") {
-            let tool = delta.string("tool")
-            let callID = delta.string("call_id")
+            let tool = delta.tool
+            let callID = delta.callID
             if tool != nil || callID != nil {
                 calls[key] = Call(detector: ShellCallDetector(toolName: tool), callID: callID, tool: tool)
             }
@@ -68,7 +68,7 @@ struct BashDetectFilter {
             return false
         }
         if delta.isKind("tool_args") {
-            var call = calls.removeValue(forKey: key) ?? Call(detector: ShellCallDetector(toolName: delta.string("tool")))
+            var call = calls.removeValue(forKey: key) ?? Call(detector: ShellCallDetector(toolName: delta.tool))
             call.fragments += 1
             fragment.removeAll(keepingCapacity: true)
             delta.decodeText(into: &fragment)
@@ -109,7 +109,9 @@ struct BashDetectFilter {
 
     /// End of input: calls still open end as if their block ended.
     mutating func finish(into out: inout [UInt8]) {
-        let open = calls.keys.sorted { $0.flow.lexicographicallyPrecedes($1.flow) || ($0.flow == $1.flow && $0.index < $1.index) }
+        let open = calls.keys.sorted {
+            $0.flow.lexicographicallyPrecedes($1.flow) || ($0.flow == $1.flow && $0.index < $1.index)
+        }
         for key in open {
             if let call = calls.removeValue(forKey: key) { endCall(call, key, nil, into: &out) }
         }
@@ -136,7 +138,12 @@ struct BashDetectFilter {
 
     // MARK: - Text view
 
-    mutating func render(_ step: ShellCallDetector.Step, _ call: inout Call, _ key: DeltaStreamKey, into out: inout [UInt8]) {
+    mutating func render(
+        _ step: ShellCallDetector.Step,
+        _ call: inout Call,
+        _ key: DeltaStreamKey,
+        into out: inout [UInt8]
+    ) {
         let detector = call.detector
         if !detector.isDetected {
             // Provisional: the fragment on the call's one erasable line.
@@ -178,7 +185,9 @@ struct BashDetectFilter {
         }
         if step.completed {
             if !atLineStart { newline(into: &out) }
-            if let description = detector.descriptionText { append(paint("  # " + description, ANSI.dim) + "\n", into: &out) }
+            if let description = detector.descriptionText {
+                append(paint("  # " + description, ANSI.dim) + "\n", into: &out)
+            }
         }
     }
 
@@ -236,7 +245,9 @@ struct BashDetectFilter {
             w.key("flow_id")
             w.raw(key.flow.isEmpty ? Array("null".utf8) : key.flow)
             if let delta {
-                if let session = delta.record.field("session_id") { w.field("session_id", raw: delta.record.json.raw(session)) }
+                if let session = delta.record.field("session_id") {
+                    w.field("session_id", raw: delta.record.json.raw(session))
+                }
                 if let ts = delta.record.field("ts") { w.field("ts", raw: delta.record.json.raw(ts)) }
             }
             w.field("index", key.index)

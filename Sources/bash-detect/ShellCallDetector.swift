@@ -16,7 +16,9 @@ struct ShellCallDetector {
     /// Shells whose `-c` runs a command string.
     static let shells: Set<String> = ["bash", "sh", "zsh", "dash", "ksh", "fish"]
     /// Tool names whose `command`/`cmd` string is a shell command.
-    static let shellTools: Set<String> = ["Bash", "bash", "shell", "shell_command", "exec_command", "local_shell", "container.exec"]
+    static let shellTools: Set<String> = [
+        "Bash", "bash", "shell", "shell_command", "exec_command", "local_shell", "container.exec",
+    ]
 
     enum Form: Equatable { case array, string }
 
@@ -262,7 +264,8 @@ struct ShellCallDetector {
             if !Self.shells.contains(base) { rejectedArrayForm = true }
             return
         }
-        let isFlag = element.count >= 2 && element.hasPrefix("-") && element.dropFirst().allSatisfy { $0.isLetter || $0 == "-" }
+        let isFlag =
+            element.count >= 2 && element.hasPrefix("-") && element.dropFirst().allSatisfy { $0.isLetter || $0 == "-" }
         guard isFlag else {
             rejectedArrayForm = true
             return

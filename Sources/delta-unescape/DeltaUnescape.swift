@@ -15,11 +15,14 @@ struct DeltaUnescape: ParsableCommand {
             Reads delta records and decodes the escapes (\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX, surrogate \
             pairs) inside their text, keeping state per (flow_id, index) so an escape split across deltas \
             decodes whole. Other records pass through unchanged.
-            """)
+            """
+    )
 
     @OptionGroup var io: StreamOptions
 
-    @Flag(help: "Print only the decoded text, with a header line when the flow or block changes (same as --format text).")
+    @Flag(
+        help: "Print only the decoded text, with a header line when the flow or block changes (same as --format text)."
+    )
     var text = false
 
     @Flag(help: "Standard input is plain text fragments, not records: decode it as one stream.")
@@ -32,19 +35,25 @@ struct DeltaUnescape: ParsableCommand {
         if raw { return try runRaw() }
         let kinds = Set(fields.split(separator: ",").map { $0.trimmingCharacters(in: " ") })
         var filter = UnescapeFilter(
-            kinds: kinds, output: text || io.resolvedFormat == .text ? .text : .ndjson, color: io.useColor)
+            kinds: kinds,
+            output: text || io.resolvedFormat == .text ? .text : .ndjson,
+            color: io.useColor
+        )
         var input = DeltaInput()  // sse/ws records: decoded to deltas first
         let loop = LineLoop(io, tool: "delta-unescape")
         try loop.runRecords(
             feed: { record, position, out in
                 input.feed(record) { record, _ in
-                    if let warning = filter.feed(record, into: &out) { loop.diagnostics.warn("\(position.label): \(warning)") }
+                    if let warning = filter.feed(record, into: &out) {
+                        loop.diagnostics.warn("\(position.label): \(warning)")
+                    }
                 }
             },
             finish: { out in
                 input.finish { record, _ in _ = filter.feed(record, into: &out) }
                 filter.finish(into: &out)
-            })
+            }
+        )
         if filter.streams.issues > 1 {
             loop.diagnostics.warn("\(filter.streams.issues) invalid escapes kept literally")
         }
@@ -54,7 +63,8 @@ struct DeltaUnescape: ParsableCommand {
         var unescaper = JSONFragmentUnescaper()
         try RawChunkLoop(io, tool: "delta-unescape").run(
             feed: { chunk, out in unescaper.feed(chunk, into: &out) },
-            finish: { out in unescaper.finish(into: &out) })
+            finish: { out in unescaper.finish(into: &out) }
+        )
         if let first = unescaper.firstIssue {
             writeStandardError("delta-unescape: invalid escape \(first) kept literally (\(unescaper.issues) in all)")
         }

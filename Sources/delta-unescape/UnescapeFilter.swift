@@ -19,7 +19,7 @@ struct UnescapeStreams {
 
     /// Decodes one fragment of the stream `key`.
     mutating func decode(_ key: DeltaStreamKey, _ fragment: UnsafeRawBufferPointer, into out: inout [UInt8]) {
-        var state = streams.removeValue(forKey: key) ?? JSONFragmentUnescaper()
+        var state = (streams.isEmpty ? nil : streams.removeValue(forKey: key)) ?? JSONFragmentUnescaper()
         let before = state.issues
         state.feed(fragment, into: &out)
         noteIssues(state, since: before)
@@ -37,7 +37,9 @@ struct UnescapeStreams {
 
     /// The keys that still hold an open escape (sorted, so the end of input is deterministic).
     var openKeys: [DeltaStreamKey] {
-        streams.keys.sorted { ($0.flow.lexicographicallyPrecedes($1.flow)) || ($0.flow == $1.flow && $0.index < $1.index) }
+        streams.keys.sorted {
+            ($0.flow.lexicographicallyPrecedes($1.flow)) || ($0.flow == $1.flow && $0.index < $1.index)
+        }
     }
 
     private mutating func noteIssues(_ state: JSONFragmentUnescaper, since before: Int) {
@@ -51,6 +53,8 @@ struct UnescapeFilter {
     enum Output { case ndjson, text }
 
     let kinds: Set<String>
+    /// The selected kinds as bytes, compared with the record's `kind` without decoding it.
+    let kindBytes: [[UInt8]]
     let output: Output
     let color: Bool
     var streams = UnescapeStreams()
@@ -61,9 +65,12 @@ struct UnescapeFilter {
     var lastKind: [DeltaStreamKey: (kind: String, session: String?)] = [:]
     private var decoded: [UInt8] = []
     private var fragment: [UInt8] = []
+    private var quoted: [UInt8] = []
+    private static let mark = Array(#","unescaped":true"#.utf8)
 
     init(kinds: Set<String>, output: Output, color: Bool) {
         self.kinds = kinds
+        kindBytes = kinds.map { Array($0.utf8) }
         self.output = output
         self.color = color
         decoded.reserveCapacity(4096)
@@ -85,8 +92,7 @@ struct UnescapeFilter {
             passThrough(record, into: &out)
             return nil
         }
-        let kind = delta.kind
-        guard kinds.contains(kind), let textSpan = delta.textSpan, record.field("unescaped") == nil else {
+        guard isSelected(delta), let textSpan = delta.textSpan, !delta.hasUnescapedMark else {
             passThrough(record, into: &out)
             return nil
         }
@@ -95,20 +101,24 @@ struct UnescapeFilter {
         delta.decodeText(into: &fragment)
         fragment.withUnsafeBytes { streams.decode(delta.key, $0, into: &decoded) }
         if streams.streams[delta.key] != nil {
-            lastKind[delta.key] = (kind, delta.sessionID)
-        } else {
+            lastKind[delta.key] = (delta.kind, delta.sessionID)
+        } else if !lastKind.isEmpty {
             lastKind[delta.key] = nil
         }
         switch output {
         case .ndjson:
-            var quoted: [UInt8] = []
-            quoted.reserveCapacity(decoded.count + 2)
+            quoted.removeAll(keepingCapacity: true)
             decoded.withUnsafeBytes { JSONStringEncoder.appendQuoted($0, to: &quoted) }
             RecordSplice.appendLine(
-                record.line, root: record.root, replacing: textSpan, with: quoted,
-                adding: Array(#","unescaped":true"#.utf8), into: &out)
+                record.line,
+                root: record.root,
+                replacing: textSpan,
+                with: quoted,
+                adding: Self.mark,
+                into: &out
+            )
         case .text:
-            showHeaderIfNeeded(delta.key, kind: kind, into: &out)
+            showHeaderIfNeeded(delta.key, kind: delta.kind, into: &out)
             appendText(decoded, into: &out)
         }
         if streams.issues > 0, issuesBefore == 0, let first = streams.firstIssue {
@@ -154,6 +164,20 @@ struct UnescapeFilter {
                 w.newline()
             }
         }
+    }
+
+    /// True when the delta's kind is one of --fields (raw bytes, no String made).
+    func isSelected(_ delta: DeltaFragment) -> Bool {
+        let span = delta.kindSpan
+        let inner = delta.record.json.raw(span)
+        let count = span.count - 2
+        for kind in kindBytes where kind.count == count {
+            if kind.withUnsafeBytes({ $0.elementsEqual(UnsafeRawBufferPointer(rebasing: inner[1..<(inner.count - 1)])) }
+            ) {
+                return true
+            }
+        }
+        return false
     }
 
     func passThrough(_ record: Record, into out: inout [UInt8]) {

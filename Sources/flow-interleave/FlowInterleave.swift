@@ -13,7 +13,8 @@ enum ClockSource: String, ExpressibleByArgument, CaseIterable {
 struct FlowInterleave: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "flow-interleave",
-        abstract: "Show concurrent agent flows as cards, one at a time, without the screen thrashing.")
+        abstract: "Show concurrent agent flows as cards, one at a time, without the screen thrashing."
+    )
 
     @OptionGroup var io: StreamOptions
     @Option(help: "Time source: wall (arrival time, live) or recorded (the records' ts: same view every run).")
@@ -40,10 +41,16 @@ struct FlowInterleave: ParsableCommand {
 
     mutating func run() throws {
         let policy = ScreenPolicy(
-            flushInterval: Int64(flushInterval * 1e6), sessionGuard: Int64(sessionGuardMs) * 1000,
-            deadAfter: deadAfter > 0 ? Int64(deadAfter * 1e6) : nil)
+            flushInterval: Int64(flushInterval * 1e6),
+            sessionGuard: Int64(sessionGuardMs) * 1000,
+            deadAfter: deadAfter > 0 ? Int64(deadAfter * 1e6) : nil
+        )
         let render = RenderOptions(
-            color: io.useColor, showTime: showTime, showFlowID: showFlowId, ndjson: io.format == .ndjson)
+            color: io.useColor,
+            showTime: showTime,
+            showFlowID: showFlowId,
+            ndjson: io.format == .ndjson
+        )
         var view = Interleaver(policy: policy, render: render)
         let recorded = clock == .recorded
         var loop = LineLoop(io, tool: "flow-interleave")
@@ -68,7 +75,8 @@ struct FlowInterleave: ParsableCommand {
                 }
                 view.feed(record, now: recorded ? record.timestamp : Timestamp.now(), into: &out)
             },
-            finish: { out in view.finish(into: &out) })
+            finish: { out in view.finish(into: &out) }
+        )
     }
 
     static func main() { TapMain.run(Self.self) }

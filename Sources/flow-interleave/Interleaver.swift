@@ -8,6 +8,14 @@
 
 import TapCodec
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 struct Interleaver {
     private(set) var screen: ScreenController
     private var renderer: CardRenderer
@@ -16,6 +24,7 @@ struct Interleaver {
     /// The codec's provider decoders (sse/ws events to deltas), and its output scratch.
     private var decoder = DeltaDecoder()
     private var decoded: [UInt8] = []
+    private var lastFlowID: (raw: [UInt8], id: String)?
 
     init(policy: ScreenPolicy, render: RenderOptions) {
         screen = ScreenController(policy: policy)
@@ -26,8 +35,8 @@ struct Interleaver {
 
     /// One input record. `now`: the time it counts for (nil under `--clock recorded` when the
     /// record has no `ts`: the controller's clock stays).
-    mutating func feed(_ record: Record, now: Timestamp?, into out: inout [UInt8]) {
-        let now = now ?? screen.clock
+    mutating func feed(_ record: Record, now given: Timestamp?, into out: inout [UInt8]) {
+        let now = given ?? screen.clock
         guard let typeSpan = record.typeSpan, typeSpan.kind == .string else {
             passThrough(record.line, now: now, into: &out)
             return
@@ -39,16 +48,21 @@ struct Interleaver {
             feedFlow(record, now: now, into: &out)
         } else if json.stringEquals(typeSpan, RecordType.flowEnd) {
             feedFlowEnd(record, now: now, into: &out)
-        } else if json.stringEquals(typeSpan, RecordType.sse) || json.stringEquals(typeSpan, RecordType.ws) {
-            feedEvent(record, now: now, into: &out)
+        } else if json.stringEquals(typeSpan, RecordType.sse) {
+            feedEvent(record, webSocket: false, now: now, into: &out)
+        } else if json.stringEquals(typeSpan, RecordType.ws) {
+            feedEvent(record, webSocket: true, now: now, into: &out)
         } else if json.stringEquals(typeSpan, RecordType.redis), let inner = Self.unwrapRedis(record) {
             inner.withUnsafeBytes { bytes in
                 if let unwrapped = Record(line: bytes) {
-                    feed(unwrapped, now: now, into: &out)
+                    // Under the recorded clock the wrapped record's own ts counts.
+                    feed(unwrapped, now: given ?? unwrapped.timestamp, into: &out)
                 } else {
                     passThrough(record.line, now: now, into: &out)
                 }
             }
+        } else if json.stringEquals(typeSpan, RecordType.redis) {
+            feedRedisSessionEvent(record, now: now, into: &out)
         } else {
             passThrough(record.line, now: now, into: &out)
         }
@@ -90,7 +104,7 @@ struct Interleaver {
     /// Starts or finds the card of the record's flow. False: no flow id, or a late record of an
     /// evicted flow (then it has been passed through).
     private mutating func card(for record: Record, now: Timestamp, revive: Bool, into out: inout [UInt8]) -> String? {
-        guard let flowID = record.flowID else {
+        guard let flowID = flowID(of: record) else {
             passThrough(record.line, now: now, into: &out)
             return nil
         }
@@ -98,9 +112,17 @@ struct Interleaver {
             flowID,
             info: {
                 CardInfo(
-                    flowID: flowID, sessionID: record.sessionID ?? "-", provider: record.string("provider") ?? "unknown",
-                    model: nil, startedAt: now)
-            }, now: now, revive: revive, out: &actions)
+                    flowID: flowID,
+                    sessionID: record.sessionID ?? "-",
+                    provider: record.string("provider") ?? "unknown",
+                    model: nil,
+                    startedAt: now
+                )
+            },
+            now: now,
+            revive: revive,
+            out: &actions
+        )
         guard live else {
             // A late record of a finished, evicted card: tagged with how it ended.
             flushActions(into: &out)
@@ -110,15 +132,26 @@ struct Interleaver {
         return flowID
     }
 
+    /// The record's flow id; consecutive records of one flow reuse the decoded string.
+    private mutating func flowID(of record: Record) -> String? {
+        guard let span = record.field("flow_id"), span.kind == .string else { return nil }
+        let raw = record.json.raw(span)
+        if let last = lastFlowID, raw.elementsEqual(last.raw) { return last.id }
+        guard let id = record.json.string(span) else { return nil }
+        lastFlowID = (Array(raw), id)
+        return id
+    }
+
     private mutating func feedFlow(_ record: Record, now: Timestamp, into out: inout [UInt8]) {
         guard let flowID = card(for: record, now: now, revive: true, into: &out) else { return }
-        // The decoder learns the flow's provider; its request deltas are not used: the prompt
-        // is taken here, as extract-prompts defines it (synthetic parts left out).
-        decoded.removeAll(keepingCapacity: true)
-        decoder.feed(record, into: &decoded)
         let json = record.json
-        let body = record.lookup("request", "body")
-        let model = body.flatMap { span in json.field("model", in: span) }.flatMap { json.string($0) }
+        registerWithDecoder(record)
+        // request.body without skipping the body (it is most of the record).
+        let forward = ForwardJSON(bytes: record.line)
+        let body = forward.valueStart(of: ["request"], inObjectAt: record.root.start)
+            .flatMap { forward.valueStart(of: ["body"], inObjectAt: $0) }.flatMap { forward.openSpan(at: $0) }
+        let model = body.flatMap { forward.valueStart(of: ["model"], inObjectAt: $0.start) }
+            .flatMap { forward.openSpan(at: $0) }.flatMap { json.string($0) }
         let provider = record.string("provider")
         screen.update(flowID) { info in
             if let model { info.model = model }
@@ -132,6 +165,28 @@ struct Interleaver {
             screen.end(flowID, state: .dead, reason: "HTTP \(status)", out: &actions)
         }
         flushActions(into: &out)
+    }
+
+    /// The decoder learns the flow's provider from a copy of the flow record without its
+    /// request: the decoder's request deltas are not used (the prompt is taken here, as
+    /// extract-prompts defines it, synthetic parts left out), and skipping a body of tens of
+    /// kilobytes twice would cost more than the rest of the record.
+    private mutating func registerWithDecoder(_ record: Record) {
+        var header: [UInt8] = []
+        header.reserveCapacity(256)
+        JSONWriter.append(to: &header) { w in
+            w.beginObject()
+            w.field("v", 1)
+            w.field("type", RecordType.flow)
+            for key in ["flow_id", "session_id", "ts", "provider", "url"] {
+                if let span = record.field(key) { w.field(key, raw: record.json.raw(span)) }
+            }
+            w.endObject()
+        }
+        decoded.removeAll(keepingCapacity: true)
+        header.withUnsafeBytes { bytes in
+            if let flow = Record(line: bytes, validate: false) { decoder.feed(flow, into: &decoded) }
+        }
     }
 
     private mutating func addPrompt(_ json: JSONScanner, body: JSONSpan, to flowID: String) {
@@ -158,22 +213,26 @@ struct Interleaver {
             screen.end(flowID, state: ending.state, reason: ending.reason, with: recordItem(record), out: &actions)
         } else {
             screen.end(
-                flowID, state: status == "complete" ? .done : .dead, reason: status, with: recordItem(record),
-                out: &actions)
+                flowID,
+                state: status == "complete" ? .done : .dead,
+                reason: status,
+                with: recordItem(record),
+                out: &actions
+            )
         }
         flushActions(into: &out)
     }
 
     /// `sse` / `ws` events: activity of their flow; the deltas the decoder makes of them are the
     /// content (text) and the state changes (message_end, error).
-    private mutating func feedEvent(_ record: Record, now: Timestamp, into out: inout [UInt8]) {
+    private mutating func feedEvent(_ record: Record, webSocket: Bool, now: Timestamp, into out: inout [UInt8]) {
         guard let flowID = card(for: record, now: now, revive: false, into: &out) else {
             decoded.removeAll(keepingCapacity: true)
             decoder.feed(record, into: &decoded)
             return
         }
         let json = record.json
-        if let direction = record.field("direction"), json.stringEquals(direction, "client"),
+        if webSocket, let direction = record.field("direction"), json.stringEquals(direction, "client"),
             let data = record.field("data"), data.kind == .object
         {
             // Codex over WebSocket sends its request body as the first client frame.
@@ -194,6 +253,28 @@ struct Interleaver {
         flushActions(into: &out)
     }
 
+    /// A `redis` record holding one of the seed's session events (user prompt, content block
+    /// delta, tool result, turn end): the codec decodes it to deltas, which drive the cards as
+    /// delta records do. An entry the codec does not know passes through.
+    private mutating func feedRedisSessionEvent(_ record: Record, now: Timestamp, into out: inout [UInt8]) {
+        decoded.removeAll(keepingCapacity: true)
+        decoder.feed(record, into: &decoded)
+        let produced = decoded
+        var handled = false
+        produced.withUnsafeBytes { bytes in
+            var start = 0
+            while start < bytes.count {
+                let end = bytes[start...].firstIndex(of: 0x0A) ?? bytes.count
+                let line = UnsafeRawBufferPointer(rebasing: bytes[start..<end])
+                start = end + 1
+                guard let delta = Record(line: line, validate: false), delta.isType(RecordType.delta) else { continue }
+                handled = true
+                feedDelta(delta, now: now, into: &out)
+            }
+        }
+        if !handled { passThrough(record.line, now: now, into: &out) }
+    }
+
     /// Runs the codec's decoder on a record and applies the deltas it makes; returns how the
     /// flow ended when one of them ends it.
     private mutating func decode(_ record: Record, flowID: String) -> (state: CardState, reason: String?)? {
@@ -210,8 +291,11 @@ struct Interleaver {
         var ending: (state: CardState, reason: String?)?
         produced.withUnsafeBytes { bytes in
             var start = 0
+            guard let base = bytes.baseAddress else { return }
             while start < bytes.count {
-                let end = bytes[start...].firstIndex(of: 0x0A) ?? bytes.count
+                let end =
+                    memchr(base + start, 0x0A, bytes.count - start).map { base.distance(to: UnsafeRawPointer($0)) }
+                    ?? bytes.count
                 let line = UnsafeRawBufferPointer(rebasing: bytes[start..<end])
                 start = end + 1
                 // The decoder's own output: valid JSON, no need to validate again.
@@ -248,23 +332,28 @@ struct Interleaver {
     /// One delta: content for the transcript (text mode), facts for the header, or the end of
     /// the flow (returned; the caller ends the card with the record that carried it).
     /// `requestDeltas`: use `user_prompt`/`tool_result` (false when the flow record gave them).
-    private mutating func apply(_ delta: Record, to flowID: String, requestDeltas: Bool) -> (
+    private mutating func apply(
+        _ delta: Record,
+        to flowID: String,
+        requestDeltas: Bool
+    ) -> (
         state: CardState, reason: String?
     )? {
         let json = delta.json
-        guard let kindSpan = delta.field("kind") else { return nil }
-        if json.stringEquals(kindSpan, "message_end") { return (.done, delta.string("stop_reason")) }
+        let f = DeltaFields(delta)
+        guard let kindSpan = f.kind else { return nil }
+        if json.stringEquals(kindSpan, "message_end") { return (.done, f.stopReason.flatMap { json.string($0) }) }
         if json.stringEquals(kindSpan, "error") {
-            let text = delta.string("text") ?? ""
+            let text = f.text.flatMap { json.string($0) } ?? ""
             if !ndjson {
                 screen.add(flowID, .content(role: .error, index: 0, text: text.isEmpty ? "error" : text), out: &actions)
             }
-            return (.dead, delta.string("error_type") ?? "error")
+            return (.dead, f.errorType.flatMap { json.string($0) } ?? "error")
         }
         if json.stringEquals(kindSpan, "usage") {
-            let input = delta.int("input_tokens")
-            let output = delta.int("output_tokens")
-            let model = delta.string("model")
+            let input = f.inputTokens.flatMap { json.int($0) }
+            let output = f.outputTokens.flatMap { json.int($0) }
+            let model = f.model.flatMap { json.string($0) }
             screen.update(flowID) { info in
                 if let input { info.inputTokens = input }
                 if let output { info.outputTokens = output }
@@ -273,7 +362,7 @@ struct Interleaver {
             return nil
         }
         guard !ndjson else { return nil }
-        let index = delta.int("index").map { Int($0) } ?? 0
+        let index = f.index.flatMap { json.int($0) }.map { Int($0) } ?? 0
         let role: ContentRole
         if json.stringEquals(kindSpan, "text") {
             role = .assistant
@@ -282,21 +371,25 @@ struct Interleaver {
         } else if json.stringEquals(kindSpan, "tool_args") {
             role = .toolArgs
         } else if json.stringEquals(kindSpan, "block_start") {
-            if let block = delta.field("block"), json.stringEquals(block, "tool") {
-                screen.add(flowID, .toolStart(index: index, name: delta.string("tool") ?? "?"), out: &actions)
+            if let block = f.block, json.stringEquals(block, "tool") {
+                let name = f.tool.flatMap { json.string($0) } ?? "?"
+                screen.add(flowID, .toolStart(index: index, name: name), out: &actions)
             }
             return nil
         } else if requestDeltas, json.stringEquals(kindSpan, "user_prompt") {
             role = .user
         } else if requestDeltas, json.stringEquals(kindSpan, "tool_result") {
-            screen.add(
-                flowID, .content(role: .toolResult, index: index, text: Self.oneLine(delta.string("text") ?? "")),
-                out: &actions)
+            let text = Self.oneLine(f.text.flatMap { json.string($0) } ?? "")
+            screen.add(flowID, .content(role: .toolResult, index: index, text: text), out: &actions)
             return nil
         } else {
             return nil
         }
-        screen.add(flowID, .content(role: role, index: index, text: delta.string("text") ?? ""), out: &actions)
+        screen.add(
+            flowID,
+            .content(role: role, index: index, text: f.text.flatMap { json.string($0) } ?? ""),
+            out: &actions
+        )
         return nil
     }
 
@@ -326,17 +419,35 @@ enum RequestPrompt: Equatable {
     static let synthetic = ["<system-reminder>", "<environment_context>", "<user_instructions>"]
 
     static func last(in json: JSONScanner, body: JSONSpan) -> RequestPrompt {
-        var items = json.field("messages", in: body)
-        if items == nil, let input = json.field("input", in: body) {
-            if input.kind == .string { return json.string(input).map { .prompt($0) } ?? .none }
-            items = input
+        // `messages` (Anthropic, Chat) or `input` (Responses), reached without skipping it.
+        let forward = ForwardJSON(bytes: json.bytes)
+        guard let start = forward.valueStart(of: ["messages", "input"], inObjectAt: body.start),
+            let list = forward.openSpan(at: start)
+        else { return .none }
+        if list.kind == .string { return json.string(list).map { .prompt($0) } ?? .none }
+        // One walk over the items: the last one, and how many tool results end the list.
+        var last: JSONSpan?
+        var trailingResults = 0
+        json.forEachElement(of: list) { item in
+            last = item
+            // Only the first member is read (clients write `type` / `role` first): a tool
+            // result is a Responses `function_call_output` item or a Chat `tool` message.
+            var isResult = false
+            json.forEachMember(of: item) { key, value in
+                isResult =
+                    (json.stringEquals(key, "type") && json.stringEquals(value, "function_call_output"))
+                    || (json.stringEquals(key, "role") && json.stringEquals(value, "tool"))
+                return false
+            }
+            trailingResults = isResult ? trailingResults + 1 : 0
+            return true
         }
-        guard let list = items, let last = json.lastElement(of: list), last.kind == .object else { return .none }
+        guard let last, last.kind == .object else { return .none }
         if let type = json.field("type", in: last), json.stringEquals(type, "function_call_output") {
-            return .toolResults(max(1, trailingOutputs(json, list)))
+            return .toolResults(max(1, trailingResults))
         }
         if let role = json.field("role", in: last), json.stringEquals(role, "tool") {
-            return .toolResults(max(1, trailingRole(json, list, "tool")))
+            return .toolResults(max(1, trailingResults))
         }
         guard let role = json.field("role", in: last), json.stringEquals(role, "user"),
             let content = json.field("content", in: last)
@@ -367,24 +478,45 @@ enum RequestPrompt: Equatable {
         let trimmed = text.drop { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }
         return synthetic.contains { trimmed.hasPrefix($0) }
     }
+}
 
-    /// Function-call outputs at the end of a Responses input list.
-    private static func trailingOutputs(_ json: JSONScanner, _ list: JSONSpan) -> Int {
-        var run = 0
-        json.forEachElement(of: list) { item in
-            if let t = json.field("type", in: item), json.stringEquals(t, "function_call_output") { run += 1 } else { run = 0 }
+/// The fields of a delta record that a card uses, found in one pass over its members.
+struct DeltaFields {
+    var kind, index, text, block, tool, stopReason, errorType, inputTokens, outputTokens, model: JSONSpan?
+
+    init(_ delta: Record) {
+        let json = delta.json
+        json.forEachMember(of: delta.root) { key, value in
+            // Keys are compared by length first (JSONScanner.stringEquals), so misses are cheap.
+            switch key.count - 2 {
+            case 4:
+                if json.stringEquals(key, "kind") {
+                    kind = value
+                } else if json.stringEquals(key, "text") {
+                    text = value
+                } else if json.stringEquals(key, "tool") {
+                    tool = value
+                }
+            case 5:
+                if json.stringEquals(key, "index") {
+                    index = value
+                } else if json.stringEquals(key, "block") {
+                    block = value
+                } else if json.stringEquals(key, "model") {
+                    model = value
+                }
+            case 10:
+                if json.stringEquals(key, "error_type") { errorType = value }
+            case 11:
+                if json.stringEquals(key, "stop_reason") { stopReason = value }
+            case 12:
+                if json.stringEquals(key, "input_tokens") { inputTokens = value }
+            case 13:
+                if json.stringEquals(key, "output_tokens") { outputTokens = value }
+            default:
+                break
+            }
             return true
         }
-        return run
-    }
-
-    /// Messages of one role at the end of a Chat messages list.
-    private static func trailingRole(_ json: JSONScanner, _ list: JSONSpan, _ name: String) -> Int {
-        var run = 0
-        json.forEachElement(of: list) { item in
-            if let r = json.field("role", in: item), json.stringEquals(r, name) { run += 1 } else { run = 0 }
-            return true
-        }
-        return run
     }
 }

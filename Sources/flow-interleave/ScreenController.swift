@@ -62,7 +62,11 @@ struct ScreenController {
     /// caller treats the record as a late one (`state(of:)` still knows how the flow ended).
     @discardableResult
     mutating func touch(
-        _ flowID: String, info makeInfo: () -> CardInfo, now: Timestamp, revive: Bool, out: inout [ScreenAction]
+        _ flowID: String,
+        info makeInfo: () -> CardInfo,
+        now: Timestamp,
+        revive: Bool,
+        out: inout [ScreenAction]
     ) -> Bool {
         advance(to: now, out: &out)
         if cards[flowID] == nil {
@@ -120,7 +124,11 @@ struct ScreenController {
     /// `item` (the record or message that ended it) is shown with the new state, before the
     /// status line.
     mutating func end(
-        _ flowID: String, state: CardState, reason: String?, with item: CardItem? = nil, out: inout [ScreenAction]
+        _ flowID: String,
+        state: CardState,
+        reason: String?,
+        with item: CardItem? = nil,
+        out: inout [ScreenAction]
     ) {
         guard let before = cards[flowID]?.state, let terminal = cards[flowID]?.terminal else { return }
         let wasLive = before == .streaming || (before == .dead && !terminal)
@@ -154,10 +162,12 @@ struct ScreenController {
     /// Marks DEAD the cards whose flows went quiet for `deadAfter`.
     private mutating func expire(out: inout [ScreenAction]) {
         guard let deadAfter = policy.deadAfter else { return }
-        let quiet = cards.filter { _, card in
-            card.state == .streaming && clock.microseconds - card.lastActivity.microseconds >= deadAfter
+        var quiet: [String] = []  // allocates only when a card died
+        for (id, card) in cards
+        where card.state == .streaming && clock.microseconds - card.lastActivity.microseconds >= deadAfter {
+            quiet.append(id)
         }
-        for id in quiet.keys.sorted() {
+        for id in quiet.sorted() {
             cards[id]?.finish(.dead, reason: "no data for \(formatSeconds(deadAfter))", at: clock)
             cards[id]?.terminal = false  // it may still speak again
             finalize(id, out: &out)

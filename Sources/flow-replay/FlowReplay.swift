@@ -10,7 +10,8 @@ import TapCodec
 struct FlowReplay: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "flow-replay",
-        abstract: "Re-emit a saved log with its recorded timing, or serve its flows as live SSE responses.")
+        abstract: "Re-emit a saved log with its recorded timing, or serve its flows as live SSE responses."
+    )
 
     @Argument(help: ArgumentHelp("Input files (standard input when none, or for -).", valueName: "file"))
     var files: [String] = []
@@ -38,8 +39,12 @@ struct FlowReplay: ParsableCommand {
         if let speed, !(speed > 0) { throw ValidationError("--speed must be greater than 0") }
         if let delayMs, delayMs < 0 { throw ValidationError("--delay-ms must not be negative") }
         if let maxGap, maxGap < 0 { throw ValidationError("--max-gap must not be negative") }
-        if let serve, ServeAddress(serve) == nil { throw ValidationError("--serve takes HOST:PORT, e.g. 127.0.0.1:8080") }
-        if serve == nil, flow != nil || maxRequests != nil { throw ValidationError("--flow and --max-requests need --serve") }
+        if let serve, ServeAddress(serve) == nil {
+            throw ValidationError("--serve takes HOST:PORT, e.g. 127.0.0.1:8080")
+        }
+        if serve == nil, flow != nil || maxRequests != nil {
+            throw ValidationError("--flow and --max-requests need --serve")
+        }
     }
 
     var pacing: Pacing {
@@ -64,7 +69,11 @@ struct FlowReplay: ParsableCommand {
                 throw TapFailure("flow-replay: no flow \(flow) with SSE events in the input")
             }
             try SSEServer(
-                flows: flows, pacing: pacing, maxGap: maxGap, flowID: flow, maxRequests: maxRequests,
+                flows: flows,
+                pacing: pacing,
+                maxGap: maxGap,
+                flowID: flow,
+                maxRequests: maxRequests,
                 diagnostics: loop.diagnostics
             ).run(at: address)
             return

@@ -75,7 +75,9 @@ struct RecordedFlowsBuilder {
             var headers: [(String, String)] = []
             if let object = record.lookup("response", "headers") {
                 json.forEachMember(of: object) { key, value in
-                    if let name = json.string(key), let text = json.string(value), !Self.dropped.contains(name.lowercased()) {
+                    if let name = json.string(key), let text = json.string(value),
+                        !Self.dropped.contains(name.lowercased())
+                    {
                         headers.append((name, text))
                     }
                     return true

@@ -84,7 +84,8 @@ struct SSEServer {
             }
             guard let flow else {
                 let body = #"{"error":{"type":"not_found","message":"flow-replay: no more recorded flows"}}"#
-                let text = "HTTP/1.1 404 Not Found\r\ncontent-type: application/json\r\ncontent-length: \(body.utf8.count)\r\nconnection: close\r\n\r\n\(body)"
+                let text =
+                    "HTTP/1.1 404 Not Found\r\ncontent-type: application/json\r\ncontent-length: \(body.utf8.count)\r\nconnection: close\r\n\r\n\(body)"
                 _ = send(client, Array(text.utf8))
                 continue
             }

@@ -15,7 +15,8 @@ struct JSONPrettyStream: ParsableCommand {
             Reads delta records and formats the tool_args fragments of each call (flow_id, index) \
             incrementally; other records pass through unchanged. With --raw, standard input is JSON \
             text in arbitrary chunks.
-            """)
+            """
+    )
 
     @OptionGroup var io: StreamOptions
 
@@ -41,20 +42,24 @@ struct JSONPrettyStream: ParsableCommand {
         try loop.runRecords(
             feed: { record, position, out in
                 input.feed(record) { record, _ in
-                    if let warning = filter.feed(record, into: &out) { loop.diagnostics.warn("\(position.label): \(warning)") }
+                    if let warning = filter.feed(record, into: &out) {
+                        loop.diagnostics.warn("\(position.label): \(warning)")
+                    }
                 }
             },
             finish: { out in
                 input.finish { record, _ in _ = filter.feed(record, into: &out) }
                 filter.finish(into: &out)
-            })
+            }
+        )
     }
 
     func runRaw() throws {
         var formatter = PrettyFormatter(indent: indent, style: io.useColor ? .color : .plain)
         try RawChunkLoop(io, tool: "json-pretty-stream").run(
             feed: { chunk, out in formatter.feed(chunk, into: &out) },
-            finish: { out in formatter.finish(into: &out) })
+            finish: { out in formatter.finish(into: &out) }
+        )
         if let error = formatter.error {
             writeStandardError("json-pretty-stream: invalid JSON (\(error)), the rest passed through raw")
         }

@@ -36,7 +36,7 @@ struct PrettyFilter {
             return nil
         }
         if delta.isKind("block_start") {
-            if let tool = delta.string("tool") { tools[delta.key] = tool }
+            if let tool = delta.tool { tools[delta.key] = tool }
         } else if delta.isKind("tool_args") {
             fragment.removeAll(keepingCapacity: true)
             pretty.removeAll(keepingCapacity: true)
@@ -44,7 +44,11 @@ struct PrettyFilter {
             var formatter = calls.removeValue(forKey: delta.key) ?? PrettyFormatter(indent: indent, style: style)
             let hadError = formatter.error != nil
             fragment.withUnsafeBytes { formatter.feed($0, into: &pretty) }
-            let warning = !hadError ? formatter.error.map { "call \(delta.key.index) of flow \(delta.key.flowID): invalid JSON (\($0)), the rest passes through raw" } : nil
+            let warning =
+                !hadError
+                ? formatter.error.map {
+                    "call \(delta.key.index) of flow \(delta.key.flowID): invalid JSON (\($0)), the rest passes through raw"
+                } : nil
             calls[delta.key] = formatter
             emit(record, delta.key, into: &out)
             return warning
@@ -63,7 +67,9 @@ struct PrettyFilter {
     /// End of input: calls still open are finished (text mode only: NDJSON has no record to
     /// carry it, and the calls' fragments are all out already).
     mutating func finish(into out: inout [UInt8]) {
-        let open = calls.keys.sorted { $0.flow.lexicographicallyPrecedes($1.flow) || ($0.flow == $1.flow && $0.index < $1.index) }
+        let open = calls.keys.sorted {
+            $0.flow.lexicographicallyPrecedes($1.flow) || ($0.flow == $1.flow && $0.index < $1.index)
+        }
         for key in open {
             pretty.removeAll(keepingCapacity: true)
             end(key)

@@ -26,8 +26,13 @@ struct PrettyStyle {
     static let plain = PrettyStyle()
     /// Keys cyan, strings green, numbers yellow, literals magenta, punctuation dim.
     static let color = PrettyStyle(
-        key: Array(ANSI.cyan.utf8), string: Array(ANSI.green.utf8), number: Array(ANSI.yellow.utf8),
-        literal: Array(ANSI.magenta.utf8), punctuation: Array(ANSI.dim.utf8), reset: Array(ANSI.reset.utf8))
+        key: Array(ANSI.cyan.utf8),
+        string: Array(ANSI.green.utf8),
+        number: Array(ANSI.yellow.utf8),
+        literal: Array(ANSI.magenta.utf8),
+        punctuation: Array(ANSI.dim.utf8),
+        reset: Array(ANSI.reset.utf8)
+    )
 
     var isPlain: Bool { reset.isEmpty }
 }
@@ -55,7 +60,15 @@ struct PrettyFormatter {
     }
 
     /// Escape being read inside a string.
-    enum Escape: Equatable { case none, backslash, hex(Int) }
+    enum Escape: Equatable {
+        case none, backslash
+        case hex(Int)
+    }
+
+    static let spaces = [UInt8](repeating: 0x20, count: 256)
+    static let trueBytes = Array("true".utf8)
+    static let falseBytes = Array("false".utf8)
+    static let nullBytes = Array("null".utf8)
 
     /// Deeper nesting is passed through raw (jq 1.6 stops at 256 levels).
     static let maxDepth = 1000
@@ -102,7 +115,10 @@ struct PrettyFormatter {
                     j += 1
                 }
                 if j > i {
-                    if unescaper.isInsideEscape { unescaper.finish(into: &decoded); flushDecoded(into: &out) }
+                    if unescaper.isInsideEscape {
+                        unescaper.finish(into: &decoded)
+                        flushDecoded(into: &out)
+                    }
                     out.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[i..<j]))
                     offset += j - i
                     i = j
@@ -135,7 +151,10 @@ struct PrettyFormatter {
         case .beforeValue(first: false) where stack.isEmpty, .raw:
             break
         case .inString:
-            if unescaper.isInsideEscape { out.append(contentsOf: unescaper.pendingBytes); unescaper.discardPending() }
+            if unescaper.isInsideEscape {
+                out.append(contentsOf: unescaper.pendingBytes)
+                unescaper.discardPending()
+            }
             out.append(contentsOf: escapeBytes)
             fail("unexpected end of input inside a string", into: &out)
         default:
@@ -191,16 +210,18 @@ struct PrettyFormatter {
         case .beforeColon:
             if isWhitespace(c) { return }
             guard c == UInt8(ascii: ":") else { return unexpected(c, into: &out) }
-            punctuation(compact ? [c] : [c, 0x20], into: &out)
+            punctuation(c, space: !compact, into: &out)
             lex = .beforeValue(first: false)
         case .afterValue:
             if isWhitespace(c) { return }
             guard let top = stack.last else { return unexpected(c, into: &out) }
             if c == UInt8(ascii: ",") {
-                punctuation([c], into: &out)
+                punctuation(c, into: &out)
                 newlineAndIndent(into: &out)
                 lex = top == UInt8(ascii: "{") ? .beforeKey(first: false) : .beforeValue(first: false)
-            } else if (c == UInt8(ascii: "}") && top == UInt8(ascii: "{")) || (c == UInt8(ascii: "]") && top == UInt8(ascii: "[")) {
+            } else if (c == UInt8(ascii: "}") && top == UInt8(ascii: "{"))
+                || (c == UInt8(ascii: "]") && top == UInt8(ascii: "["))
+            {
                 closeContainer(c, empty: false, into: &out)
             } else {
                 unexpected(c, into: &out)
@@ -212,8 +233,10 @@ struct PrettyFormatter {
         switch c {
         case UInt8(ascii: "{"), UInt8(ascii: "["):
             // Pretty output grows with the square of the depth; past a sane depth, stop indenting.
-            guard stack.count < Self.maxDepth else { return unexpected(c, into: &out, "nesting deeper than \(Self.maxDepth)") }
-            punctuation([c], into: &out)
+            guard stack.count < Self.maxDepth else {
+                return unexpected(c, into: &out, "nesting deeper than \(Self.maxDepth)")
+            }
+            punctuation(c, into: &out)
             stack.append(c)
             lex = c == UInt8(ascii: "{") ? .beforeKey(first: true) : .beforeValue(first: true)
         case 0x22:
@@ -225,7 +248,8 @@ struct PrettyFormatter {
             out.append(c)
             lex = .inNumber(c == UInt8(ascii: "-") ? .sign : c == UInt8(ascii: "0") ? .zero : .integer)
         case UInt8(ascii: "t"), UInt8(ascii: "f"), UInt8(ascii: "n"):
-            literal = c == UInt8(ascii: "t") ? Array("true".utf8) : c == UInt8(ascii: "f") ? Array("false".utf8) : Array("null".utf8)
+            literal =
+                c == UInt8(ascii: "t") ? Self.trueBytes : c == UInt8(ascii: "f") ? Self.falseBytes : Self.nullBytes
             literalMatched = 1
             out.append(contentsOf: style.literal)
             out.append(c)
@@ -240,7 +264,10 @@ struct PrettyFormatter {
         case .none:
             switch c {
             case 0x22:
-                if unescaper.isInsideEscape { unescaper.finish(into: &decoded); flushDecoded(into: &out) }
+                if unescaper.isInsideEscape {
+                    unescaper.finish(into: &decoded)
+                    flushDecoded(into: &out)
+                }
                 out.append(c)
                 out.append(contentsOf: style.reset)
                 if key {
@@ -252,7 +279,10 @@ struct PrettyFormatter {
                 escape = .backslash
                 escapeBytes.append(c)
             case 0x7F:
-                if unescaper.isInsideEscape { unescaper.finish(into: &decoded); flushDecoded(into: &out) }
+                if unescaper.isInsideEscape {
+                    unescaper.finish(into: &decoded)
+                    flushDecoded(into: &out)
+                }
                 out.append(contentsOf: Array(#"\u007f"#.utf8))
             default:
                 // A raw control character is not allowed in a JSON string.
@@ -319,10 +349,12 @@ struct PrettyFormatter {
         case .sign: next = c == UInt8(ascii: "0") ? .zero : digit ? .integer : nil
         case .zero: next = c == UInt8(ascii: ".") ? .dot : (c | 0x20) == UInt8(ascii: "e") ? .exponentMark : nil
         case .integer:
-            next = digit ? .integer : c == UInt8(ascii: ".") ? .dot : (c | 0x20) == UInt8(ascii: "e") ? .exponentMark : nil
+            next =
+                digit ? .integer : c == UInt8(ascii: ".") ? .dot : (c | 0x20) == UInt8(ascii: "e") ? .exponentMark : nil
         case .dot: next = digit ? .fraction : nil
         case .fraction: next = digit ? .fraction : (c | 0x20) == UInt8(ascii: "e") ? .exponentMark : nil
-        case .exponentMark: next = digit ? .exponent : (c == UInt8(ascii: "+") || c == UInt8(ascii: "-")) ? .exponentSign : nil
+        case .exponentMark:
+            next = digit ? .exponent : (c == UInt8(ascii: "+") || c == UInt8(ascii: "-")) ? .exponentSign : nil
         case .exponentSign, .exponent: next = digit ? .exponent : nil
         }
         if let next {
@@ -331,7 +363,8 @@ struct PrettyFormatter {
             return
         }
         // The number ends here (if it may), and this byte belongs to what follows.
-        guard part.canEnd, isWhitespace(c) || c == UInt8(ascii: ",") || c == UInt8(ascii: "}") || c == UInt8(ascii: "]") else {
+        guard part.canEnd, isWhitespace(c) || c == UInt8(ascii: ",") || c == UInt8(ascii: "}") || c == UInt8(ascii: "]")
+        else {
             fail("invalid number", into: &out)
             out.append(c)
             return
@@ -358,24 +391,29 @@ struct PrettyFormatter {
     mutating func closeContainer(_ c: UInt8, empty: Bool, into out: inout [UInt8]) {
         stack.removeLast()
         if !empty { newlineAndIndent(into: &out) }
-        punctuation([c], into: &out)
+        punctuation(c, into: &out)
         valueDone(into: &out)
     }
 
     mutating func newlineAndIndent(into out: inout [UInt8]) {
         guard !compact else { return }
         out.append(0x0A)
-        out.append(contentsOf: repeatElement(0x20, count: stack.count * indentWidth))
+        let width = stack.count * indentWidth
+        if width > 0 { out.append(contentsOf: Self.spaces[0..<min(width, Self.spaces.count)]) }
+        if width > Self.spaces.count { out.append(contentsOf: repeatElement(0x20, count: width - Self.spaces.count)) }
     }
 
-    mutating func punctuation(_ bytes: [UInt8], into out: inout [UInt8]) {
+    /// One punctuation byte, and the space after a colon when asked.
+    @inline(__always)
+    mutating func punctuation(_ c: UInt8, space: Bool = false, into out: inout [UInt8]) {
         if style.isPlain {
-            out.append(contentsOf: bytes)
+            out.append(c)
         } else {
             out.append(contentsOf: style.punctuation)
-            out.append(contentsOf: bytes)
+            out.append(c)
             out.append(contentsOf: style.reset)
         }
+        if space { out.append(0x20) }
     }
 
     mutating func unexpected(_ c: UInt8, into out: inout [UInt8], _ message: String? = nil) {

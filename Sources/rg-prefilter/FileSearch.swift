@@ -54,9 +54,19 @@ struct FileSearch {
         let output = self.output
         let whole = parallelSearch(prefix: prefix) { selectedInParallel = $0 }
         let flush = { try output.flush() }
-        try Input.blocks(path: file, follow: follow, idle: flush, whole: whole) { block in
-            try searcher.feed(block, into: &output.bytes)
-            try output.recordDone()
+        var list = WriteList()
+        try Input.blocks(path: file, follow: follow, idle: flush, whole: whole) { block, stable in
+            if stable, mode == .lines {
+                // A mapped file: long lines are written from the mapping, one writev per slice.
+                try searcher.feed(block, stable: true, into: &list)
+                if !list.isEmpty {
+                    try output.flush()
+                    try list.write(to: output.fd)
+                }
+            } else {
+                try searcher.feed(block, into: &output.bytes)
+                try output.recordDone()
+            }
             return !searcher.isDone
         }
         try searcher.finish(into: &output.bytes)
@@ -81,11 +91,10 @@ struct FileSearch {
                     workers: threads,
                     makeMatcher: { try query.matcher() },
                     makeSearcher: { LineSearcher(matcher: $0, invert: invert, mode: mode, prefix: prefix) },
-                    emit: { bytes in
-                        // On a worker, in its turn (the caller's thread only waits): one write per
-                        // segment, straight from the worker's buffer.
-                        guard !bytes.isEmpty else { return }
-                        try bytes.withUnsafeBytes { try OutputBuffer.writeAll(output.fd, $0) }
+                    emit: { list in
+                        // On a worker, in its turn (the caller's thread only waits): one writev per
+                        // segment, long lines straight from the mapping.
+                        try list.write(to: output.fd)
                     }
                 )
             )

@@ -29,7 +29,7 @@ enum Input {
         follow: Bool,
         idle: () throws -> Void,
         whole wholeHandler: ((UnsafeRawBufferPointer) throws -> Bool)? = nil,
-        _ body: (UnsafeRawBufferPointer) throws -> Bool
+        _ body: (UnsafeRawBufferPointer, _ stable: Bool) throws -> Bool
     ) throws {
         guard let path else {
             try readAll(fd: 0, name: "<stdin>", body)
@@ -62,7 +62,7 @@ enum Input {
             var start = 0
             while start < whole.count {
                 let end = min(start + mappedSlice, whole.count)
-                guard try body(UnsafeRawBufferPointer(rebasing: whole[start..<end])) else { return }
+                guard try body(UnsafeRawBufferPointer(rebasing: whole[start..<end]), true) else { return }
                 start = end
             }
             return
@@ -72,8 +72,11 @@ enum Input {
 
     /// Reads `fd` to its end in big blocks; returns false when `body` asked to stop.
     @discardableResult
-    private static func readAll(fd: Int32, name: String, _ body: (UnsafeRawBufferPointer) throws -> Bool) throws -> Bool
-    {
+    private static func readAll(
+        fd: Int32,
+        name: String,
+        _ body: (UnsafeRawBufferPointer, _ stable: Bool) throws -> Bool
+    ) throws -> Bool {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: readSize, alignment: 64)
         defer { buffer.deallocate() }
         while true {
@@ -83,7 +86,7 @@ enum Input {
                 throw InputError(name: name, errno: errno)
             }
             if count == 0 { return true }
-            guard try body(UnsafeRawBufferPointer(rebasing: buffer[0..<count])) else { return false }
+            guard try body(UnsafeRawBufferPointer(rebasing: buffer[0..<count]), false) else { return false }
         }
     }
 
@@ -93,16 +96,16 @@ enum Input {
         fd initialFD: Int32,
         path: String,
         idle: () throws -> Void,
-        _ body: (UnsafeRawBufferPointer) throws -> Bool
+        _ body: (UnsafeRawBufferPointer, _ stable: Bool) throws -> Bool
     ) throws {
         var fd = initialFD
         defer { close(fd) }
         var offset = 0
         while true {
             var reachedEnd = false
-            let keepGoing = try readAll(fd: fd, name: path) { block in
+            let keepGoing = try readAll(fd: fd, name: path) { block, stable in
                 offset += block.count
-                return try body(block)
+                return try body(block, stable)
             }
             reachedEnd = keepGoing
             guard reachedEnd else { return }

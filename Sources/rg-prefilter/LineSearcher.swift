@@ -43,7 +43,15 @@ struct LineSearcher {
         return false
     }
 
-    mutating func feed(_ chunk: UnsafeRawBufferPointer, into out: inout [UInt8]) throws {
+    /// `stable`: the chunk's bytes stay valid after the call (a mapped file), so `out` may keep them
+    /// by reference; a line cut by the chunk's end is copied either way.
+    mutating func feed<Sink: LineSink>(
+        _ chunk: UnsafeRawBufferPointer,
+        stable: Bool = false,
+        into out: inout Sink
+    )
+        throws
+    {
         guard !isDone, chunk.count > 0 else { return }
         var rest = chunk
         if !carry.isEmpty {
@@ -54,47 +62,58 @@ struct LineSearcher {
             carry.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk[0...newline]))
             let line = carry
             carry = []
-            try line.withUnsafeBytes { try search($0, into: &out) }
+            try line.withUnsafeBytes { try search($0, stable: false, into: &out) }
             rest = UnsafeRawBufferPointer(rebasing: chunk[(newline + 1)...])
         }
         guard let lastNewline = lastNewline(in: rest, 0..<rest.count) else {
             carry.append(contentsOf: rest)
             return
         }
-        try search(UnsafeRawBufferPointer(rebasing: rest[0...lastNewline]), into: &out)
+        try search(UnsafeRawBufferPointer(rebasing: rest[0...lastNewline]), stable: stable, into: &out)
         carry.append(contentsOf: UnsafeRawBufferPointer(rebasing: rest[(lastNewline + 1)...]))
     }
 
     /// Searches the last line when the input did not end with a newline.
-    mutating func finish(into out: inout [UInt8]) throws {
+    mutating func finish<Sink: LineSink>(into out: inout Sink) throws {
         guard !carry.isEmpty else { return }
         let line = carry
         carry = []
-        if !isDone { try line.withUnsafeBytes { try search($0, into: &out) } }
+        if !isDone { try line.withUnsafeBytes { try search($0, stable: false, into: &out) } }
     }
 
     /// Searches whole lines (the last one may lack its newline).
-    private mutating func search(_ block: UnsafeRawBufferPointer, into out: inout [UInt8]) throws {
+    private mutating func search<Sink: LineSink>(
+        _ block: UnsafeRawBufferPointer,
+        stable: Bool,
+        into out: inout Sink
+    )
+        throws
+    {
         var position = 0
         while position < block.count, !isDone {
             let match = try matcher.nextMatchingLine(in: block, from: position)
             if !invert {
                 guard let line = match else { return }
-                select(block, line, into: &out)
+                select(block, line, stable: stable, into: &out)
                 position = line.upperBound + 1
             } else {
                 let end = match?.lowerBound ?? block.count
-                selectEach(block, position..<end, into: &out)
+                selectEach(block, position..<end, stable: stable, into: &out)
                 position = match.map { $0.upperBound + 1 } ?? block.count
             }
         }
     }
 
     /// Selects every line in `range` (whole lines of `block`): the `-v` path.
-    private mutating func selectEach(_ block: UnsafeRawBufferPointer, _ range: Range<Int>, into out: inout [UInt8]) {
+    private mutating func selectEach<Sink: LineSink>(
+        _ block: UnsafeRawBufferPointer,
+        _ range: Range<Int>,
+        stable: Bool,
+        into out: inout Sink
+    ) {
         if mode == .lines, prefix.isEmpty, maxCount == nil, !range.isEmpty {
-            // Fast path: the lines between two matches go out as one copy.
-            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: block[range]))
+            // Fast path: the lines between two matches go out as one stretch.
+            out.append(UnsafeRawBufferPointer(rebasing: block[range]), stable: stable)
             if block[range.upperBound - 1] != 0x0A { out.append(0x0A) }
             var position = range.lowerBound
             while position < range.upperBound {
@@ -106,17 +125,27 @@ struct LineSearcher {
         var position = range.lowerBound
         while position < range.upperBound, !isDone {
             let end = indexOfNewline(in: block, position..<range.upperBound) ?? range.upperBound
-            select(block, position..<end, into: &out)
+            select(block, position..<end, stable: stable, into: &out)
             position = end + 1
         }
     }
 
     /// Selects one line (`line` excludes its newline).
-    private mutating func select(_ block: UnsafeRawBufferPointer, _ line: Range<Int>, into out: inout [UInt8]) {
+    private mutating func select<Sink: LineSink>(
+        _ block: UnsafeRawBufferPointer,
+        _ line: Range<Int>,
+        stable: Bool,
+        into out: inout Sink
+    ) {
         selected += 1
         guard mode == .lines else { return }
-        out.append(contentsOf: prefix)
-        out.append(contentsOf: UnsafeRawBufferPointer(rebasing: block[line]))
-        out.append(0x0A)
+        if !prefix.isEmpty { prefix.withUnsafeBytes { out.append($0, stable: false) } }
+        if line.upperBound < block.count {
+            // The line and its own newline, as one stretch of the block.
+            out.append(UnsafeRawBufferPointer(rebasing: block[line.lowerBound...line.upperBound]), stable: stable)
+        } else {
+            out.append(UnsafeRawBufferPointer(rebasing: block[line]), stable: stable)
+            out.append(0x0A)
+        }
     }
 }

@@ -15,14 +15,15 @@ enum ParallelSearch {
     static var workerCount: Int { max(1, min(8, sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
 
     /// Searches `whole` with `workers` threads; `emit` gets each segment's output in file order
-    /// (called on the worker threads, one at a time). Returns the number of selected lines.
+    /// (called on the worker threads, one at a time) and must empty it (`write(to:)`, `drain`).
+    /// Returns the number of selected lines.
     static func run(
         _ whole: UnsafeRawBufferPointer,
         workers: Int,
         segmentSize: Int = 1 << 20,
         makeMatcher: @escaping @Sendable () throws -> LineMatcher,
         makeSearcher: @escaping @Sendable (LineMatcher) -> LineSearcher,
-        emit: @escaping (inout [UInt8]) throws -> Void
+        emit: @escaping (inout WriteList) throws -> Void
     ) throws -> Int {
         let queue = SegmentQueue(whole, segmentSize: segmentSize, window: 2 * workers)
         let makeWorker = { Worker(queue: queue, makeMatcher: makeMatcher, makeSearcher: makeSearcher, emit: emit) }
@@ -148,13 +149,13 @@ enum ParallelSearch {
         let queue: SegmentQueue
         let makeMatcher: @Sendable () throws -> LineMatcher
         let makeSearcher: @Sendable (LineMatcher) -> LineSearcher
-        let emit: (inout [UInt8]) throws -> Void
+        let emit: (inout WriteList) throws -> Void
 
         init(
             queue: SegmentQueue,
             makeMatcher: @escaping @Sendable () throws -> LineMatcher,
             makeSearcher: @escaping @Sendable (LineMatcher) -> LineSearcher,
-            emit: @escaping (inout [UInt8]) throws -> Void
+            emit: @escaping (inout WriteList) throws -> Void
         ) {
             self.queue = queue
             self.makeMatcher = makeMatcher
@@ -165,15 +166,15 @@ enum ParallelSearch {
         /// Searches segments until there are none left, writing each in its turn.
         func run() {
             var matcher: LineMatcher?
-            // One output buffer per worker, reused: a fresh one would cost a zeroed page every 4 KiB.
-            var out: [UInt8] = []
+            // One output list per worker, reused: fresh buffers would cost a zeroed page every 4 KiB.
+            // Long lines stay in the mapping (the segment is stable until the file is done).
+            var out = WriteList()
             while let (index, segment) = queue.take() {
                 do {
                     let current = try matcher ?? makeMatcher()
                     matcher = current
                     var searcher = makeSearcher(current)
-                    out.removeAll(keepingCapacity: true)
-                    try searcher.feed(segment, into: &out)
+                    try searcher.feed(segment, stable: true, into: &out)
                     try searcher.finish(into: &out)
                     guard queue.waitForTurn(index) else { return }
                     try emit(&out)

@@ -7,7 +7,12 @@ import XCTest
 
 @testable import bash_detect
 
-func runBashFilter(_ lines: [String], output: BashDetectFilter.Output = .ndjson, functionOnly: Bool = false, width: Int = 120)
+func runBashFilter(
+    _ lines: [String],
+    output: BashDetectFilter.Output = .ndjson,
+    functionOnly: Bool = false,
+    width: Int = 120
+)
     -> String
 {
     var filter = BashDetectFilter(output: output, functionOnly: functionOnly, color: false, width: width)
@@ -23,10 +28,21 @@ func runBashFilter(_ lines: [String], output: BashDetectFilter.Output = .ndjson,
 }
 
 /// A tool call as delta records with seq numbers from `firstSeq`.
-func toolCall(flow: String = "f1", index: Int = 1, tool: String?, _ fragments: [String], firstSeq: Int = 1, end: Bool = true) -> [String] {
-    var lines = [FixtureFragments.deltaLine(flow: flow, kind: "block_start", index: index, tool: tool, callID: "call_\(index)")]
+func toolCall(
+    flow: String = "f1",
+    index: Int = 1,
+    tool: String?,
+    _ fragments: [String],
+    firstSeq: Int = 1,
+    end: Bool = true
+) -> [String] {
+    var lines = [
+        FixtureFragments.deltaLine(flow: flow, kind: "block_start", index: index, tool: tool, callID: "call_\(index)")
+    ]
     for (n, fragment) in fragments.enumerated() {
-        lines.append(FixtureFragments.deltaLine(flow: flow, kind: "tool_args", index: index, text: fragment, seq: firstSeq + n))
+        lines.append(
+            FixtureFragments.deltaLine(flow: flow, kind: "tool_args", index: index, text: fragment, seq: firstSeq + n)
+        )
     }
     if end { lines.append(FixtureFragments.deltaLine(flow: flow, kind: "block_end", index: index)) }
     return lines
@@ -59,7 +75,10 @@ final class BashDetectFilterTests: XCTestCase {
         XCTAssertEqual(bash["session_id"] as? String, "s-f1")
         XCTAssertEqual(bash["complete"] as? Bool, true)
         XCTAssertTrue(bash["workdir"] is NSNull)
-        XCTAssertEqual(lines[lines.count - 2], #"{"v":1,"type":"bash","flow_id":"f1","session_id":"s-f1","index":1,"call_id":"call_1","tool":"shell","shell":"bash","argv":["bash","-lc","ls -la /tmp\necho \"done\""],"command":"ls -la /tmp\necho \"done\"","workdir":null,"detected_at_seq":8,"complete":true}"#)
+        XCTAssertEqual(
+            lines[lines.count - 2],
+            #"{"v":1,"type":"bash","flow_id":"f1","session_id":"s-f1","index":1,"call_id":"call_1","tool":"shell","shell":"bash","argv":["bash","-lc","ls -la /tmp\necho \"done\""],"command":"ls -la /tmp\necho \"done\"","workdir":null,"detected_at_seq":8,"complete":true}"#
+        )
     }
 
     func testCutOffCallGetsAnIncompleteRecordAtBlockEnd() throws {
@@ -72,7 +91,8 @@ final class BashDetectFilterTests: XCTestCase {
 
     func testUnrecognisedCallsAndOtherFlowsAreKeptApart() {
         let weather = toolCall(flow: "f2", index: 0, tool: "get_weather", [#"{"command":"#, #""Paris"}"#])
-        let mixed = [seedCall[0], weather[0], seedCall[1], weather[1], seedCall[2], weather[2]] + seedCall[3...] + weather[3...]
+        let mixed =
+            [seedCall[0], weather[0], seedCall[1], weather[1], seedCall[2], weather[2]] + seedCall[3...] + weather[3...]
         let out = runBashFilter(Array(mixed))
         XCTAssertEqual(records(out, type: "bash").count, 1)
         XCTAssertEqual(records(out, type: "bash").first?["flow_id"] as? String, "f1")
@@ -89,12 +109,15 @@ final class BashDetectFilterTests: XCTestCase {
 
     func testTerminalRenderingErasesTheProvisionalLineAtDetection() {
         let out = runBashFilter(seedCall, output: .text)
-        XCTAssertEqual(out, #"[shell] {"command":["bash","-lc""# + "\r\u{1B}[2K" + """
-            [TOOL] Bash command:
-            ls -la /tmp
-            echo "done"
+        XCTAssertEqual(
+            out,
+            #"[shell] {"command":["bash","-lc""# + "\r\u{1B}[2K" + """
+                [TOOL] Bash command:
+                ls -la /tmp
+                echo "done"
 
-            """)
+                """
+        )
     }
 
     func testUnrecognisedCallEndsAsAFlatLineWithNewlinesAsSpaces() {
@@ -108,7 +131,11 @@ final class BashDetectFilterTests: XCTestCase {
         let out = runBashFilter(call, output: .text, width: 10)
         let provisional = #"[shell] {"workdir":"/w","command":["bash","-lc""#
         XCTAssertEqual(provisional.count, 47)
-        XCTAssertEqual(out, provisional + "\r\u{1B}[2K" + String(repeating: "\u{1B}[1A\u{1B}[2K", count: 4) + "[TOOL] Bash command: (workdir: /w)\npwd\n")
+        XCTAssertEqual(
+            out,
+            provisional + "\r\u{1B}[2K" + String(repeating: "\u{1B}[1A\u{1B}[2K", count: 4)
+                + "[TOOL] Bash command: (workdir: /w)\npwd\n"
+        )
     }
 
     func testClaudeBashToolShowsTheDescriptionAfterTheCommand() {

@@ -29,9 +29,15 @@ func detect(_ fragments: [[UInt8]], tool: String? = nil) -> Detection {
         streamed += step.commandText
     }
     return Detection(
-        detectedAtSeq: detector.detectedAtSeq, form: detector.form, shell: detector.shell, argv: detector.argv,
-        command: String(decoding: detector.command, as: UTF8.self), workdir: detector.workdir,
-        complete: detector.isComplete, streamedCommand: String(decoding: streamed, as: UTF8.self))
+        detectedAtSeq: detector.detectedAtSeq,
+        form: detector.form,
+        shell: detector.shell,
+        argv: detector.argv,
+        command: String(decoding: detector.command, as: UTF8.self),
+        workdir: detector.workdir,
+        complete: detector.isComplete,
+        streamedCommand: String(decoding: streamed, as: UTF8.self)
+    )
 }
 
 func detect(_ fragments: [String], tool: String? = nil) -> Detection {
@@ -41,7 +47,8 @@ func detect(_ fragments: [String], tool: String? = nil) -> Detection {
 /// The seed's example: `{"command":["bash","-lc","…"]}` streamed so that the pattern becomes
 /// certain in delta 8 (the opening quote of the command string).
 let seedExample = [
-    #"{"c"#, #"omma"#, #"nd":"#, #"["#, #""bash"#, #"",""#, #"-lc""#, #",\"ls -la"#, #" /tmp\necho \"done\"""#, "]", "}",
+    #"{"c"#, #"omma"#, #"nd":"#, #"["#, #""bash"#, #"",""#, #"-lc""#, #",\"ls -la"#, #" /tmp\necho \"done\"""#, "]",
+    "}",
 ]
 
 final class ShellCallDetectorTests: XCTestCase {
@@ -65,7 +72,10 @@ final class ShellCallDetectorTests: XCTestCase {
             (#"{"command":["/bin/bash","-l","-c","pwd"]}"#, ["/bin/bash", "-l", "-c", "pwd"], "pwd"),
             ("{ \"command\" :\n [ \"bash\" ,\t\"-lc\" , \"a\\tb\" ] }", ["bash", "-lc", "a\tb"], "a\tb"),
             (#"{"command":["b\u0061sh","-\u006cc","caf\u00e9 \ud83d\ude00"]}"#, ["bash", "-lc", "café 😀"], "café 😀"),
-            (#"{"workdir":"/repo","timeout_ms":1000,"command":["bash","-lc","make","extra"]}"#, ["bash", "-lc", "make", "extra"], "make"),
+            (
+                #"{"workdir":"/repo","timeout_ms":1000,"command":["bash","-lc","make","extra"]}"#,
+                ["bash", "-lc", "make", "extra"], "make"
+            ),
         ]
         for (json, argv, command) in cases {
             let d = detect([json])
@@ -116,7 +126,10 @@ final class ShellCallDetectorTests: XCTestCase {
     }
 
     func testCommandEscapesCutAnywhereDecodeWhole() {
-        let d = detect([#"{"command":"a\"#, #"u00"#, #"e9 \ud83d"#, #"\ude00 \"#, #"" \\"#, #"\\ end"}"#], tool: "Bash")
+        let d = detect(
+            [#"{"command":"a\"#, #"u00"#, #"e9 \ud83d"#, #"\ude00 \"#, #"" \\"#, #"\\ end"}"#],
+            tool: "Bash"
+        )
         XCTAssertEqual(d.command, "aé 😀 \" \\\\ end")
         XCTAssertTrue(d.complete)
         XCTAssertEqual(d.streamedCommand, d.command)

@@ -5,11 +5,12 @@ import TapTestSupport
 import XCTest
 
 final class DeltaUnescapeCommandTests: XCTestCase {
-    let input = [
-        FixtureFragments.deltaLine(flow: "f", kind: "text", index: 0, text: #"a \"q\" \u00"#),
-        "not json",
-        FixtureFragments.deltaLine(flow: "f", kind: "text", index: 0, text: #"e9 \x"#),
-    ].joined(separator: "\n") + "\n"
+    let input =
+        [
+            FixtureFragments.deltaLine(flow: "f", kind: "text", index: 0, text: #"a \"q\" \u00"#),
+            "not json",
+            FixtureFragments.deltaLine(flow: "f", kind: "text", index: 0, text: #"e9 \x"#),
+        ].joined(separator: "\n") + "\n"
 
     func testDecodesPassesBadLinesThroughAndWarns() async throws {
         let r = try await Binary.run("delta-unescape", [], stdin: input)
@@ -18,11 +19,14 @@ final class DeltaUnescapeCommandTests: XCTestCase {
         XCTAssertEqual(r.stdoutLines[1], "not json")
         XCTAssertTrue(r.stdoutLines[0].contains(#""text":"a \"q\" ","type""#), r.stdoutLines[0])
         XCTAssertTrue(r.stdoutLines[2].contains(#""text":"é \\x","type""#), r.stdoutLines[2])
-        XCTAssertEqual(r.stderr, """
+        XCTAssertEqual(
+            r.stderr,
+            """
             delta-unescape: line 2: not a JSON object (passed through)
             delta-unescape: line 3: invalid escape \\x kept literally
 
-            """)
+            """
+        )
     }
 
     func testStrictFailsAtTheBadLine() async throws {
@@ -48,10 +52,16 @@ final class DeltaUnescapeCommandTests: XCTestCase {
     }
 
     func testClosedPipeExitsZero() async throws {
-        let many = String(repeating: FixtureFragments.deltaLine(flow: "f", kind: "text", index: 0, text: "x") + "\n", count: 20_000)
+        let many = String(
+            repeating: FixtureFragments.deltaLine(flow: "f", kind: "text", index: 0, text: "x") + "\n",
+            count: 20_000
+        )
         let path = try TempDir.make() + "/in.jsonl"
         try many.write(toFile: path, atomically: true, encoding: .utf8)
-        let status = try await Binary.runExecutable("/bin/bash", ["-c", "set -o pipefail; '\(Binary.path("delta-unescape"))' '\(path)' | head -1 >/dev/null"])
+        let status = try await Binary.runExecutable(
+            "/bin/bash",
+            ["-c", "set -o pipefail; '\(Binary.path("delta-unescape"))' '\(path)' | head -1 >/dev/null"]
+        )
         XCTAssertEqual(status.status, 0, status.stderr)
     }
 }

@@ -8,7 +8,11 @@ import XCTest
 @testable import delta_unescape
 
 /// Runs the filter over NDJSON lines; returns the output text.
-func runFilter(_ lines: [String], kinds: Set<String> = ["text", "reasoning", "tool_args"], output: UnescapeFilter.Output = .ndjson)
+func runFilter(
+    _ lines: [String],
+    kinds: Set<String> = ["text", "reasoning", "tool_args"],
+    output: UnescapeFilter.Output = .ndjson
+)
     -> (text: String, warnings: [String])
 {
     var filter = UnescapeFilter(kinds: kinds, output: output, color: false)
@@ -40,7 +44,11 @@ final class UnescapeFilterTests: XCTestCase {
     func testReplacesTextAndMarksTheRecord() {
         let line = FixtureFragments.deltaLine(flow: "f1", kind: "text", index: 0, text: #"say \"hi\"\n"#)
         let (out, warnings) = runFilter([line])
-        XCTAssertEqual(out, #"{"flow_id":"f1","index":0,"kind":"text","session_id":"s-f1","text":"say \"hi\"\n","type":"delta","v":1,"unescaped":true}"# + "\n")
+        XCTAssertEqual(
+            out,
+            #"{"flow_id":"f1","index":0,"kind":"text","session_id":"s-f1","text":"say \"hi\"\n","type":"delta","v":1,"unescaped":true}"#
+                + "\n"
+        )
         XCTAssertEqual(warnings, [])
     }
 
@@ -82,9 +90,15 @@ final class UnescapeFilterTests: XCTestCase {
         let (out, warnings) = runFilter(lines)
         let outLines = out.split(separator: "\n").map(String.init)
         XCTAssertEqual(outLines.count, 5)
-        XCTAssertEqual(outLines[1], #"{"v":1,"type":"delta","flow_id":"f","session_id":"s-f","kind":"text","index":2,"text":"\\u00","unescaped":true,"flushed":true}"#)
+        XCTAssertEqual(
+            outLines[1],
+            #"{"v":1,"type":"delta","flow_id":"f","session_id":"s-f","kind":"text","index":2,"text":"\\u00","unescaped":true,"flushed":true}"#
+        )
         XCTAssertEqual(outLines[2], lines[1])
-        XCTAssertEqual(outLines[4], #"{"v":1,"type":"delta","flow_id":"g","session_id":"s-g","kind":"text","index":0,"text":"\\","unescaped":true,"flushed":true}"#)
+        XCTAssertEqual(
+            outLines[4],
+            #"{"v":1,"type":"delta","flow_id":"g","session_id":"s-g","kind":"text","index":0,"text":"\\","unescaped":true,"flushed":true}"#
+        )
         XCTAssertEqual(joinedTexts(out), #"abc\u00tail\"#)
         XCTAssertEqual(warnings, [])  // finish-time issues are counted, not warned per line
     }
@@ -103,14 +117,17 @@ final class UnescapeFilterTests: XCTestCase {
             #"{"v":1,"type":"sse","data":{}}"#,
             FixtureFragments.deltaLine(flow: "f1", kind: "reasoning", index: 1, text: #"hmm \u00e9"#),
         ]
-        XCTAssertEqual(runFilter(lines, output: .text).text, """
+        XCTAssertEqual(
+            runFilter(lines, output: .text).text,
+            """
             --- flow f1 block 0 (text) ---
             line one
             line two
             --- flow f1 block 1 (reasoning) ---
             hmm é
 
-            """)
+            """
+        )
     }
 
     /// Every fixture stream, escaped and cut into deltas anywhere: the decoded texts always join
@@ -120,12 +137,30 @@ final class UnescapeFilterTests: XCTestCase {
             let escaped = Array(asciiEscaped(stream.joined).utf8)
             assertSplitInvariant(escaped, seeds: 1...3, exhaustiveLimit: 0) { pieces -> String in
                 let lines = pieces.map {
-                    FixtureFragments.deltaLine(flow: "f", kind: stream.kind, index: stream.index, text: String(decoding: $0, as: UTF8.self))
+                    FixtureFragments.deltaLine(
+                        flow: "f",
+                        kind: stream.kind,
+                        index: stream.index,
+                        text: String(decoding: $0, as: UTF8.self)
+                    )
                 }
                 // A cut inside a UTF-8 sequence cannot be a JSON string; fixtures are escaped to ASCII.
                 return joinedTexts(runFilter(lines).text)
             }
-            XCTAssertEqual(joinedTexts(runFilter([FixtureFragments.deltaLine(flow: "f", kind: stream.kind, index: 0, text: String(decoding: escaped, as: UTF8.self))]).text), stream.joined, label)
+            XCTAssertEqual(
+                joinedTexts(
+                    runFilter([
+                        FixtureFragments.deltaLine(
+                            flow: "f",
+                            kind: stream.kind,
+                            index: 0,
+                            text: String(decoding: escaped, as: UTF8.self)
+                        )
+                    ]).text
+                ),
+                stream.joined,
+                label
+            )
         }
     }
 }

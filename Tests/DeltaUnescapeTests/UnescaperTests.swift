@@ -91,7 +91,10 @@ final class UnescaperTests: XCTestCase {
     }
 
     func testLoneSurrogateBecomesReplacementCharacterWhenAsked() {
-        XCTAssertEqual(String(decoding: unescape([Array(#"\udc00x"#.utf8)], policy: .replacementCharacter), as: UTF8.self), "\u{FFFD}x")
+        XCTAssertEqual(
+            String(decoding: unescape([Array(#"\udc00x"#.utf8)], policy: .replacementCharacter), as: UTF8.self),
+            "\u{FFFD}x"
+        )
     }
 
     func testFirstIssueNamesTheBrokenEscape() {

@@ -19,7 +19,11 @@ final class FlowInterleaveCommandTests: XCTestCase {
         var log = LogBuilder()
         log.flow("flow-42", session: "sess-x", at: 0, prompt: "hi")
         log.delta("flow-42", session: "sess-x", at: 0.1, "message_end", extra: #""stop_reason":"end_turn""#)
-        let result = try await Binary.run("flow-interleave", ["--clock", "recorded", "--show-flow-id"], stdin: log.text)
+        let result = try await Binary.run(
+            "flow-interleave",
+            ["--clock", "recorded", "--show-flow-id"],
+            stdin: log.text
+        )
         XCTAssertEqual(
             result.stdoutText,
             """
@@ -27,7 +31,8 @@ final class FlowInterleaveCommandTests: XCTestCase {
             │ user: hi
             └─ DONE · end_turn · 0.1 s
 
-            """)
+            """
+        )
     }
 
     func testBadLineIsNamedOnceAndLeftOutOfTheTranscript() async throws {
@@ -39,8 +44,13 @@ final class FlowInterleaveCommandTests: XCTestCase {
         XCTAssertFalse(text.stdoutText.contains("mitmproxy"))
         XCTAssertEqual(
             text.stderr,
-            "flow-interleave: line 2: not a JSON object (passed through)\nflow-interleave: 2 lines were not JSON objects (passed through)\n")
-        let ndjson = try await Binary.run("flow-interleave", ["--clock", "recorded", "--format", "ndjson"], stdin: input)
+            "flow-interleave: line 2: not a JSON object (passed through)\nflow-interleave: 2 lines were not JSON objects (passed through)\n"
+        )
+        let ndjson = try await Binary.run(
+            "flow-interleave",
+            ["--clock", "recorded", "--format", "ndjson"],
+            stdin: input
+        )
         XCTAssertEqual(ndjson.stdoutLines.suffix(2), ["mitmproxy: client disconnected", "[1,2]"])
         let strict = try await Binary.run("flow-interleave", ["--strict"], stdin: input)
         XCTAssertEqual(strict.status, 2)
@@ -58,7 +68,10 @@ final class FlowInterleaveCommandTests: XCTestCase {
         let corpus = try await Corpus.generate(seed: 3, sizeMB: 1)
         let input = try String(contentsOfFile: corpus, encoding: .utf8)
         let result = try await Binary.run(
-            "flow-interleave", ["--clock", "recorded", "--format", "ndjson", corpus], stdin: "")
+            "flow-interleave",
+            ["--clock", "recorded", "--format", "ndjson", corpus],
+            stdin: ""
+        )
         XCTAssertEqual(result.status, 0, result.stderr)
         let tag = try NSRegularExpression(pattern: #","card_state":"(streaming|done|dead)"\}$"#)
         let untagged = result.stdoutLines.map { line in
@@ -88,9 +101,11 @@ final class FlowInterleaveCommandTests: XCTestCase {
         XCTAssertEqual(first.status, 0, first.stderr)
         XCTAssertEqual(first.stdout, second.stdout)
         let input = try String(contentsOfFile: corpus, encoding: .utf8)
-        let flowIDs = Set(input.split(separator: "\n").filter { $0.contains(#""type":"flow","#) }.compactMap { line in
-            line.range(of: #"(?<="flow_id":")[^"]*"#, options: .regularExpression).map { String(line[$0]) }
-        })
+        let flowIDs = Set(
+            input.split(separator: "\n").filter { $0.contains(#""type":"flow","#) }.compactMap { line in
+                line.range(of: #"(?<="flow_id":")[^"]*"#, options: .regularExpression).map { String(line[$0]) }
+            }
+        )
         XCTAssertGreaterThan(flowIDs.count, 10)
         for id in flowIDs {
             XCTAssertTrue(first.stdoutText.contains("flow \(id)\n"), "no card for \(id)")
@@ -101,7 +116,9 @@ final class FlowInterleaveCommandTests: XCTestCase {
         let corpus = try await Corpus.generate(seed: 3, sizeMB: 1)
         let bin = Binary.path("flow-interleave")
         let result = try await Binary.runExecutable(
-            "bash", ["-c", "set -o pipefail; '\(bin)' --format ndjson --clock recorded '\(corpus)' | head -1 > /dev/null"])
+            "bash",
+            ["-c", "set -o pipefail; '\(bin)' --format ndjson --clock recorded '\(corpus)' | head -1 > /dev/null"]
+        )
         XCTAssertEqual(result.status, 0, result.stderr)
         XCTAssertEqual(result.stderr, "")
     }
@@ -114,16 +131,25 @@ final class FlowInterleaveCommandTests: XCTestCase {
         log.delta("F", session: "s", at: 0.3, "block_start", index: 2, extra: #""block":"tool","tool":"Bash""#)
         log.delta("F", session: "s", at: 0.4, "tool_args", index: 2, text: #"{"command":"#)
         log.delta("F", session: "s", at: 0.5, "tool_args", index: 2, text: #""ls"}"#)
-        let colored = try await Binary.run("flow-interleave", ["--clock", "recorded", "--color", "always"], stdin: log.text)
+        let colored = try await Binary.run(
+            "flow-interleave",
+            ["--clock", "recorded", "--color", "always"],
+            stdin: log.text
+        )
         let esc = "\u{1B}["
         for expected in [
-            "\(esc)33muser:", "\(esc)33mhi", "\(esc)36mreasoning:", "\(esc)36mhmm", "\(esc)35massistant:", "\(esc)35mok",
+            "\(esc)33muser:", "\(esc)33mhi", "\(esc)36mreasoning:", "\(esc)36mhmm", "\(esc)35massistant:",
+            "\(esc)35mok",
             "\(esc)1m\(esc)93mBash", "\(esc)36m\"command\"", "\(esc)32m\"ls\"", "\(esc)32mSTREAMING",
         ] {
             XCTAssertTrue(colored.stdoutText.contains(expected), "missing \(expected.debugDescription)")
         }
         let plain = try await Binary.run(
-            "flow-interleave", ["--clock", "recorded"], stdin: log.text, environment: ["NO_COLOR": "1"])
+            "flow-interleave",
+            ["--clock", "recorded"],
+            stdin: log.text,
+            environment: ["NO_COLOR": "1"]
+        )
         XCTAssertFalse(plain.stdoutText.contains(esc))
         XCTAssertTrue(plain.stdoutText.contains(#"│ tool Bash {"command":"ls"}"#), plain.stdoutText)
     }
@@ -186,5 +212,51 @@ final class FollowTests: XCTestCase {
         let text = try follow(["--from-start"])
         XCTAssertTrue(text.contains("│ user: written before"), text)
         XCTAssertTrue(text.contains("│ user: appended later"), text)
+    }
+}
+
+/// Records that reach flow-interleave in other shapes or pieces.
+final class InputShapeTests: XCTestCase {
+    /// A `redis` record whose field `record` holds a StreamTap record is read as that record.
+    func testRedisRecordsAreUnwrapped() {
+        var log = LogBuilder()
+        log.flow("R", session: "s-redis", at: 0, prompt: "via redis")
+        log.delta("R", session: "s-redis", at: 0.1, "message_end", extra: #""stop_reason":"end_turn""#)
+        let wrapped = log.lines.enumerated().map { i, line in
+            #"{"v":1,"type":"redis","stream":"agents:sse","id":"1-\#(i)","fields":{"record":\#(LogBuilder.quoted(line))}}"#
+        }
+        XCTAssertEqual(interleave(wrapped), interleave(log.lines))
+        XCTAssertTrue(interleave(wrapped).contains("│ user: via redis"))
+    }
+
+    /// Standard input in pieces of any size (1 byte, 7 bytes, random) gives the same transcript.
+    func testChunkedStandardInputGivesTheSameTranscript() throws {
+        let input = Array(ScreenControllerTests.seedTimeline().text.utf8)
+        func run(_ cuts: [Int]) throws -> String {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: Binary.path("flow-interleave"))
+            process.arguments = ["--clock", "recorded", "--show-time"]
+            let stdin = Pipe()
+            let stdout = Pipe()
+            process.standardInput = stdin
+            process.standardOutput = stdout
+            try process.run()
+            var start = 0
+            for cut in cuts + [input.count] where cut > start {
+                stdin.fileHandleForWriting.write(Data(input[start..<cut]))
+                start = cut
+            }
+            try stdin.fileHandleForWriting.close()
+            let data = stdout.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return String(decoding: data, as: UTF8.self)
+        }
+        let whole = try run([])
+        XCTAssertEqual(whole, interleave(ScreenControllerTests.seedTimeline().lines))
+        XCTAssertEqual(try run(Array(1..<input.count)), whole, "1-byte pieces")
+        XCTAssertEqual(try run(Array(stride(from: 7, to: input.count, by: 7))), whole, "7-byte pieces")
+        var generator = SystemRandomNumberGenerator()
+        let cuts = (0..<20).map { _ in Int.random(in: 1..<input.count, using: &generator) }.sorted()
+        XCTAssertEqual(try run(cuts), whole, "random pieces at \(cuts)")
     }
 }

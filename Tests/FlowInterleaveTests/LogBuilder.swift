@@ -20,8 +20,14 @@ struct LogBuilder {
     }
 
     mutating func flow(
-        _ id: String, session: String, at seconds: Double, provider: String = "anthropic", model: String = "claude-x",
-        prompt: String, status: Int = 200, messages: String? = nil
+        _ id: String,
+        session: String,
+        at seconds: Double,
+        provider: String = "anthropic",
+        model: String = "claude-x",
+        prompt: String,
+        status: Int = 200,
+        messages: String? = nil
     ) {
         let items = messages ?? #"[{"role":"user","content":\#(Self.quoted(prompt))}]"#
         lines.append(
@@ -31,7 +37,12 @@ struct LogBuilder {
 
     /// A delta record; `extra` is spliced as more members (`"block":"tool","tool":"Bash"`).
     mutating func delta(
-        _ id: String, session: String, at seconds: Double, _ kind: String, index: Int = 0, text: String? = nil,
+        _ id: String,
+        session: String,
+        at seconds: Double,
+        _ kind: String,
+        index: Int = 0,
+        text: String? = nil,
         extra: String = ""
     ) {
         var line =
@@ -52,8 +63,11 @@ struct LogBuilder {
 
 /// Runs the interleaver in-process under the recorded clock; `tickEvery` adds ticks between records.
 func interleave(
-    _ lines: [String], policy: ScreenPolicy = ScreenPolicy(), options: RenderOptions = RenderOptions(showTime: true),
-    tickEvery: Int64? = nil, finish: Bool = true
+    _ lines: [String],
+    policy: ScreenPolicy = ScreenPolicy(),
+    options: RenderOptions = RenderOptions(showTime: true),
+    tickEvery: Int64? = nil,
+    finish: Bool = true
 ) -> String {
     var view = Interleaver(policy: policy, render: options)
     var out: [UInt8] = []

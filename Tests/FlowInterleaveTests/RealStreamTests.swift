@@ -30,7 +30,11 @@ final class RealStreamTests: XCTestCase {
 
     func testAnthropicToolUseStream() throws {
         let lines = try Self.captureLines(
-            "anthropic-tool-use.sse", provider: "anthropic", model: "claude-sonnet-4-20250514", prompt: "weather in Paris?")
+            "anthropic-tool-use.sse",
+            provider: "anthropic",
+            model: "claude-sonnet-4-20250514",
+            prompt: "weather in Paris?"
+        )
         XCTAssertEqual(
             interleave(lines, options: RenderOptions()),
             """
@@ -40,12 +44,17 @@ final class RealStreamTests: XCTestCase {
             │ tool get_weather {"location": "Paris"}
             └─ DONE · complete · 0.2 s · tokens in 377 out 65
 
-            """)
+            """
+        )
     }
 
     func testChatParallelToolCallsStream() throws {
         let lines = try Self.captureLines(
-            "chat-tool-calls-parallel.sse", provider: "chat", model: "gpt-4o", prompt: "weather and stock")
+            "chat-tool-calls-parallel.sse",
+            provider: "chat",
+            model: "gpt-4o",
+            prompt: "weather and stock"
+        )
         XCTAssertEqual(
             interleave(lines, options: RenderOptions()),
             """
@@ -55,6 +64,7 @@ final class RealStreamTests: XCTestCase {
             │ tool get_stock_price {"ticker": "AAPL", "exchange": "NASDAQ"}
             └─ DONE · tool_calls · 0.3 s · tokens in 149 out 60
 
-            """)
+            """
+        )
     }
 }

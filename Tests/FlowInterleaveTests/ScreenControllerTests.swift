@@ -41,7 +41,8 @@ final class ScreenControllerTests: XCTestCase {
             │ tool Bash {"command":"ls"}
             └─ DONE · tool_use · 3.4 s · 10:00:03.400
 
-            """)
+            """
+        )
     }
 
     /// Moment by moment: nothing of B before T5, the switch exactly at T5.
@@ -63,14 +64,17 @@ final class ScreenControllerTests: XCTestCase {
         view.tick(now: Timestamp(microseconds: LogBuilder.base + 2_499_999), into: &out)
         XCTAssertFalse(String(decoding: out, as: UTF8.self).contains("question B"), "B shown before T5")
         view.tick(now: Timestamp(microseconds: LogBuilder.base + 2_500_000), into: &out)
-        XCTAssertTrue(String(decoding: out, as: UTF8.self).hasSuffix(
-            """
-            └─ STREAMING · 2.5 s · 10:00:02.500
-            ┌─ 10:00:02.500 · session sess-B · chat · kimi-k2
-            │ user: question B
-            │ assistant: B says hi
+        XCTAssertTrue(
+            String(decoding: out, as: UTF8.self).hasSuffix(
+                """
+                └─ STREAMING · 2.5 s · 10:00:02.500
+                ┌─ 10:00:02.500 · session sess-B · chat · kimi-k2
+                │ user: question B
+                │ assistant: B says hi
 
-            """.dropLast()))
+                """.dropLast()
+            )
+        )
     }
 
     /// Ticks every 7 ms or none at all: deadlines are handled at their own time either way.
@@ -120,7 +124,8 @@ final class ScreenControllerTests: XCTestCase {
             │   More.
             └─ DONE · end_turn · 3.9 s · 10:00:04.100
 
-            """)
+            """
+        )
     }
 
     /// STREAMING before DONE before DEAD, whatever waited longer.
@@ -133,8 +138,13 @@ final class ScreenControllerTests: XCTestCase {
         log.delta("done", session: "s2", at: 0.4, "message_end")
         log.flow("live", session: "s3", at: 0.5, prompt: "still streaming")
         log.delta("cur", session: "s0", at: 0.6, "message_end")
-        let shown = interleave(log.lines, options: RenderOptions()).split(separator: "\n").filter { $0.hasPrefix("│ user:") }
-        XCTAssertEqual(shown, ["│ user: current", "│ user: still streaming", "│ user: finishes", "│ user: will be aborted"])
+        let shown = interleave(log.lines, options: RenderOptions()).split(separator: "\n").filter {
+            $0.hasPrefix("│ user:")
+        }
+        XCTAssertEqual(
+            shown,
+            ["│ user: current", "│ user: still streaming", "│ user: finishes", "│ user: will be aborted"]
+        )
     }
 
     /// A flow that goes quiet for --dead-after is DEAD; its status line says why.
@@ -156,7 +166,8 @@ final class ScreenControllerTests: XCTestCase {
             │ user: next
             └─ STREAMING · 0 s · 10:00:09.000
 
-            """)
+            """
+        )
     }
 
     /// `--format ndjson`: every record once, in the order shown, tagged with its card's state.
@@ -166,8 +177,10 @@ final class ScreenControllerTests: XCTestCase {
         let out = interleave(input, options: RenderOptions(ndjson: true))
         let lines = out.split(separator: "\n").map(String.init)
         XCTAssertEqual(lines.count, input.count)
-        let untagged = lines.map { $0.replacingOccurrences(of: #","card_state":"streaming""#, with: "")
-            .replacingOccurrences(of: #","card_state":"done""#, with: "") }
+        let untagged = lines.map {
+            $0.replacingOccurrences(of: #","card_state":"streaming""#, with: "")
+                .replacingOccurrences(of: #","card_state":"done""#, with: "")
+        }
         XCTAssertEqual(untagged.sorted(), input.sorted(), "a record was lost or changed")
         // B's records come after A's first three (the switch at T5), the foreign record at once.
         let order = lines.map { line -> String in
@@ -208,10 +221,19 @@ final class ScreenControllerTests: XCTestCase {
 
     func testPromptIsTheLastUserMessageWithoutSyntheticParts() throws {
         let bodies: [(String, RequestPrompt)] = [
-            (#"{"messages":[{"role":"user","content":"old"},{"role":"assistant","content":"x"},{"role":"user","content":[{"type":"text","text":"<system-reminder>\nctx\n</system-reminder>"},{"type":"text","text":"fix it"}]}]}"#, .prompt("fix it")),
-            (#"{"input":[{"type":"message","role":"user","content":[{"type":"input_text","text":"hi codex"}]}]}"#, .prompt("hi codex")),
+            (
+                #"{"messages":[{"role":"user","content":"old"},{"role":"assistant","content":"x"},{"role":"user","content":[{"type":"text","text":"<system-reminder>\nctx\n</system-reminder>"},{"type":"text","text":"fix it"}]}]}"#,
+                .prompt("fix it")
+            ),
+            (
+                #"{"input":[{"type":"message","role":"user","content":[{"type":"input_text","text":"hi codex"}]}]}"#,
+                .prompt("hi codex")
+            ),
             (#"{"input":"plain string"}"#, .prompt("plain string")),
-            (#"{"input":[{"type":"function_call","name":"shell"},{"type":"function_call_output","output":"a"},{"type":"function_call_output","output":"b"}]}"#, .toolResults(2)),
+            (
+                #"{"input":[{"type":"function_call","name":"shell"},{"type":"function_call_output","output":"a"},{"type":"function_call_output","output":"b"}]}"#,
+                .toolResults(2)
+            ),
             (#"{"messages":[{"role":"user","content":"q"},{"role":"assistant","content":"a"}]}"#, .none),
             (#"{"messages":[{"role":"user","content":"  \n"}]}"#, .none),
         ]

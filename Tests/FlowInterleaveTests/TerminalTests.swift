@@ -21,7 +21,12 @@ final class TerminalTests: XCTestCase {
             "unset NO_COLOR; '\(Binary.path("flow-replay"))' --speed 4 '\(log)' | '\(Binary.path("flow-interleave"))' --clock recorded --show-time; echo PIPELINE-DONE; sleep 60"
         let started = try await tmux(socket, ["new-session", "-d", "-x", "100", "-y", "30", "bash", "-c", pipeline])
         XCTAssertEqual(started.status, 0, started.stderr)
-        defer { _ = try? Process.run(URL(fileURLWithPath: "/usr/bin/env"), arguments: ["tmux", "-L", socket, "kill-server"]) }
+        defer {
+            _ = try? Process.run(
+                URL(fileURLWithPath: "/usr/bin/env"),
+                arguments: ["tmux", "-L", socket, "kill-server"]
+            )
+        }
 
         // Wait (at most 20 s) until the replay is over.
         var screen = ""
@@ -37,14 +42,17 @@ final class TerminalTests: XCTestCase {
         let plain = screen.replacingOccurrences(of: "\u{1B}\\[[0-9;]*m", with: "", options: .regularExpression)
         let cardLines = plain.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
             .filter { $0.hasPrefix("┌─") || $0.hasPrefix("└─") }
-        XCTAssertEqual(cardLines, [
-            "┌─ 10:00:00.000 · session sess-A · anthropic · claude-x",
-            "└─ STREAMING · 2.5 s · 10:00:02.500",
-            "┌─ 10:00:02.500 · session sess-B · chat · kimi-k2",
-            "└─ DONE · stop · 2.5 s · 10:00:03.000",
-            "┌─ 10:00:03.200 · session sess-A · anthropic · claude-x · continued",
-            "└─ DONE · tool_use · 3.4 s · 10:00:03.400",
-        ])
+        XCTAssertEqual(
+            cardLines,
+            [
+                "┌─ 10:00:00.000 · session sess-A · anthropic · claude-x",
+                "└─ STREAMING · 2.5 s · 10:00:02.500",
+                "┌─ 10:00:02.500 · session sess-B · chat · kimi-k2",
+                "└─ DONE · stop · 2.5 s · 10:00:03.000",
+                "┌─ 10:00:03.200 · session sess-A · anthropic · claude-x · continued",
+                "└─ DONE · tool_use · 3.4 s · 10:00:03.400",
+            ]
+        )
         // Colours as tmux reports them: user yellow, assistant magenta, tool name bright yellow,
         // argument key cyan and value green, states green (STREAMING) and blue (DONE).
         for (what, sgr) in [
@@ -52,7 +60,8 @@ final class TerminalTests: XCTestCase {
             ("\"command\"", "36m"), ("\"ls\"", "32m"), ("STREAMING", "32m"), ("DONE", "34m"),
         ] {
             // The colour's SGR, then maybe more SGRs (tmux adds resets of its own), then the text.
-            let pattern = "\u{1B}\\[[0-9;]*" + NSRegularExpression.escapedPattern(for: sgr) + "(\u{1B}\\[[0-9;]*m)*"
+            let pattern =
+                "\u{1B}\\[[0-9;]*" + NSRegularExpression.escapedPattern(for: sgr) + "(\u{1B}\\[[0-9;]*m)*"
                 + NSRegularExpression.escapedPattern(for: what)
             let painted = screen.range(of: pattern, options: .regularExpression)
             XCTAssertNotNil(painted, "\(what) is not painted \(sgr):\n\(screen.debugDescription)")

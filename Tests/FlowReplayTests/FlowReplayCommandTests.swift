@@ -93,7 +93,8 @@ final class FlowReplayCommandTests: XCTestCase {
                 if data.isEmpty { break }
                 text += String(decoding: data, as: UTF8.self)
             }
-            guard let range = text.range(of: #"(?<=127\.0\.0\.1:)\d+"#, options: .regularExpression), let port = Int(text[range])
+            guard let range = text.range(of: #"(?<=127\.0\.0\.1:)\d+"#, options: .regularExpression),
+                let port = Int(text[range])
             else { throw NSError(domain: "flow-replay did not listen: \(text)", code: 1) }
             self.port = port
         }
@@ -116,9 +117,12 @@ final class FlowReplayCommandTests: XCTestCase {
     func corpusFlow(_ provider: String, corpus: String) throws -> CorpusFlow {
         let lines = try String(contentsOfFile: corpus, encoding: .utf8).split(separator: "\n")
         let records = try lines.map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] ?? [:] }
-        let complete = Set(records.filter { $0["type"] as? String == "flow_end" && $0["status"] as? String == "complete" }
-            .compactMap { $0["flow_id"] as? String })
-        for flow in records where flow["type"] as? String == "flow" && flow["provider"] as? String == provider
+        let complete = Set(
+            records.filter { $0["type"] as? String == "flow_end" && $0["status"] as? String == "complete" }
+                .compactMap { $0["flow_id"] as? String }
+        )
+        for flow in records
+        where flow["type"] as? String == "flow" && flow["provider"] as? String == provider
             && flow["status"] as? Int == 200
         {
             guard let id = flow["flow_id"] as? String, complete.contains(id),
@@ -129,7 +133,9 @@ final class FlowReplayCommandTests: XCTestCase {
             var text = ""
             for event in events {
                 guard let data = event["data"] as? [String: Any] else { continue }
-                if provider == "anthropic", let delta = data["delta"] as? [String: Any], delta["type"] as? String == "text_delta" {
+                if provider == "anthropic", let delta = data["delta"] as? [String: Any],
+                    delta["type"] as? String == "text_delta"
+                {
                     text += delta["text"] as? String ?? ""
                 }
                 if provider == "chat", let choices = data["choices"] as? [[String: Any]],
@@ -139,8 +145,13 @@ final class FlowReplayCommandTests: XCTestCase {
                 }
             }
             if !text.isEmpty {
-                return CorpusFlow(id: id, model: model, text: text, events: events.map { $0["data"] as? [String: Any] ?? [:] },
-                                  eventNames: events.map { $0["event"] as? String ?? "" })
+                return CorpusFlow(
+                    id: id,
+                    model: model,
+                    text: text,
+                    events: events.map { $0["data"] as? [String: Any] ?? [:] },
+                    eventNames: events.map { $0["event"] as? String ?? "" }
+                )
             }
         }
         throw XCTSkip("no complete \(provider) flow with text in the corpus")
@@ -151,14 +162,18 @@ final class FlowReplayCommandTests: XCTestCase {
         let flow = try corpusFlow("anthropic", corpus: corpus)
         let server = try Server(["--flow", flow.id, "--speed", "100", "--max-requests", "1", corpus])
         let result = try await Binary.runExecutable(
-            "curl", ["-sN", "-i", "--max-time", "30", "-d", "{}", "http://127.0.0.1:\(server.port)/v1/messages"])
+            "curl",
+            ["-sN", "-i", "--max-time", "30", "-d", "{}", "http://127.0.0.1:\(server.port)/v1/messages"]
+        )
         XCTAssertEqual(result.status, 0, result.stderr)
         let response = result.stdoutText
         let parts = response.components(separatedBy: "\r\n\r\n")
         XCTAssertTrue(parts[0].hasPrefix("HTTP/1.1 200 OK\r\n"), parts[0])
         XCTAssertTrue(parts[0].contains("content-type: text/event-stream"), parts[0])
         // The body: one event per sse record, in order, names and data as recorded.
-        let events = parts.dropFirst().joined(separator: "\r\n\r\n").components(separatedBy: "\n\n").filter { !$0.isEmpty }
+        let events = parts.dropFirst().joined(separator: "\r\n\r\n").components(separatedBy: "\n\n").filter {
+            !$0.isEmpty
+        }
         XCTAssertEqual(events.count, flow.events.count)
         for (i, event) in events.enumerated() {
             let lines = event.split(separator: "\n")
@@ -222,15 +237,19 @@ final class FlowReplayCommandTests: XCTestCase {
         var bodies: [String] = []
         for _ in 0..<3 {
             let result = try await Binary.runExecutable(
-                "curl", ["-sN", "-i", "--max-time", "10", "http://127.0.0.1:\(server.port)/any"])
+                "curl",
+                ["-sN", "-i", "--max-time", "10", "http://127.0.0.1:\(server.port)/any"]
+            )
             bodies.append(result.stdoutText)
         }
         XCTAssertEqual(
             bodies[0],
-            "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ncache-control: no-cache\r\nconnection: close\r\n\r\ndata: {\"n\":1}\n\n")
+            "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ncache-control: no-cache\r\nconnection: close\r\n\r\ndata: {\"n\":1}\n\n"
+        )
         XCTAssertEqual(
             bodies[1],
-            "HTTP/1.1 529 Overloaded\r\ncontent-type: text/event-stream; charset=utf-8\r\ncache-control: no-cache\r\nconnection: close\r\n\r\nevent: error\ndata: {\"type\":\"error\"}\n\n")
+            "HTTP/1.1 529 Overloaded\r\ncontent-type: text/event-stream; charset=utf-8\r\ncache-control: no-cache\r\nconnection: close\r\n\r\nevent: error\ndata: {\"type\":\"error\"}\n\n"
+        )
         XCTAssertTrue(bodies[2].hasPrefix("HTTP/1.1 404 Not Found\r\n"), bodies[2])
         server.process.waitUntilExit()
         XCTAssertEqual(server.process.terminationStatus, 0)

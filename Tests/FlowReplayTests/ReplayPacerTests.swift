@@ -13,13 +13,17 @@ final class ReplayPacerTests: XCTestCase {
     func testRecordedGapsScaledBySpeed() {
         var pacer = ReplayPacer(pacing: .speed(4))
         XCTAssertEqual(
-            [0, 1, 1.5, 3.5].map { pacer.wait(before: at($0)) }, [0, 250_000, 125_000, 500_000])
+            [0, 1, 1.5, 3.5].map { pacer.wait(before: at($0)) },
+            [0, 250_000, 125_000, 500_000]
+        )
     }
 
     func testRecordsWithoutTimeOrGoingBackAreWrittenAtOnce() {
         var pacer = ReplayPacer(pacing: .speed(1))
         XCTAssertEqual(
-            [at(10), nil, at(11), at(5), at(12)].map { pacer.wait(before: $0) }, [0, 0, 1_000_000, 0, 1_000_000])
+            [at(10), nil, at(11), at(5), at(12)].map { pacer.wait(before: $0) },
+            [0, 0, 1_000_000, 0, 1_000_000]
+        )
     }
 
     func testFixedDelayAndNoWaitAndCap() {
@@ -33,11 +37,15 @@ final class ReplayPacerTests: XCTestCase {
 
     func testEventBytesRebuiltFromSSERecords() {
         let cases: [(String, String)] = [
-            (#"{"v":1,"type":"sse","flow_id":"f","seq":0,"event":"message_start","data":{"type":"message_start","n":1}}"#,
-             "event: message_start\ndata: {\"type\":\"message_start\",\"n\":1}\n\n"),
+            (
+                #"{"v":1,"type":"sse","flow_id":"f","seq":0,"event":"message_start","data":{"type":"message_start","n":1}}"#,
+                "event: message_start\ndata: {\"type\":\"message_start\",\"n\":1}\n\n"
+            ),
             (#"{"v":1,"type":"sse","flow_id":"f","seq":1,"event":"message","data":"[DONE]"}"#, "data: [DONE]\n\n"),
-            (#"{"v":1,"type":"sse","flow_id":"f","seq":2,"event":"x","id":"7","data":"a\nb"}"#,
-             "event: x\nid: 7\ndata: a\ndata: b\n\n"),
+            (
+                #"{"v":1,"type":"sse","flow_id":"f","seq":2,"event":"x","id":"7","data":"a\nb"}"#,
+                "event: x\nid: 7\ndata: a\ndata: b\n\n"
+            ),
         ]
         for (line, expected) in cases {
             let bytes = Array(line.utf8)

@@ -28,7 +28,10 @@ final class JSONPrettyStreamCommandTests: XCTestCase {
         let lines = callLines(index: 0, [#"{"a":[1,"#, "oops"])
         let r = try await Binary.run("json-pretty-stream", ["--text"], stdin: lines.joined(separator: "\n") + "\n")
         XCTAssertEqual(r.stdoutText, "--- flow f call 0 get_weather ---\n{\n  \"a\": [\n    1,\n    oops\n")
-        XCTAssertEqual(r.stderr, "json-pretty-stream: line 3: call 0 of flow f: invalid JSON (unexpected 'o' at byte 9), the rest passes through raw\n")
+        XCTAssertEqual(
+            r.stderr,
+            "json-pretty-stream: line 3: call 0 of flow f: invalid JSON (unexpected 'o' at byte 9), the rest passes through raw\n"
+        )
     }
 
     func testBadIndentIsAUsageError() async throws {

@@ -53,10 +53,21 @@ final class PrettyFilterTests: XCTestCase {
                     defer { start += piece.count }
                     return String(String.UnicodeScalarView(scalars[start..<(start + piece.count)]))
                 }
-                return joinedPretty(runPrettyFilter(callLines(index: stream.index, fragments)).text, index: stream.index)
+                return joinedPretty(
+                    runPrettyFilter(callLines(index: stream.index, fragments)).text,
+                    index: stream.index
+                )
             }
-            assertSameAsJq(Array(joinedPretty(runPrettyFilter(callLines(index: stream.index, stream.fragments)).text, index: stream.index).utf8),
-                           expected, label)
+            assertSameAsJq(
+                Array(
+                    joinedPretty(
+                        runPrettyFilter(callLines(index: stream.index, stream.fragments)).text,
+                        index: stream.index
+                    ).utf8
+                ),
+                expected,
+                label
+            )
         }
     }
 
@@ -80,7 +91,9 @@ final class PrettyFilterTests: XCTestCase {
         let out = runPrettyFilter(interleaved).text
         XCTAssertEqual(joinedPretty(out, index: 1), "{\n  \"city\": \"Paris\"\n}\n")
         XCTAssertEqual(joinedPretty(out, index: 2), "{\n  \"symbol\": \"AAPL\"\n}\n")
-        XCTAssertEqual(runPrettyFilter(interleaved, output: .text).text, """
+        XCTAssertEqual(
+            runPrettyFilter(interleaved, output: .text).text,
+            """
             --- flow f call 1 get_weather ---
             {
               "city": 
@@ -94,13 +107,17 @@ final class PrettyFilterTests: XCTestCase {
             bol": "AAPL"
             }
 
-            """)
+            """
+        )
 
     }
 
     func testInvalidArgumentsWarnOnceAndPassThroughRaw() {
         let (out, warnings) = runPrettyFilter(callLines(index: 0, [#"{"a":tr"#, #"ux}"#, "more"]), output: .text)
-        XCTAssertEqual(warnings, ["call 0 of flow f: invalid JSON (invalid literal at byte 9), the rest passes through raw"])
+        XCTAssertEqual(
+            warnings,
+            ["call 0 of flow f: invalid JSON (invalid literal at byte 9), the rest passes through raw"]
+        )
         XCTAssertEqual(out, "--- flow f call 0 get_weather ---\n{\n  \"a\": trux}more\n")
     }
 }

@@ -59,21 +59,34 @@ func splitNumberLine(_ line: Substring) -> (Substring, Substring, Substring)? {
     return (prefix, body[start...], suffix)
 }
 
-func assertSameAsJq(_ ours: [UInt8], _ theirs: [UInt8]?, _ label: String, file: StaticString = #filePath, line: UInt = #line) {
+func assertSameAsJq(
+    _ ours: [UInt8],
+    _ theirs: [UInt8]?,
+    _ label: String,
+    file: StaticString = #filePath,
+    line: UInt = #line
+) {
     guard let theirs else { return XCTFail("jq rejected \(label)", file: file, line: line) }
     if let difference = differenceFromJq(ours, theirs) { XCTFail("\(label): \(difference)", file: file, line: line) }
 }
 
 final class PrettyFormatterTests: XCTestCase {
     func testNumberLinesCompareByValueOnly() {
-        XCTAssertNil(differenceFromJq(Array("{\n  \"t\": 1.0,\n  \"u\": 1E2\n}\n".utf8), Array("{\n  \"t\": 1,\n  \"u\": 100\n}\n".utf8)))
+        XCTAssertNil(
+            differenceFromJq(
+                Array("{\n  \"t\": 1.0,\n  \"u\": 1E2\n}\n".utf8),
+                Array("{\n  \"t\": 1,\n  \"u\": 100\n}\n".utf8)
+            )
+        )
         XCTAssertNotNil(differenceFromJq(Array("{\n  \"t\": 1.5\n}\n".utf8), Array("{\n  \"t\": 1\n}\n".utf8)))
         XCTAssertNotNil(differenceFromJq(Array("[\n  \"1.0\"\n]\n".utf8), Array("[\n  \"1\"\n]\n".utf8)))
         XCTAssertNotNil(differenceFromJq(Array("{\n  \"a\": 1\n}\n".utf8), Array("{\n  \"b\": 1\n}\n".utf8)))
     }
 
     func testShapesLikeJq() {
-        XCTAssertEqual(pretty(#" {"a":[1,{"b":null}],"c":"x","d":{},"e":[ ],"f":-1.5e+3,"g":true} "#), """
+        XCTAssertEqual(
+            pretty(#" {"a":[1,{"b":null}],"c":"x","d":{},"e":[ ],"f":-1.5e+3,"g":true} "#),
+            """
             {
               "a": [
                 1,
@@ -88,13 +101,17 @@ final class PrettyFormatterTests: XCTestCase {
               "g": true
             }
 
-            """)
+            """
+        )
         XCTAssertEqual(pretty(#"{"a":[1,{"b":null}],"d":{}}"#, indent: 0), #"{"a":[1,{"b":null}],"d":{}}"# + "\n")
         XCTAssertEqual(pretty("1 2 [3]"), "1\n2\n[\n  3\n]\n")
     }
 
     func testStringsAreReencodedLikeJq() {
-        XCTAssertEqual(pretty(#""\u00e9\/\u007f\u0000\u001f\ud83d\ude00 \u2028 \"\\ \u005C""#), "\"é/\\u007f\\u0000\\u001f😀 \u{2028} \\\"\\\\ \\\\\"\n")
+        XCTAssertEqual(
+            pretty(#""\u00e9\/\u007f\u0000\u001f\ud83d\ude00 \u2028 \"\\ \u005C""#),
+            "\"é/\\u007f\\u0000\\u001f😀 \u{2028} \\\"\\\\ \\\\\"\n"
+        )
         XCTAssertEqual(pretty("\"a\u{7f}b\""), "\"a\\u007fb\"\n")
         XCTAssertEqual(pretty(#""\udc00x""#), "\"\u{FFFD}x\"\n")
     }
@@ -183,7 +200,9 @@ final class PrettyFormatterTests: XCTestCase {
 
     func testInvalidJSONGoesOutRawFromTheErrorOnAndNothingIsLost() throws {
         let dir = Fixtures.jsonTestSuiteDirectory
-        let names = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasPrefix("n_") || $0.hasPrefix("i_") }.sorted()
+        let names = try FileManager.default.contentsOfDirectory(atPath: dir).filter {
+            $0.hasPrefix("n_") || $0.hasPrefix("i_")
+        }.sorted()
         var errors = 0
         for name in names {
             let input = Array(try Data(contentsOf: URL(fileURLWithPath: dir + "/" + name)))
@@ -196,7 +215,10 @@ final class PrettyFormatterTests: XCTestCase {
             let tail = Array(input[offset...])
             var trimmed = out
             if trimmed.last == 0x0A, tail.last != 0x0A { trimmed.removeLast() }
-            XCTAssertTrue(trimmed.count >= tail.count && Array(trimmed.suffix(tail.count)) == tail, "\(name): tail not raw")
+            XCTAssertTrue(
+                trimmed.count >= tail.count && Array(trimmed.suffix(tail.count)) == tail,
+                "\(name): tail not raw"
+            )
             assertSplitInvariant(input, seeds: 1...2, exhaustiveLimit: 32) { pretty($0) }
         }
         XCTAssertGreaterThan(errors, 150)
@@ -224,7 +246,10 @@ final class PrettyFormatterTests: XCTestCase {
         var formatter = PrettyFormatter()
         var out: [UInt8] = []
         formatter.feed(Array(#"{"command":["bash","-lc","echo hel"#.utf8), into: &out)
-        XCTAssertEqual(String(decoding: out, as: UTF8.self), "{\n  \"command\": [\n    \"bash\",\n    \"-lc\",\n    \"echo hel")
+        XCTAssertEqual(
+            String(decoding: out, as: UTF8.self),
+            "{\n  \"command\": [\n    \"bash\",\n    \"-lc\",\n    \"echo hel"
+        )
         out.removeAll()
         formatter.feed(Array(#"lo"]}"#.utf8), into: &out)
         XCTAssertEqual(String(decoding: out, as: UTF8.self), "lo\"\n  ]\n}\n")

@@ -46,7 +46,7 @@ final class ParallelSearchTests: XCTestCase {
                             segmentSize: segment,
                             makeMatcher: { try query.matcher() },
                             makeSearcher: { LineSearcher(matcher: $0, invert: invert, mode: mode) },
-                            emit: { out += $0 }
+                            emit: { list in lock.withLock { list.drain(into: &out) } }
                         )
                     }
                     XCTAssertEqual(

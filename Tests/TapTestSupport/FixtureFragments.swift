@@ -25,7 +25,9 @@ public enum FixtureFragments {
         for line in text.split(separator: "\n", omittingEmptySubsequences: true) where line.hasPrefix("data:") {
             var payload = line.dropFirst(5)
             if payload.first == " " { payload = payload.dropFirst() }
-            guard let object = try? JSONSerialization.jsonObject(with: Data(payload.utf8)) as? [String: Any] else { continue }
+            guard let object = try? JSONSerialization.jsonObject(with: Data(payload.utf8)) as? [String: Any] else {
+                continue
+            }
             events.append(object)
         }
         return events
@@ -41,7 +43,12 @@ public enum FixtureFragments {
             let key = "\(kind)#\(index)"
             if streams[key] == nil {
                 order.append(key)
-                streams[key] = FixtureStream(kind: kind, index: index, tool: kind == "tool_args" ? tools[index] : nil, fragments: [])
+                streams[key] = FixtureStream(
+                    kind: kind,
+                    index: index,
+                    tool: kind == "tool_args" ? tools[index] : nil,
+                    fragments: []
+                )
             }
             streams[key]?.fragments.append(fragment)
         }
@@ -105,15 +112,24 @@ public enum FixtureFragments {
 
     /// A `delta` record line for one fragment (what sse-normalize writes, DESIGN §5).
     public static func deltaLine(
-        flow: String, kind: String, index: Int, text: String? = nil, seq: Int? = nil, tool: String? = nil,
+        flow: String,
+        kind: String,
+        index: Int,
+        text: String? = nil,
+        seq: Int? = nil,
+        tool: String? = nil,
         callID: String? = nil
     ) -> String {
-        var object: [String: Any] = ["v": 1, "type": "delta", "flow_id": flow, "session_id": "s-" + flow, "kind": kind, "index": index]
+        var object: [String: Any] = [
+            "v": 1, "type": "delta", "flow_id": flow, "session_id": "s-" + flow, "kind": kind, "index": index,
+        ]
         if let text { object["text"] = text }
         if let seq { object["seq"] = seq }
         if let tool { object["tool"] = tool }
         if let callID { object["call_id"] = callID }
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
+        let data =
+            (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]))
+            ?? Data()
         return String(decoding: data, as: UTF8.self)
     }
 }

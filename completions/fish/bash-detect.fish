@@ -1,0 +1,89 @@
+function __bash-detect_should_offer_completions_for_flags_or_options -a expected_commands
+    set -l non_repeating_flags_or_options $argv[2..]
+    set -l non_repeating_flags_or_options_absent 0
+    set -l positional_index 0
+    set -l commands
+    __bash-detect_parse_tokens
+    test "$commands" = "$expected_commands"; and return $non_repeating_flags_or_options_absent
+end
+
+function __bash-detect_should_offer_completions_for_positional -a expected_commands positional_index_comparison expected_positional_index
+    set -l non_repeating_flags_or_options
+    set -l non_repeating_flags_or_options_absent 0
+    set -l positional_index 0
+    set -l commands
+    __bash-detect_parse_tokens
+    test "$commands" = "$expected_commands" -a \( "$positional_index" "$positional_index_comparison" "$expected_positional_index" \)
+end
+
+function __bash-detect_parse_tokens -S
+    set -l unparsed_tokens (__bash-detect_tokens -pc)
+    switch $unparsed_tokens[1]
+    case 'bash-detect'
+        __bash-detect_parse_subcommand -r 1 'format=' 'color=' 'strict' 'line-buffered' 'follow' 'function-only' 'delay-ms=' 'raw' 'h/help'
+        switch $unparsed_tokens[1]
+        case 'help'
+            __bash-detect_parse_subcommand -r 1 
+        end
+    end
+end
+
+function __bash-detect_tokens
+    if test (string split -m 1 -f 1 -- . "$FISH_VERSION") -gt 3
+        commandline --tokens-raw $argv
+    else
+        commandline -o $argv
+    end
+end
+
+function __bash-detect_parse_subcommand -S -a positional_count
+    argparse -s r -- $argv
+    set -l option_specs $argv[2..]
+    set -l is_repeating_positional $_flag_r
+    set -el _flag_r
+    set -a commands $unparsed_tokens[1]
+    set positional_index 0
+    while true
+        set -e unparsed_tokens[1]
+        argparse -sn "$commands" $option_specs -- $unparsed_tokens 2> /dev/null
+        set unparsed_tokens $argv
+        set positional_index (math $positional_index + 1)
+        for non_repeating_flag_or_option in $non_repeating_flags_or_options
+            if set -ql "_flag_$(string replace -a - _ -- $non_repeating_flag_or_option)"
+                set non_repeating_flags_or_options_absent 1
+                break
+            end
+        end
+        test (count $unparsed_tokens) -eq 0 -o \( -z "$is_repeating_positional" -a "$positional_index" -gt "$positional_count" \) && break
+    end
+end
+
+function __bash-detect_complete_directories
+    set -l token (commandline -t)
+    string match -- '*/' $token
+    set -l subdirs $token*/
+    printf %s\n $subdirs
+end
+
+function __bash-detect_custom_completion
+    set -x SAP_SHELL fish
+    set -x SAP_SHELL_VERSION $FISH_VERSION
+    set -l tokens (__bash-detect_tokens -p)
+    if test -z "$(__bash-detect_tokens -t)"
+        set -l index (count (__bash-detect_tokens -pc))
+        set tokens $tokens[..$index] \'\' $tokens[(math $index + 1)..]
+    end
+    command $tokens[1] $argv $tokens
+end
+
+complete -c 'bash-detect' -f
+complete -c 'bash-detect' -n '__bash-detect_should_offer_completions_for_flags_or_options "bash-detect" format' -l 'format' -d 'Output: ndjson (records) or text (the rendered view). Default: text on a terminal, else ndjson.' -rfka 'ndjson text'
+complete -c 'bash-detect' -n '__bash-detect_should_offer_completions_for_flags_or_options "bash-detect" color' -l 'color' -d 'Colour in text output: auto (terminal and no NO_COLOR), always, never.' -rfka 'auto always never'
+complete -c 'bash-detect' -n '__bash-detect_should_offer_completions_for_flags_or_options "bash-detect" strict' -l 'strict' -d 'Make a line that is not a JSON object a fatal error (exit 2).'
+complete -c 'bash-detect' -n '__bash-detect_should_offer_completions_for_flags_or_options "bash-detect" line-buffered' -l 'line-buffered' -d 'Flush output after every record, even when piped.'
+complete -c 'bash-detect' -n '__bash-detect_should_offer_completions_for_flags_or_options "bash-detect" follow' -l 'follow' -d 'Keep reading files as they grow (like tail -F: rotation and truncation handled).'
+complete -c 'bash-detect' -n '__bash-detect_should_offer_completions_for_flags_or_options "bash-detect" function-only' -l 'function-only' -d 'Show only function-call arguments (drop text, reasoning and other deltas).'
+complete -c 'bash-detect' -n '__bash-detect_should_offer_completions_for_flags_or_options "bash-detect" delay-ms' -l 'delay-ms' -d 'Pause this long after each tool-call fragment (to watch a replay).' -rfka ''
+complete -c 'bash-detect' -n '__bash-detect_should_offer_completions_for_flags_or_options "bash-detect" raw' -l 'raw' -d 'Standard input is the argument JSON of one call in arbitrary chunks, not records.'
+complete -c 'bash-detect' -n '__bash-detect_should_offer_completions_for_flags_or_options "bash-detect" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'bash-detect' -n '__bash-detect_should_offer_completions_for_positional "bash-detect" -eq 1' -fa 'help' -d 'Show subcommand help information.'

@@ -1,0 +1,85 @@
+function __extract-requests_should_offer_completions_for_flags_or_options -a expected_commands
+    set -l non_repeating_flags_or_options $argv[2..]
+    set -l non_repeating_flags_or_options_absent 0
+    set -l positional_index 0
+    set -l commands
+    __extract-requests_parse_tokens
+    test "$commands" = "$expected_commands"; and return $non_repeating_flags_or_options_absent
+end
+
+function __extract-requests_should_offer_completions_for_positional -a expected_commands positional_index_comparison expected_positional_index
+    set -l non_repeating_flags_or_options
+    set -l non_repeating_flags_or_options_absent 0
+    set -l positional_index 0
+    set -l commands
+    __extract-requests_parse_tokens
+    test "$commands" = "$expected_commands" -a \( "$positional_index" "$positional_index_comparison" "$expected_positional_index" \)
+end
+
+function __extract-requests_parse_tokens -S
+    set -l unparsed_tokens (__extract-requests_tokens -pc)
+    switch $unparsed_tokens[1]
+    case 'extract-requests'
+        __extract-requests_parse_subcommand -r 1 'no-progress' 'strict' 'extract=' 'out-dir=' 'h/help'
+        switch $unparsed_tokens[1]
+        case 'help'
+            __extract-requests_parse_subcommand -r 1 
+        end
+    end
+end
+
+function __extract-requests_tokens
+    if test (string split -m 1 -f 1 -- . "$FISH_VERSION") -gt 3
+        commandline --tokens-raw $argv
+    else
+        commandline -o $argv
+    end
+end
+
+function __extract-requests_parse_subcommand -S -a positional_count
+    argparse -s r -- $argv
+    set -l option_specs $argv[2..]
+    set -l is_repeating_positional $_flag_r
+    set -el _flag_r
+    set -a commands $unparsed_tokens[1]
+    set positional_index 0
+    while true
+        set -e unparsed_tokens[1]
+        argparse -sn "$commands" $option_specs -- $unparsed_tokens 2> /dev/null
+        set unparsed_tokens $argv
+        set positional_index (math $positional_index + 1)
+        for non_repeating_flag_or_option in $non_repeating_flags_or_options
+            if set -ql "_flag_$(string replace -a - _ -- $non_repeating_flag_or_option)"
+                set non_repeating_flags_or_options_absent 1
+                break
+            end
+        end
+        test (count $unparsed_tokens) -eq 0 -o \( -z "$is_repeating_positional" -a "$positional_index" -gt "$positional_count" \) && break
+    end
+end
+
+function __extract-requests_complete_directories
+    set -l token (commandline -t)
+    string match -- '*/' $token
+    set -l subdirs $token*/
+    printf %s\n $subdirs
+end
+
+function __extract-requests_custom_completion
+    set -x SAP_SHELL fish
+    set -x SAP_SHELL_VERSION $FISH_VERSION
+    set -l tokens (__extract-requests_tokens -p)
+    if test -z "$(__extract-requests_tokens -t)"
+        set -l index (count (__extract-requests_tokens -pc))
+        set tokens $tokens[..$index] \'\' $tokens[(math $index + 1)..]
+    end
+    command $tokens[1] $argv $tokens
+end
+
+complete -c 'extract-requests' -f
+complete -c 'extract-requests' -n '__extract-requests_should_offer_completions_for_flags_or_options "extract-requests" no-progress' -l 'no-progress' -d 'Never show the progress line (it is shown only when stderr is a terminal and the input is over 50 MB).'
+complete -c 'extract-requests' -n '__extract-requests_should_offer_completions_for_flags_or_options "extract-requests" strict' -l 'strict' -d 'Make a line that is not a JSON object a fatal error (exit 2).'
+complete -c 'extract-requests' -n '__extract-requests_should_offer_completions_for_flags_or_options "extract-requests" extract' -l 'extract' -d 'Comma-separated types, or all: config,system_prompts,user_prompts,tools_defined,tool_calls,tool_results,call_index,telemetry,assistant_messages,reasoning_presence,headers,envelope,conversation_growth,call_linkage,function_call_errors,tool_usage_stats,models,thinking_config,tool_choice,images_and_files,cache_control,usage,cache_usage,stop_reasons,errors,latency.' -rfka ''
+complete -c 'extract-requests' -n '__extract-requests_should_offer_completions_for_flags_or_options "extract-requests" out-dir' -l 'out-dir' -d 'Write TYPE.jsonl files here (created if needed); without it, one stream on stdout with a "type" key per record.' -rfka ''
+complete -c 'extract-requests' -n '__extract-requests_should_offer_completions_for_flags_or_options "extract-requests" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'extract-requests' -n '__extract-requests_should_offer_completions_for_positional "extract-requests" -eq 1' -fa 'help' -d 'Show subcommand help information.'
