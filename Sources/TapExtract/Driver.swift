@@ -88,8 +88,10 @@ public final class ExtractDriver {
         try run(
             { line in
                 // Flow records (most of the bytes) are checked by their one-pass parser.
-                if let view = RecordView(line: line), view.type == .flow {
-                    return table.feedFlow(view) ? .used : .bad
+                if let view = RecordView(line: line) {
+                    let type = view.type
+                    if type == .flow { return table.feedFlow(view) ? .used : .bad }
+                    if type == .sse, !table.mayMatter(line) { return .skipped }
                 }
                 let (kind, view) = classify(line, needs: table.reads)
                 switch kind {

@@ -56,8 +56,27 @@ public struct FlowTable {
     /// (the events file read before the flows file): the body, copied, until the record comes.
     var earlyBodies: [String: [UInt8]] = [:]
 
+    /// When set, an sse line that holds none of these byte strings cannot change the answer
+    /// and is skipped before any parsing (turns needs only tool starts and usage).
+    public var eventLiterals: [[UInt8]]?
+
     public init(needs: FoldNeeds) {
         self.needs = needs
+        if needs.isSubset(of: [.toolNames, .usage]) && !needs.isEmpty {
+            eventLiterals = ["\"usage\"", "tool_use", "function_call", "custom_tool_call", "local_shell_call", "\"tool_calls\""]
+                .map { Array($0.utf8) }
+        }
+    }
+
+    /// False when an sse line cannot matter (see `eventLiterals`).
+    @inline(__always)
+    public func mayMatter(_ line: UnsafeRawBufferPointer) -> Bool {
+        guard let literals = eventLiterals, let base = line.baseAddress else { return true }
+        for literal in literals {
+            let hit = literal.withUnsafeBytes { findBytes(base, line.count, $0.baseAddress, $0.count) }
+            if hit != nil { return true }
+        }
+        return false
     }
 
     /// Which record types this table reads (the others are skipped unchecked).
