@@ -120,6 +120,26 @@ public struct FlowLineParser {
         return (summary, i + 1)
     }
 
+    /// The members of an object, keys decoded, values as spans (one fast pass; first key wins
+    /// on lookup, as `JSONScanner.field` does).
+    public func memberSpans(of object: JSONSpan) -> [(key: [UInt8], value: JSONSpan)] {
+        var result: [(key: [UInt8], value: JSONSpan)] = []
+        let scanner = JSONScanner(p)
+        _ = members(object.start) { key, value in
+            guard let end = skipValue(value), let keyEnd = skipString(key) else { return nil }
+            let keySpan = JSONSpan(kind: .string, start: key, end: keyEnd)
+            result.append((scanner.decoded(keySpan) ?? [], JSONSpan(kind: kind(value), start: value, end: end)))
+            return end
+        }
+        return result
+    }
+
+    /// Count and last element of an array span (one fast pass).
+    public func summary(of array: JSONSpan) -> ItemsSummary {
+        let (summary, _) = items(array.start)
+        return summary ?? ItemsSummary(span: array)
+    }
+
     // MARK: - Object members
 
     enum Key { case flowID, sessionID, ts, provider, request, body, model, messages, input, other }

@@ -197,20 +197,47 @@ public struct RequestExtractor {
 
     private mutating func process(_ m: Meta, _ body: JSONSpan, _ json: JSONScanner) {
         let p = m.provider
-        let items = TapExtract.items(of: body, provider: p, in: json)
+        // The body's members once, skipped fast: every field below is a lookup in this short
+        // list, not a walk over the whole conversation again.
+        guard let fast = FlowLineParser(json.bytes) else { return }
+        let bodyMembers = fast.memberSpans(of: body)
+        func field(_ name: String) -> JSONSpan? {
+            let key = Array(name.utf8)
+            return bodyMembers.first { $0.key == key }?.value
+        }
+        let itemsSpan = p == .responses ? field("input") : field("messages")
+        let items: Items
+        var summary: ItemsSummary?
+        switch itemsSpan?.kind {
+        case .array?:
+            if let itemsSpan {
+                items = .array(itemsSpan)
+                summary = fast.summary(of: itemsSpan)
+            } else {
+                items = .none
+            }
+        case .string? where p == .responses:
+            items = itemsSpan.map { .text($0) } ?? .none
+        default:
+            items = .none
+        }
         var itemCount = 0
         switch items {
         case .none: break
         case .text: itemCount = 1
-        case .array(let a): json.forEachElement(of: a) { _ in itemCount += 1; return true }
+        case .array: itemCount = summary?.count ?? 0
         }
-        let tools = json.field("tools", in: body).flatMap { $0.kind == .array ? $0 : nil }
-        var toolCount = 0
-        if let tools { json.forEachElement(of: tools) { _ in toolCount += 1; return true } }
-        let model = json.canonical(json.field("model", in: body))
+        let tools = field("tools").flatMap { $0.kind == .array ? $0 : nil }
+        let toolCount = tools.map { fast.summary(of: $0).count } ?? 0
+        let model = json.canonical(field("model"))
         var prompt: [UInt8]?
         if has(.userPrompts) || has(.callIndex) {
-            let facts = promptFacts(body: body, provider: p, in: json)
+            let facts: PromptFacts
+            switch items {
+            case .none: facts = PromptFacts(text: nil, itemCount: 0)
+            case .text(let input): facts = promptFacts(text: input, in: json)
+            case .array: facts = promptFacts(last: summary?.last, count: itemCount, provider: p, in: json)
+            }
             if let text = facts.text, promptKeys.insert(PromptKey(session: m.sessionID, items: facts.itemCount, text: text)).inserted {
                 prompt = text
             }
@@ -219,17 +246,17 @@ public struct RequestExtractor {
         if has(.config) {
             emit(.config, m, base: .flowFirst) { w in
                 w.field("model", json: model)
-                w.field("stream", json: json.canonical(json.field("stream", in: body)))
-                w.field("max_tokens", json: json.canonical(json.field("max_tokens", in: body) ?? json.field("max_output_tokens", in: body)))
-                w.field("temperature", json: json.canonical(json.field("temperature", in: body)))
+                w.field("stream", json: json.canonical(field("stream")))
+                w.field("max_tokens", json: json.canonical(field("max_tokens") ?? field("max_output_tokens")))
+                w.field("temperature", json: json.canonical(field("temperature")))
                 w.field("reasoning", json: json.canonical(
-                    json.field("thinking", in: body) ?? json.field("reasoning", in: body) ?? json.field("reasoning_effort", in: body)))
-                w.field("tool_choice", json: json.canonical(json.field("tool_choice", in: body)))
+                    field("thinking") ?? field("reasoning") ?? field("reasoning_effort")))
+                w.field("tool_choice", json: json.canonical(field("tool_choice")))
                 w.field("n_tools", toolCount)
                 w.field("n_items", itemCount)
             }
         }
-        if has(.systemPrompts), let text = systemText(p, body, json), !text.isEmpty {
+        if has(.systemPrompts), let text = systemText(p, field, json), !text.isEmpty {
             let hash = sha256Hex(text)
             if let i = systemSeen[hash] {
                 systemRows[i].flows += 1
@@ -301,16 +328,16 @@ public struct RequestExtractor {
             }
         }
         if has(.telemetry) {
-            let metadata = json.field("metadata", in: body) ?? json.field("client_metadata", in: body)
-            let cacheKey = json.field("prompt_cache_key", in: body)
+            let metadata = field("metadata") ?? field("client_metadata")
+            let cacheKey = field("prompt_cache_key")
             let userID = json.member(metadata, "user_id")
             if metadata != nil || cacheKey != nil {
                 emit(.telemetry, m, base: .flowFirst) { w in
                     w.field("metadata", json: json.canonical(metadata))
                     w.field("user_id", json: json.canonical(userID))
                     w.field("prompt_cache_key", json: json.canonical(cacheKey))
-                    w.field("store", json: json.canonical(json.field("store", in: body)))
-                    w.field("include", json: json.canonical(json.field("include", in: body)))
+                    w.field("store", json: json.canonical(field("store")))
+                    w.field("include", json: json.canonical(field("include")))
                 }
             }
         }
@@ -354,8 +381,8 @@ public struct RequestExtractor {
             modelRows[key]?.lastTS = m.ts
         }
         if has(.thinkingConfig) {
-            let thinking = json.field("thinking", in: body) ?? json.field("reasoning", in: body)
-                ?? json.field("reasoning_effort", in: body)
+            let thinking = field("thinking") ?? field("reasoning")
+                ?? field("reasoning_effort")
             if let thinking {
                 emit(.thinkingConfig, m, base: .flowFirst) { w in
                     w.field("model", json: model)
@@ -365,10 +392,10 @@ public struct RequestExtractor {
                 }
             }
         }
-        if has(.toolChoice), let choice = json.field("tool_choice", in: body) {
+        if has(.toolChoice), let choice = field("tool_choice") {
             emit(.toolChoice, m, base: .flowFirst) { w in
                 w.field("tool_choice", json: json.canonical(choice))
-                w.field("parallel_tool_calls", json: json.canonical(json.field("parallel_tool_calls", in: body)))
+                w.field("parallel_tool_calls", json: json.canonical(field("parallel_tool_calls")))
                 w.field("n_tools", toolCount)
             }
         }
@@ -380,6 +407,7 @@ public struct RequestExtractor {
         guard case .array(let array) = items else { return }
         var thinkingBlocks = 0
         var cacheMarks = 0
+        let wantsReasoning = has(.reasoningPresence), wantsCache = has(.cacheControl)
         var imageParts = 0
         var index = -1
         json.forEachElement(of: array) { item in
@@ -405,8 +433,8 @@ public struct RequestExtractor {
                                         isTruthy(json.field("is_error", in: blk), json),
                                         textOf(json.field("content", in: blk), json)))
                     }
-                    if json.isString(type, "thinking") || json.isString(type, "redacted_thinking") { thinkingBlocks += 1 }
-                    if json.field("cache_control", in: blk) != nil { cacheMarks += 1 }
+                    if wantsReasoning, json.isString(type, "thinking") || json.isString(type, "redacted_thinking") { thinkingBlocks += 1 }
+                    if wantsCache, json.field("cache_control", in: blk) != nil { cacheMarks += 1 }
                     return true
                 }
             case .responses:
@@ -696,17 +724,17 @@ public struct RequestExtractor {
 
 /// anthropic `system` (string, or its text blocks joined with "\n"); Responses `instructions`;
 /// chat: the string contents of system messages joined with "\n".
-func systemText(_ p: Provider, _ body: JSONSpan, _ json: JSONScanner) -> [UInt8]? {
+func systemText(_ p: Provider, _ field: (String) -> JSONSpan?, _ json: JSONScanner) -> [UInt8]? {
     switch p {
     case .anthropic:
-        guard let s = json.field("system", in: body) else { return nil }
+        guard let s = field("system") else { return nil }
         if s.kind == .string { return json.decoded(s) }
         guard s.kind == .array else { return nil }
         return joinTexts(s, types: ["text"], json)
     case .responses:
-        return json.decoded(json.field("instructions", in: body))
+        return json.decoded(field("instructions"))
     case .chat, .other:
-        guard let messages = json.field("messages", in: body), messages.kind == .array else { return nil }
+        guard let messages = field("messages"), messages.kind == .array else { return nil }
         var parts: [[UInt8]] = []
         json.forEachElement(of: messages) { m in
             guard m.kind == .object, json.isString(json.field("role", in: m), "system") else { return true }
