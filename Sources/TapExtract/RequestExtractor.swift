@@ -50,6 +50,10 @@ public struct RequestExtractor {
     var systemSeen: [String: Int] = [:]
     var systemRows: [DedupRow] = []
     var toolSeen: [String: Int] = [:]
+    /// Definitions and system texts as sent (raw bytes) → their row: every request resends the
+    /// same ones, so the canonical form and SHA-256 are computed once per distinct spelling.
+    var toolRawSeen: [[UInt8]: Int] = [:]
+    var systemRawSeen: [[UInt8]: Int] = [:]
     var toolRows: [DedupRow] = []
     var callSeen: [[UInt8]: CallInfo] = [:]
     var resultSeen = Set<[UInt8]>()
@@ -256,11 +260,17 @@ public struct RequestExtractor {
                 w.field("n_items", itemCount)
             }
         }
-        if has(.systemPrompts), let text = systemText(p, field, json), !text.isEmpty {
+        let systemRaw: [UInt8]? = p == .anthropic ? field("system").map { json.rawArray($0) }
+            : p == .responses ? field("instructions").map { json.rawArray($0) } : nil
+        if has(.systemPrompts), let raw = systemRaw, let i = systemRawSeen[raw] {
+            systemRows[i].flows += 1
+        } else if has(.systemPrompts), let text = systemText(p, field, json), !text.isEmpty {
             let hash = sha256Hex(text)
             if let i = systemSeen[hash] {
                 systemRows[i].flows += 1
+                if let raw = systemRaw { systemRawSeen[raw] = i }
             } else {
+                if let raw = systemRaw { systemRawSeen[raw] = systemRows.count }
                 systemSeen[hash] = systemRows.count
                 var head = JSONWriter(capacity: 128)
                 head.beginObject()
@@ -288,12 +298,19 @@ public struct RequestExtractor {
         if has(.toolsDefined), let tools {
             json.forEachElement(of: tools) { t in
                 guard t.kind == .object else { return true }
+                let raw = json.rawArray(t)
+                if let i = toolRawSeen[raw] {
+                    toolRows[i].flows += 1
+                    return true
+                }
                 var definition: [UInt8] = []
                 json.writeCanonical(t, into: &definition)
                 let hash = sha256Hex(definition)
                 if let i = toolSeen[hash] {
                     toolRows[i].flows += 1
+                    toolRawSeen[raw] = i
                 } else {
+                    toolRawSeen[raw] = toolRows.count
                     toolSeen[hash] = toolRows.count
                     var name = json.field("name", in: t)
                     if !isTruthy(name, json) { name = json.member(json.field("function", in: t), "name") }
@@ -415,8 +432,8 @@ public struct RequestExtractor {
             guard item.kind == .object else { return true }
             let role = json.field("role", in: item)
             let content = json.field("content", in: item)
-            var calls: [(id: [UInt8], name: JSONSpan?, args: [UInt8])] = []
-            var results: [(id: [UInt8], isError: Bool, output: [UInt8])] = []
+            var calls: [(id: [UInt8], name: JSONSpan?, args: () -> [UInt8])] = []
+            var results: [(id: [UInt8], isError: Bool, output: () -> [UInt8])] = []
             let null: [UInt8] = Array("null".utf8)
             switch m.provider {
             case .anthropic:
@@ -427,11 +444,11 @@ public struct RequestExtractor {
                     let type = json.field("type", in: blk)
                     if isAssistant, json.isString(type, "tool_use") {
                         calls.append((json.canonical(json.field("id", in: blk)) ?? null, json.field("name", in: blk),
-                                      json.canonical(json.field("input", in: blk)) ?? null))
+                                      { json.canonical(json.field("input", in: blk)) ?? null }))
                     } else if isUser, json.isString(type, "tool_result") {
                         results.append((json.canonical(json.field("tool_use_id", in: blk)) ?? null,
                                         isTruthy(json.field("is_error", in: blk), json),
-                                        textOf(json.field("content", in: blk), json)))
+                                        { textOf(json.field("content", in: blk), json) }))
                     }
                     if wantsReasoning, json.isString(type, "thinking") || json.isString(type, "redacted_thinking") { thinkingBlocks += 1 }
                     if wantsCache, json.field("cache_control", in: blk) != nil { cacheMarks += 1 }
@@ -441,13 +458,13 @@ public struct RequestExtractor {
                 let type = json.field("type", in: item)
                 if json.isString(type, "function_call") {
                     calls.append((json.canonical(json.field("call_id", in: item)) ?? null, json.field("name", in: item),
-                                  maybeJSON(json.field("arguments", in: item), json)))
+                                  { maybeJSON(json.field("arguments", in: item), json) }))
                 } else if json.isString(type, "custom_tool_call") {
                     calls.append((json.canonical(json.field("call_id", in: item)) ?? null, json.field("name", in: item),
-                                  json.canonical(json.field("input", in: item)) ?? null))
+                                  { json.canonical(json.field("input", in: item)) ?? null }))
                 } else if json.isString(type, "function_call_output") || json.isString(type, "custom_tool_call_output") {
                     results.append((json.canonical(json.field("call_id", in: item)) ?? null, false,
-                                    textOf(json.field("output", in: item), json)))
+                                    { textOf(json.field("output", in: item), json) }))
                 } else if json.isString(type, "reasoning") {
                     thinkingBlocks += 1
                 }
@@ -457,13 +474,13 @@ public struct RequestExtractor {
                         json.forEachElement(of: tcs) { tc in
                             let fn = json.member(tc, "function")
                             calls.append((json.canonical(json.member(tc, "id")) ?? null, json.member(fn, "name"),
-                                          maybeJSON(json.member(fn, "arguments"), json)))
+                                          { maybeJSON(json.member(fn, "arguments"), json) }))
                             return true
                         }
                     }
                     if json.isPresent(json.field("reasoning_content", in: item)) { thinkingBlocks += 1 }
                 } else if json.isString(role, "tool") {
-                    results.append((json.canonical(json.field("tool_call_id", in: item)) ?? null, false, textOf(content, json)))
+                    results.append((json.canonical(json.field("tool_call_id", in: item)) ?? null, false, { textOf(content, json) }))
                 }
             case .other:
                 break
@@ -511,7 +528,7 @@ public struct RequestExtractor {
                 if has(.toolCalls) {
                     emit(.toolCalls, m, base: .callFirst(call.id)) { w in
                         w.field("name", json: json.canonical(call.name))
-                        w.field("arguments", json: call.args)
+                        w.field("arguments", json: call.args())
                     }
                 }
                 if let nameText {
@@ -520,10 +537,11 @@ public struct RequestExtractor {
                 }
             }
             for result in results where resultSeen.insert(result.id).inserted {
+                let output = result.output()
                 if has(.toolResults) {
                     emit(.toolResults, m, base: .callFirst(result.id)) { w in
                         w.field("is_error", result.isError)
-                        w.field("output", utf8: result.output)
+                        w.field("output", utf8: output)
                     }
                 }
                 let call = callSeen[result.id]
@@ -534,7 +552,7 @@ public struct RequestExtractor {
                         w.field("is_error", result.isError)
                     }
                 }
-                let failed = result.isError || looksLikeError(result.output)
+                let failed = result.isError || looksLikeError(output)
                 if let name = call?.nameText {
                     toolStats[name, default: ToolStats()].results += 1
                     if failed { toolStats[name]?.errors += 1 }
@@ -543,7 +561,7 @@ public struct RequestExtractor {
                     emit(.functionCallErrors, m, base: .callFirst(result.id)) { w in
                         w.field("name", json: call?.name)
                         w.field("is_error", result.isError)
-                        w.field("output", utf8: Array(result.output.prefix(2000)))
+                        w.field("output", utf8: Array(output.prefix(2000)))
                     }
                 }
             }
