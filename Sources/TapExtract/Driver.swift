@@ -183,38 +183,3 @@ public func readWholeFile(_ path: String) -> [UInt8]? {
     }
     return ferror(file) == 0 ? bytes : nil
 }
-
-extension ExtractDriver {
-    /// The ripgrep way for a tool that needs only the lines holding `needle` (extract-usage):
-    /// each input file is mapped and searched whole (LiteralLines). Returns false, having read
-    /// nothing, when an input is standard input or not a regular file, or with --strict (then
-    /// the caller runs the normal pass). Bad lines are counted among the lines read.
-    public func runLiteral(
-        _ needle: [UInt8], _ body: (UnsafeRawBufferPointer) -> LineVerdict,
-        finish: (inout [UInt8]) throws -> Void
-    ) throws -> Bool {
-        let files = options.files
-        guard !files.isEmpty, !options.strict else { return false }
-        for file in files {
-            var st = stat()
-            guard file != "-", stat(file, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return false }
-        }
-        var bad = 0
-        for file in files {
-            var badHere = 0
-            let mapped = try LiteralLines.forEach(in: file, containing: needle) { line in
-                if body(line) == .bad { badHere += 1 }
-            }
-            guard mapped else { throw TapFailure("\(tool): \(file): cannot be read") }
-            if badHere > 0, bad == 0 {
-                writeStandardError("\(tool): \(file): a line holding the usage key is not a JSON object (skipped)")
-            }
-            bad += badHere
-        }
-        if bad > 1 { writeStandardError("\(tool): \(bad) lines were not JSON objects (skipped)") }
-        let output = OutputBuffer(lineBuffered: false)
-        try finish(&output.bytes)
-        try output.flush()
-        return true
-    }
-}

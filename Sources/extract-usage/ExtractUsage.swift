@@ -33,7 +33,8 @@ struct ExtractUsage: ParsableCommand {
         }
         var totals = UsageTotals()
         let grouping = by
-        let judge: (UnsafeRawBufferPointer) -> LineVerdict = { line in
+        try ExtractDriver(tool: "extract-usage", options: input).run(
+            { line in
                 guard let view = RecordView(line: line) else { return RecordView.isBlank(line) ? .skipped : .bad }
                 // Only events with a usage object matter; other lines are judged by their shape only.
                 // The type (near the front) first: flow records are most of the bytes.
@@ -43,12 +44,8 @@ struct ExtractUsage: ParsableCommand {
                 guard view.isValid else { return .bad }
                 totals.feed(view, type: type)
                 return .used
-            }
-        let finish: (inout [UInt8]) throws -> Void = { out in totals.finish(by: grouping, prices: priceTable, into: &out) }
-        let driver = ExtractDriver(tool: "extract-usage", options: input)
-        // Regular files: only the lines holding the key are read, as ripgrep would find them.
-        if try driver.runLiteral(Array("\"usage\"".utf8), judge, finish: finish) { return }
-        try driver.run(judge, finish: finish)
+            },
+            finish: { out in totals.finish(by: grouping, prices: priceTable, into: &out) })
     }
 
     static func main() { TapMain.run(Self.self) }
