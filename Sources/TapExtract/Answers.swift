@@ -144,3 +144,94 @@ public func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {
     let q = a / b
     return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
 }
+
+/// extract-deltas' groupings: a record per flow (the reference), per block, or per session.
+public enum DeltaGrouping: String, CaseIterable, Sendable {
+    case flow, block, session
+}
+
+extension Answers {
+    /// One record per block of each flow, in flow order: its text, its reasoning (each when not
+    /// empty), then each streamed tool call. `complete`: a tool call whose arguments parse; a
+    /// text or reasoning block of a flow that ended `complete`.
+    public static func blocks(_ f: FlowState, into out: inout [UInt8]) {
+        let fold = f.fold
+        let ended = f.statusText == "complete"
+        func head(_ w: inout JSONWriter, _ block: String) {
+            w.beginObject()
+            w.field("flow_id", f.flowID)
+            w.field("session_id", f.sessionID)
+            w.field("ts", f.ts)
+            w.field("provider", f.providerName)
+            w.field("block", block)
+        }
+        JSONWriter.append(to: &out) { w in
+            for (name, text) in [("text", fold.text), ("reasoning", fold.reasoning)] where !text.isEmpty {
+                head(&w, name)
+                w.field("call_id", json: nil)
+                w.field("name", json: nil)
+                w.field("content", utf8: text)
+                w.field("complete", ended)
+                w.partial(f.isPartial)
+                w.endObject()
+                w.newline()
+            }
+            for call in fold.calls {
+                head(&w, "tool_call")
+                w.field("call_id", json: call.callID)
+                w.field("name", json: call.name)
+                w.key("content")
+                let parsed = canonicalJSON(ofText: call.arguments)
+                if let parsed { w.raw(parsed) } else { w.string(utf8: call.arguments) }
+                w.field("complete", parsed != nil)
+                w.partial(f.isPartial)
+                w.endObject()
+                w.newline()
+            }
+        }
+    }
+
+    /// One record per session, ordered by its first flow: flows, time span, events, text and
+    /// reasoning sizes (code points), tool calls (and how many were cut), usage summed.
+    public static func sessions(_ flows: [FlowState], into out: inout [UInt8]) {
+        var order: [String?] = []
+        var groups: [String?: [FlowState]] = [:]
+        for f in flows {
+            if groups[f.sessionID] == nil { order.append(f.sessionID) }
+            groups[f.sessionID, default: []].append(f)
+        }
+        for session in order {
+            guard let members = groups[session] else { continue }
+            var usage = Usage()
+            var hasUsage = false
+            var events = 0, textChars = 0, reasoningChars = 0, calls = 0, cut = 0
+            for f in members {
+                events += f.fold.events
+                textChars += String(decoding: f.fold.text, as: UTF8.self).unicodeScalars.count
+                reasoningChars += String(decoding: f.fold.reasoning, as: UTF8.self).unicodeScalars.count
+                calls += f.fold.calls.count
+                cut += f.fold.calls.filter { canonicalJSON(ofText: $0.arguments) == nil }.count
+                if let u = f.fold.usage {
+                    usage += u
+                    hasUsage = true
+                }
+            }
+            JSONWriter.append(to: &out) { w in
+                w.beginObject()
+                w.field("session_id", session)
+                w.field("flows", members.count)
+                w.field("first_ts", members.first?.ts)
+                w.field("last_ts", members.last?.ts)
+                w.field("events", events)
+                w.field("text_chars", textChars)
+                w.field("reasoning_chars", reasoningChars)
+                w.field("tool_calls", calls)
+                w.field("incomplete_tool_calls", cut)
+                if hasUsage { w.tokens("usage", usage) } else { w.field("usage", json: nil) }
+                w.partial(members.contains { $0.isPartial })
+                w.endObject()
+                w.newline()
+            }
+        }
+    }
+}

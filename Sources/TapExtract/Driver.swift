@@ -87,6 +87,12 @@ public final class ExtractDriver {
     public func run(table: inout FlowTable, finish: (FlowTable, inout [UInt8]) throws -> Void) throws {
         try run(
             { line in
+                // Flow records (most of the bytes) are checked by their one-pass parser.
+                if let view = RecordView(line: line) {
+                    let type = view.type
+                    if type == .flow { return table.feedFlow(view) ? .used : .bad }
+                    if type == .sse, !table.mayMatter(line) { return .skipped }
+                }
                 let (kind, view) = classify(line, needs: table.reads)
                 switch kind {
                 case .bad: return .bad

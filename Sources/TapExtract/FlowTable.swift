@@ -56,8 +56,27 @@ public struct FlowTable {
     /// (the events file read before the flows file): the body, copied, until the record comes.
     var earlyBodies: [String: [UInt8]] = [:]
 
+    /// When set, an sse line that holds none of these byte strings cannot change the answer
+    /// and is skipped before any parsing (turns needs only tool starts and usage).
+    public var eventLiterals: [[UInt8]]?
+
     public init(needs: FoldNeeds) {
         self.needs = needs
+        if needs.isSubset(of: [.toolNames, .usage]) && !needs.isEmpty {
+            eventLiterals = ["\"usage\"", "tool_use", "function_call", "custom_tool_call", "local_shell_call", "\"tool_calls\""]
+                .map { Array($0.utf8) }
+        }
+    }
+
+    /// False when an sse line cannot matter (see `eventLiterals`).
+    @inline(__always)
+    public func mayMatter(_ line: UnsafeRawBufferPointer) -> Bool {
+        guard let literals = eventLiterals, let base = line.baseAddress else { return true }
+        for literal in literals {
+            let hit = literal.withUnsafeBytes { findBytes(base, line.count, $0.baseAddress, $0.count) }
+            if hit != nil { return true }
+        }
+        return false
     }
 
     /// Which record types this table reads (the others are skipped unchecked).
@@ -82,16 +101,8 @@ public struct FlowTable {
         let json = view.json
         switch type {
         case .flow:
-            guard let id = json.text(view.field("flow_id")) else { return }
-            let s = state(id)
-            guard !s.hasRecord else { return }  // the first flow record of an id wins
-            flowRecord(view, s)
-            if let early = earlyBodies.removeValue(forKey: id), !s.bodyFromRequest {
-                early.withUnsafeBytes { buffer in
-                    let scanner = JSONScanner(buffer)
-                    if let root = scanner.root(), root.kind == .object { body(root, s, scanner) }
-                }
-            }
+            records -= 1  // feedFlow counts it
+            _ = feedFlow(view)
         case .ws:
             guard let id = json.text(view.field("flow_id")) else { return }
             let direction = view.field("direction")
@@ -125,24 +136,43 @@ public struct FlowTable {
         }
     }
 
-    private func flowRecord(_ view: RecordView, _ s: FlowState) {
+    /// A flow record, parsed in one pass (FlowLineParser); false when the line is not one
+    /// balanced JSON object (a record cut mid-line), which the caller reports as a bad line.
+    public mutating func feedFlow(_ view: RecordView) -> Bool {
         let json = view.json
+        guard let parser = FlowLineParser(json.bytes), let f = parser.parse(objectAt: view.root.start) else {
+            return false
+        }
+        records += 1
+        guard let id = json.text(f.flowID) else { return true }
+        let s = state(id)
+        guard !s.hasRecord else { return true }  // the first flow record of an id wins
         s.hasRecord = true
-        s.sessionID = json.text(view.field("session_id"))
-        s.ts = json.text(view.field("ts"))
-        s.providerName = json.text(view.field("provider"))
+        s.sessionID = json.text(f.sessionID)
+        s.ts = json.text(f.ts)
+        s.providerName = json.text(f.provider)
         s.provider = Provider(name: s.providerName)
-        if let request = view.field("request"), request.kind == .object, let body = json.field("body", in: request),
-            body.kind != .null
-        {
+        if let body = f.body, body.kind != .null {
             s.bodyFromRequest = true
-            if body.kind == .object { self.body(body, s, json) }
+            if body.kind == .object {
+                s.hasBody = true
+                s.model = json.canonical(f.model)
+                let facts = promptFacts(fields: f, provider: s.provider, in: json)
+                s.promptCandidate = facts.text
+                s.itemCount = facts.itemCount
+            }
         }
         if let used = s.foldProvider, used != s.provider {
-            // Events seen before the record were read as another API: they do not count.
             s.fold = EventFold()
             s.foldProvider = s.provider
         }
+        if let early = earlyBodies.removeValue(forKey: id), !s.bodyFromRequest {
+            early.withUnsafeBytes { buffer in
+                let scanner = JSONScanner(buffer)
+                if let root = scanner.root(), root.kind == .object { body(root, s, scanner) }
+            }
+        }
+        return true
     }
 
     private func body(_ body: JSONSpan, _ s: FlowState, _ json: JSONScanner) {

@@ -59,52 +59,78 @@ func isSynthetic(_ part: [UInt8]) -> Bool {
 }
 
 public func promptFacts(body: JSONSpan, provider: Provider, in json: JSONScanner) -> PromptFacts {
-    var parts: [[UInt8]] = []
-    var count = 0
     switch items(of: body, provider: provider, in: json) {
     case .none:
         return PromptFacts(text: nil, itemCount: 0)
     case .text(let input):
-        count = 1
-        parts = [json.decoded(input) ?? []]
+        return promptFacts(text: input, in: json)
     case .array(let array):
+        var count = 0
         var last: JSONSpan?
         json.forEachElement(of: array) { element in
             count += 1
             last = element
             return true
         }
-        guard let last else { return PromptFacts(text: nil, itemCount: 0) }
-        guard last.kind == .object, json.isString(json.field("role", in: last), "user") else {
-            return PromptFacts(text: nil, itemCount: count)
-        }
-        if provider == .responses, let type = json.field("type", in: last), !json.isString(type, "message") {
-            return PromptFacts(text: nil, itemCount: count)
-        }
-        guard let content = json.field("content", in: last) else { return PromptFacts(text: nil, itemCount: count) }
-        if content.kind == .string {
-            parts = [json.decoded(content) ?? []]
-        } else if content.kind == .array {
-            var isToolResult = false
-            json.forEachElement(of: content) { block in
-                guard block.kind == .object else { return true }
-                let type = json.field("type", in: block)
-                if json.isString(type, "tool_result") || json.isString(type, "function_call_output") {
-                    isToolResult = true
-                    return false
-                }
-                if json.isString(type, "text") || json.isString(type, "input_text"),
-                    let text = json.decoded(json.field("text", in: block))
-                {
-                    parts.append(text)
-                }
-                return true
-            }
-            if isToolResult { return PromptFacts(text: nil, itemCount: count) }
-        } else {
-            return PromptFacts(text: nil, itemCount: count)
-        }
+        return promptFacts(last: last, count: count, provider: provider, in: json)
     }
+}
+
+/// The prompt from the items found by FlowLineParser (`messages`, or `input` for Responses).
+public func promptFacts(fields: FlowLineFields, provider: Provider, in json: JSONScanner) -> PromptFacts {
+    guard let body = fields.body, body.kind == .object else { return PromptFacts(text: nil, itemCount: 0) }
+    let items = provider == .responses ? fields.input : fields.messages
+    guard let items else { return PromptFacts(text: nil, itemCount: 0) }
+    switch items.span.kind {
+    case .string where provider == .responses: return promptFacts(text: items.span, in: json)
+    case .array: return promptFacts(last: items.last, count: items.count, provider: provider, in: json)
+    default: return PromptFacts(text: nil, itemCount: 0)
+    }
+}
+
+/// A Responses `input` string: one user message with that text.
+func promptFacts(text input: JSONSpan, in json: JSONScanner) -> PromptFacts {
+    finish([json.decoded(input) ?? []], count: 1)
+}
+
+/// The prompt rule applied to the last of `count` items.
+func promptFacts(last: JSONSpan?, count: Int, provider: Provider, in json: JSONScanner) -> PromptFacts {
+    var parts: [[UInt8]] = []
+    guard let last else { return PromptFacts(text: nil, itemCount: 0) }
+    guard last.kind == .object, json.isString(json.field("role", in: last), "user") else {
+        return PromptFacts(text: nil, itemCount: count)
+    }
+    if provider == .responses, let type = json.field("type", in: last), !json.isString(type, "message") {
+        return PromptFacts(text: nil, itemCount: count)
+    }
+    guard let content = json.field("content", in: last) else { return PromptFacts(text: nil, itemCount: count) }
+    if content.kind == .string {
+        parts = [json.decoded(content) ?? []]
+    } else if content.kind == .array {
+        var isToolResult = false
+        json.forEachElement(of: content) { block in
+            guard block.kind == .object else { return true }
+            let type = json.field("type", in: block)
+            if json.isString(type, "tool_result") || json.isString(type, "function_call_output") {
+                isToolResult = true
+                return false
+            }
+            if json.isString(type, "text") || json.isString(type, "input_text"),
+                let text = json.decoded(json.field("text", in: block))
+            {
+                parts.append(text)
+            }
+            return true
+        }
+        if isToolResult { return PromptFacts(text: nil, itemCount: count) }
+    } else {
+        return PromptFacts(text: nil, itemCount: count)
+    }
+    return finish(parts, count: count)
+}
+
+/// Synthetic parts dropped, the rest joined with newlines; blank means no prompt.
+private func finish(_ parts: [[UInt8]], count: Int) -> PromptFacts {
     var text: [UInt8] = []
     var first = true
     for part in parts where !isSynthetic(part) {

@@ -50,6 +50,10 @@ public struct RequestExtractor {
     var systemSeen: [String: Int] = [:]
     var systemRows: [DedupRow] = []
     var toolSeen: [String: Int] = [:]
+    /// Definitions and system texts as sent (raw bytes) → their row: every request resends the
+    /// same ones, so the canonical form and SHA-256 are computed once per distinct spelling.
+    var toolRawSeen: [[UInt8]: Int] = [:]
+    var systemRawSeen: [[UInt8]: Int] = [:]
     var toolRows: [DedupRow] = []
     var callSeen: [[UInt8]: CallInfo] = [:]
     var resultSeen = Set<[UInt8]>()
@@ -197,20 +201,47 @@ public struct RequestExtractor {
 
     private mutating func process(_ m: Meta, _ body: JSONSpan, _ json: JSONScanner) {
         let p = m.provider
-        let items = TapExtract.items(of: body, provider: p, in: json)
+        // The body's members once, skipped fast: every field below is a lookup in this short
+        // list, not a walk over the whole conversation again.
+        guard let fast = FlowLineParser(json.bytes) else { return }
+        let bodyMembers = fast.memberSpans(of: body)
+        func field(_ name: String) -> JSONSpan? {
+            let key = Array(name.utf8)
+            return bodyMembers.first { $0.key == key }?.value
+        }
+        let itemsSpan = p == .responses ? field("input") : field("messages")
+        let items: Items
+        var summary: ItemsSummary?
+        switch itemsSpan?.kind {
+        case .array?:
+            if let itemsSpan {
+                items = .array(itemsSpan)
+                summary = fast.summary(of: itemsSpan)
+            } else {
+                items = .none
+            }
+        case .string? where p == .responses:
+            items = itemsSpan.map { .text($0) } ?? .none
+        default:
+            items = .none
+        }
         var itemCount = 0
         switch items {
         case .none: break
         case .text: itemCount = 1
-        case .array(let a): json.forEachElement(of: a) { _ in itemCount += 1; return true }
+        case .array: itemCount = summary?.count ?? 0
         }
-        let tools = json.field("tools", in: body).flatMap { $0.kind == .array ? $0 : nil }
-        var toolCount = 0
-        if let tools { json.forEachElement(of: tools) { _ in toolCount += 1; return true } }
-        let model = json.canonical(json.field("model", in: body))
+        let tools = field("tools").flatMap { $0.kind == .array ? $0 : nil }
+        let toolCount = tools.map { fast.summary(of: $0).count } ?? 0
+        let model = json.canonical(field("model"))
         var prompt: [UInt8]?
         if has(.userPrompts) || has(.callIndex) {
-            let facts = promptFacts(body: body, provider: p, in: json)
+            let facts: PromptFacts
+            switch items {
+            case .none: facts = PromptFacts(text: nil, itemCount: 0)
+            case .text(let input): facts = promptFacts(text: input, in: json)
+            case .array: facts = promptFacts(last: summary?.last, count: itemCount, provider: p, in: json)
+            }
             if let text = facts.text, promptKeys.insert(PromptKey(session: m.sessionID, items: facts.itemCount, text: text)).inserted {
                 prompt = text
             }
@@ -219,21 +250,27 @@ public struct RequestExtractor {
         if has(.config) {
             emit(.config, m, base: .flowFirst) { w in
                 w.field("model", json: model)
-                w.field("stream", json: json.canonical(json.field("stream", in: body)))
-                w.field("max_tokens", json: json.canonical(json.field("max_tokens", in: body) ?? json.field("max_output_tokens", in: body)))
-                w.field("temperature", json: json.canonical(json.field("temperature", in: body)))
+                w.field("stream", json: json.canonical(field("stream")))
+                w.field("max_tokens", json: json.canonical(field("max_tokens") ?? field("max_output_tokens")))
+                w.field("temperature", json: json.canonical(field("temperature")))
                 w.field("reasoning", json: json.canonical(
-                    json.field("thinking", in: body) ?? json.field("reasoning", in: body) ?? json.field("reasoning_effort", in: body)))
-                w.field("tool_choice", json: json.canonical(json.field("tool_choice", in: body)))
+                    field("thinking") ?? field("reasoning") ?? field("reasoning_effort")))
+                w.field("tool_choice", json: json.canonical(field("tool_choice")))
                 w.field("n_tools", toolCount)
                 w.field("n_items", itemCount)
             }
         }
-        if has(.systemPrompts), let text = systemText(p, body, json), !text.isEmpty {
+        let systemRaw: [UInt8]? = p == .anthropic ? field("system").map { json.rawArray($0) }
+            : p == .responses ? field("instructions").map { json.rawArray($0) } : nil
+        if has(.systemPrompts), let raw = systemRaw, let i = systemRawSeen[raw] {
+            systemRows[i].flows += 1
+        } else if has(.systemPrompts), let text = systemText(p, field, json), !text.isEmpty {
             let hash = sha256Hex(text)
             if let i = systemSeen[hash] {
                 systemRows[i].flows += 1
+                if let raw = systemRaw { systemRawSeen[raw] = i }
             } else {
+                if let raw = systemRaw { systemRawSeen[raw] = systemRows.count }
                 systemSeen[hash] = systemRows.count
                 var head = JSONWriter(capacity: 128)
                 head.beginObject()
@@ -261,12 +298,19 @@ public struct RequestExtractor {
         if has(.toolsDefined), let tools {
             json.forEachElement(of: tools) { t in
                 guard t.kind == .object else { return true }
+                let raw = json.rawArray(t)
+                if let i = toolRawSeen[raw] {
+                    toolRows[i].flows += 1
+                    return true
+                }
                 var definition: [UInt8] = []
                 json.writeCanonical(t, into: &definition)
                 let hash = sha256Hex(definition)
                 if let i = toolSeen[hash] {
                     toolRows[i].flows += 1
+                    toolRawSeen[raw] = i
                 } else {
+                    toolRawSeen[raw] = toolRows.count
                     toolSeen[hash] = toolRows.count
                     var name = json.field("name", in: t)
                     if !isTruthy(name, json) { name = json.member(json.field("function", in: t), "name") }
@@ -301,16 +345,16 @@ public struct RequestExtractor {
             }
         }
         if has(.telemetry) {
-            let metadata = json.field("metadata", in: body) ?? json.field("client_metadata", in: body)
-            let cacheKey = json.field("prompt_cache_key", in: body)
+            let metadata = field("metadata") ?? field("client_metadata")
+            let cacheKey = field("prompt_cache_key")
             let userID = json.member(metadata, "user_id")
             if metadata != nil || cacheKey != nil {
                 emit(.telemetry, m, base: .flowFirst) { w in
                     w.field("metadata", json: json.canonical(metadata))
                     w.field("user_id", json: json.canonical(userID))
                     w.field("prompt_cache_key", json: json.canonical(cacheKey))
-                    w.field("store", json: json.canonical(json.field("store", in: body)))
-                    w.field("include", json: json.canonical(json.field("include", in: body)))
+                    w.field("store", json: json.canonical(field("store")))
+                    w.field("include", json: json.canonical(field("include")))
                 }
             }
         }
@@ -354,8 +398,8 @@ public struct RequestExtractor {
             modelRows[key]?.lastTS = m.ts
         }
         if has(.thinkingConfig) {
-            let thinking = json.field("thinking", in: body) ?? json.field("reasoning", in: body)
-                ?? json.field("reasoning_effort", in: body)
+            let thinking = field("thinking") ?? field("reasoning")
+                ?? field("reasoning_effort")
             if let thinking {
                 emit(.thinkingConfig, m, base: .flowFirst) { w in
                     w.field("model", json: model)
@@ -365,10 +409,10 @@ public struct RequestExtractor {
                 }
             }
         }
-        if has(.toolChoice), let choice = json.field("tool_choice", in: body) {
+        if has(.toolChoice), let choice = field("tool_choice") {
             emit(.toolChoice, m, base: .flowFirst) { w in
                 w.field("tool_choice", json: json.canonical(choice))
-                w.field("parallel_tool_calls", json: json.canonical(json.field("parallel_tool_calls", in: body)))
+                w.field("parallel_tool_calls", json: json.canonical(field("parallel_tool_calls")))
                 w.field("n_tools", toolCount)
             }
         }
@@ -380,6 +424,7 @@ public struct RequestExtractor {
         guard case .array(let array) = items else { return }
         var thinkingBlocks = 0
         var cacheMarks = 0
+        let wantsReasoning = has(.reasoningPresence), wantsCache = has(.cacheControl)
         var imageParts = 0
         var index = -1
         json.forEachElement(of: array) { item in
@@ -387,8 +432,8 @@ public struct RequestExtractor {
             guard item.kind == .object else { return true }
             let role = json.field("role", in: item)
             let content = json.field("content", in: item)
-            var calls: [(id: [UInt8], name: JSONSpan?, args: [UInt8])] = []
-            var results: [(id: [UInt8], isError: Bool, output: [UInt8])] = []
+            var calls: [(id: [UInt8], name: JSONSpan?, args: () -> [UInt8])] = []
+            var results: [(id: [UInt8], isError: Bool, output: () -> [UInt8])] = []
             let null: [UInt8] = Array("null".utf8)
             switch m.provider {
             case .anthropic:
@@ -399,27 +444,27 @@ public struct RequestExtractor {
                     let type = json.field("type", in: blk)
                     if isAssistant, json.isString(type, "tool_use") {
                         calls.append((json.canonical(json.field("id", in: blk)) ?? null, json.field("name", in: blk),
-                                      json.canonical(json.field("input", in: blk)) ?? null))
+                                      { json.canonical(json.field("input", in: blk)) ?? null }))
                     } else if isUser, json.isString(type, "tool_result") {
                         results.append((json.canonical(json.field("tool_use_id", in: blk)) ?? null,
                                         isTruthy(json.field("is_error", in: blk), json),
-                                        textOf(json.field("content", in: blk), json)))
+                                        { textOf(json.field("content", in: blk), json) }))
                     }
-                    if json.isString(type, "thinking") || json.isString(type, "redacted_thinking") { thinkingBlocks += 1 }
-                    if json.field("cache_control", in: blk) != nil { cacheMarks += 1 }
+                    if wantsReasoning, json.isString(type, "thinking") || json.isString(type, "redacted_thinking") { thinkingBlocks += 1 }
+                    if wantsCache, json.field("cache_control", in: blk) != nil { cacheMarks += 1 }
                     return true
                 }
             case .responses:
                 let type = json.field("type", in: item)
                 if json.isString(type, "function_call") {
                     calls.append((json.canonical(json.field("call_id", in: item)) ?? null, json.field("name", in: item),
-                                  maybeJSON(json.field("arguments", in: item), json)))
+                                  { maybeJSON(json.field("arguments", in: item), json) }))
                 } else if json.isString(type, "custom_tool_call") {
                     calls.append((json.canonical(json.field("call_id", in: item)) ?? null, json.field("name", in: item),
-                                  json.canonical(json.field("input", in: item)) ?? null))
+                                  { json.canonical(json.field("input", in: item)) ?? null }))
                 } else if json.isString(type, "function_call_output") || json.isString(type, "custom_tool_call_output") {
                     results.append((json.canonical(json.field("call_id", in: item)) ?? null, false,
-                                    textOf(json.field("output", in: item), json)))
+                                    { textOf(json.field("output", in: item), json) }))
                 } else if json.isString(type, "reasoning") {
                     thinkingBlocks += 1
                 }
@@ -429,13 +474,13 @@ public struct RequestExtractor {
                         json.forEachElement(of: tcs) { tc in
                             let fn = json.member(tc, "function")
                             calls.append((json.canonical(json.member(tc, "id")) ?? null, json.member(fn, "name"),
-                                          maybeJSON(json.member(fn, "arguments"), json)))
+                                          { maybeJSON(json.member(fn, "arguments"), json) }))
                             return true
                         }
                     }
                     if json.isPresent(json.field("reasoning_content", in: item)) { thinkingBlocks += 1 }
                 } else if json.isString(role, "tool") {
-                    results.append((json.canonical(json.field("tool_call_id", in: item)) ?? null, false, textOf(content, json)))
+                    results.append((json.canonical(json.field("tool_call_id", in: item)) ?? null, false, { textOf(content, json) }))
                 }
             case .other:
                 break
@@ -483,7 +528,7 @@ public struct RequestExtractor {
                 if has(.toolCalls) {
                     emit(.toolCalls, m, base: .callFirst(call.id)) { w in
                         w.field("name", json: json.canonical(call.name))
-                        w.field("arguments", json: call.args)
+                        w.field("arguments", json: call.args())
                     }
                 }
                 if let nameText {
@@ -492,10 +537,11 @@ public struct RequestExtractor {
                 }
             }
             for result in results where resultSeen.insert(result.id).inserted {
+                let output = result.output()
                 if has(.toolResults) {
                     emit(.toolResults, m, base: .callFirst(result.id)) { w in
                         w.field("is_error", result.isError)
-                        w.field("output", utf8: result.output)
+                        w.field("output", utf8: output)
                     }
                 }
                 let call = callSeen[result.id]
@@ -506,7 +552,7 @@ public struct RequestExtractor {
                         w.field("is_error", result.isError)
                     }
                 }
-                let failed = result.isError || looksLikeError(result.output)
+                let failed = result.isError || looksLikeError(output)
                 if let name = call?.nameText {
                     toolStats[name, default: ToolStats()].results += 1
                     if failed { toolStats[name]?.errors += 1 }
@@ -515,7 +561,7 @@ public struct RequestExtractor {
                     emit(.functionCallErrors, m, base: .callFirst(result.id)) { w in
                         w.field("name", json: call?.name)
                         w.field("is_error", result.isError)
-                        w.field("output", utf8: Array(result.output.prefix(2000)))
+                        w.field("output", utf8: Array(output.prefix(2000)))
                     }
                 }
             }
@@ -696,17 +742,17 @@ public struct RequestExtractor {
 
 /// anthropic `system` (string, or its text blocks joined with "\n"); Responses `instructions`;
 /// chat: the string contents of system messages joined with "\n".
-func systemText(_ p: Provider, _ body: JSONSpan, _ json: JSONScanner) -> [UInt8]? {
+func systemText(_ p: Provider, _ field: (String) -> JSONSpan?, _ json: JSONScanner) -> [UInt8]? {
     switch p {
     case .anthropic:
-        guard let s = json.field("system", in: body) else { return nil }
+        guard let s = field("system") else { return nil }
         if s.kind == .string { return json.decoded(s) }
         guard s.kind == .array else { return nil }
         return joinTexts(s, types: ["text"], json)
     case .responses:
-        return json.decoded(json.field("instructions", in: body))
+        return json.decoded(field("instructions"))
     case .chat, .other:
-        guard let messages = json.field("messages", in: body), messages.kind == .array else { return nil }
+        guard let messages = field("messages"), messages.kind == .array else { return nil }
         var parts: [[UInt8]] = []
         json.forEachElement(of: messages) { m in
             guard m.kind == .object, json.isString(json.field("role", in: m), "system") else { return true }

@@ -7,6 +7,8 @@ import TapCLI
 import TapCodec
 import TapExtract
 
+extension DeltaGrouping: ExpressibleByArgument {}
+
 @main
 struct ExtractDeltas: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -15,10 +17,19 @@ struct ExtractDeltas: ParsableCommand {
 
     @OptionGroup var input: ExtractOptions
 
+    @Option(help: "One record per flow (the default), per block (text, reasoning, each tool call) or per session.")
+    var by: DeltaGrouping = .flow
+
     mutating func run() throws {
         var table = FlowTable(needs: [.usage, .text, .reasoning, .calls, .stop])
+        let grouping = by
         try ExtractDriver(tool: "extract-deltas", options: input).run(table: &table) { table, out in
-            for f in table.finish() { Answers.delta(f, into: &out) }
+            let flows = table.finish()
+            switch grouping {
+            case .flow: for f in flows { Answers.delta(f, into: &out) }
+            case .block: for f in flows { Answers.blocks(f, into: &out) }
+            case .session: Answers.sessions(flows, into: &out)
+            }
         }
     }
 

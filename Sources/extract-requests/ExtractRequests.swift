@@ -32,6 +32,12 @@ struct ExtractRequests: ParsableCommand {
         var failure: Error?
         try ExtractDriver(tool: "extract-requests", options: input).run(
             { line in
+                // Flow records (most of the bytes): the one-pass structural check, not the validator.
+                if let view = RecordView(line: line), view.type == .flow {
+                    guard let parser = FlowLineParser(line), parser.parse(objectAt: view.root.start) != nil else { return .bad }
+                    extractor.feed(view, type: .flow)
+                    return .used
+                }
                 let (kind, view) = classify(line, needs: extractor.reads)
                 switch kind {
                 case .bad: return .bad

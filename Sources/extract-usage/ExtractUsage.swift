@@ -37,7 +37,8 @@ struct ExtractUsage: ParsableCommand {
             { line in
                 guard let view = RecordView(line: line) else { return RecordView.isBlank(line) ? .skipped : .bad }
                 // Only events with a usage object matter; other lines are judged by their shape only.
-                guard UsageTotals.mayHoldUsage(line), let type = view.type, type == .sse || type == .ws else {
+                // The type (near the front) first: flow records are most of the bytes.
+                guard let type = view.type, type == .sse || type == .ws, UsageTotals.mayHoldUsage(line) else {
                     return .skipped
                 }
                 guard view.isValid else { return .bad }

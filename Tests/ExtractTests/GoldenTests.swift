@@ -95,6 +95,23 @@ final class GoldenTests: XCTestCase {
         ])
     }
 
+    func testDeltasByBlockAndSession() async throws {
+        let blocks = try await runTool("extract-deltas", ["--by", "block"])
+        XCTAssertEqual(blocks.stdoutLines, [
+            #"{"flow_id":"a1","session_id":"s1","ts":"2026-11-24T10:00:00.000000Z","provider":"anthropic","block":"tool_call","call_id":"tu1","name":"Bash","content":{"command":"ls"},"complete":true}"#,
+            #"{"flow_id":"a2","session_id":"s1","ts":"2026-11-24T10:00:02.000000Z","provider":"anthropic","block":"text","call_id":null,"name":null,"content":"Found a.txt.","complete":true}"#,
+            // c1 never ended: its text is not complete.
+            #"{"flow_id":"c1","session_id":"s2","ts":"2026-11-24T10:00:03.000000Z","provider":"chat","block":"text","call_id":null,"name":null,"content":"Hello","complete":false,"partial":true}"#,
+        ])
+        let sessions = try await runTool("extract-deltas", ["--by", "session"])
+        XCTAssertEqual(sessions.stdoutLines, [
+            // 5 + 5 events; "Found a.txt." is 12 characters; usage of a1 + a2.
+            #"{"session_id":"s1","flows":2,"first_ts":"2026-11-24T10:00:00.000000Z","last_ts":"2026-11-24T10:00:02.000000Z","events":10,"text_chars":12,"reasoning_chars":0,"tool_calls":1,"incomplete_tool_calls":0,"usage":{"input":30,"output":12,"cache_read":100,"cache_write":0}}"#,
+            #"{"session_id":"s2","flows":1,"first_ts":"2026-11-24T10:00:03.000000Z","last_ts":"2026-11-24T10:00:03.000000Z","events":3,"text_chars":5,"reasoning_chars":0,"tool_calls":0,"incomplete_tool_calls":0,"usage":{"input":10,"output":2,"cache_read":40,"cache_write":0},"partial":true}"#,
+            #"{"session_id":"s3","flows":1,"first_ts":"2026-11-24T10:00:04.000000Z","last_ts":"2026-11-24T10:00:04.000000Z","events":0,"text_chars":0,"reasoning_chars":0,"tool_calls":0,"incomplete_tool_calls":0,"usage":null}"#,
+        ])
+    }
+
     func testDeltasCutToolArgumentsStayRawText() async throws {
         // a1 without its last argument fragment: the text does not parse, so it stays a string.
         let cut = Fixture.lines.filter { !$0.contains(#""seq":3,"event":"content_block_delta","data":{"type":"content_block_delta","index":0,"delta":{"type":"input_json_delta""#) }
