@@ -165,8 +165,16 @@ _extract-deltas() {
     local -a repeating_flags=()
     local -a non_repeating_flags=(--no-progress --strict -h --help)
     local -a repeating_options=()
-    local -a non_repeating_options=()
+    local -a non_repeating_options=(--by)
     __extract-deltas_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--by')
+        __extract-deltas_add_completions -W 'flow'$'\n''block'$'\n''session'
+        return
+        ;;
+    esac
 
     # Offer subcommand / subcommand argument completions
     local -r subcommand="${unparsed_words[0]}"

@@ -20,7 +20,7 @@ function __extract-deltas_parse_tokens -S
     set -l unparsed_tokens (__extract-deltas_tokens -pc)
     switch $unparsed_tokens[1]
     case 'extract-deltas'
-        __extract-deltas_parse_subcommand -r 1 'no-progress' 'strict' 'h/help'
+        __extract-deltas_parse_subcommand -r 1 'no-progress' 'strict' 'by=' 'h/help'
         switch $unparsed_tokens[1]
         case 'help'
             __extract-deltas_parse_subcommand -r 1 
@@ -79,5 +79,6 @@ end
 complete -c 'extract-deltas' -f
 complete -c 'extract-deltas' -n '__extract-deltas_should_offer_completions_for_flags_or_options "extract-deltas" no-progress' -l 'no-progress' -d 'Never show the progress line (it is shown only when stderr is a terminal and the input is over 50 MB).'
 complete -c 'extract-deltas' -n '__extract-deltas_should_offer_completions_for_flags_or_options "extract-deltas" strict' -l 'strict' -d 'Make a line that is not a JSON object a fatal error (exit 2).'
+complete -c 'extract-deltas' -n '__extract-deltas_should_offer_completions_for_flags_or_options "extract-deltas" by' -l 'by' -d 'One record per flow (the default), per block (text, reasoning, each tool call) or per session.' -rfka 'flow block session'
 complete -c 'extract-deltas' -n '__extract-deltas_should_offer_completions_for_flags_or_options "extract-deltas" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'extract-deltas' -n '__extract-deltas_should_offer_completions_for_positional "extract-deltas" -eq 1' -fa 'help' -d 'Show subcommand help information.'
