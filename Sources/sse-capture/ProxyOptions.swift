@@ -68,7 +68,8 @@ struct ProxyOptions: ParsableArguments {
 
         var client = TLSConfiguration.makeClientConfiguration()
         client.applicationProtocols = ["http/1.1"]
-        if let upstreamCA { client.additionalTrustRoots = [.file(upstreamCA)] }
+        // An empty value (`--upstream-ca=` from a template with nothing to fill in) means none.
+        if let upstreamCA, !upstreamCA.isEmpty { client.additionalTrustRoots = [.file(upstreamCA)] }
         if insecureUpstream {
             client.certificateVerification = .none
             FileHandle.standardError.write(
