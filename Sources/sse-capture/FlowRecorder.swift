@@ -39,6 +39,8 @@ final class FlowRecorder {
     private var responseStatus = 0
     private var ended = false
     private var rawKept = false
+    private var inflater: LogInflater?
+    private var wireBytes = 0
     private var webSocketSeq = 0
     private var webSocketBytes = 0
 
@@ -77,9 +79,10 @@ final class FlowRecorder {
             fallback: "\(clientAddress)|\(url)|\(requestBodyBytes)")
         sessionID = session
         var kind = BodyKind(contentType: headers.first(name: "content-type"))
-        if let encoding = headers.first(name: "content-encoding")?.lowercased(), encoding != "identity", kind != .other {
-            // Compressed bodies are forwarded as sent; decoding them for the log is not done yet.
-            kind = .other
+        if let encoding = headers.first(name: "content-encoding"), encoding.lowercased() != "identity", kind != .other {
+            // Forwarded as sent; a copy is decompressed for the log (gzip, deflate). Others are only counted.
+            inflater = LogInflater(contentEncoding: encoding)
+            if inflater == nil { kind = .other }
         }
         tap = FlowTap(flowID: flowID, sessionID: session, kind: kind)
 
@@ -133,16 +136,32 @@ final class FlowRecorder {
         let ts = Timestamp.now().iso8601
         var out: [UInt8] = []
         for buffer in buffers {
-            buffer.withUnsafeReadableBytes { bytes in
-                tap.feed(bytes, ts: ts, into: &out)
-                if tap.isSSE {
-                    sink.writeRaw(bytes, session: sessionID, flowID: flowID)
-                    rawKept = true
+            wireBytes += buffer.readableBytes
+            buffer.withUnsafeReadableBytes { wire in
+                if let inflater {
+                    var plain: [UInt8] = []
+                    if !inflater.inflate(wire, into: &plain) && !inflaterFailureLogged {
+                        inflaterFailureLogged = true
+                        sink.error("decompress", "\(flowID): corrupt compressed body; the rest is not logged")
+                    }
+                    plain.withUnsafeBytes { feed($0, tap: &tap, out: &out, ts: ts) }
+                } else {
+                    feed(wire, tap: &tap, out: &out, ts: ts)
                 }
             }
         }
         self.tap = tap
         sink.write(.lines, out, session: sessionID)
+    }
+
+    private var inflaterFailureLogged = false
+
+    private func feed(_ bytes: UnsafeRawBufferPointer, tap: inout FlowTap, out: inout [UInt8], ts: String) {
+        tap.feed(bytes, ts: ts, into: &out)
+        if tap.isSSE {
+            sink.writeRaw(bytes, session: sessionID, flowID: flowID)
+            rawKept = true
+        }
     }
 
     /// Writes `flow_end` (once). A flow that never got a response head gets its `flow` record first.
@@ -168,13 +187,13 @@ final class FlowRecorder {
         if let reason { w.key("reason"); w.string(reason) }
         w.key("duration_ms"); w.int(durationMs)
         w.key("events"); w.int(tap.seq + webSocketSeq)
-        w.key("bytes"); w.int(tap.bytes + webSocketBytes)
+        w.key("bytes"); w.int(wireBytes + webSocketBytes)
         w.endObject()
         w.newline()
         sink.write(.flowEnds, w.bytes, session: sessionID)
         sink.summary(
             "\(ts.dropFirst(11).prefix(12)) \(method) \(url) \(responseStatus) \(tap.seq + webSocketSeq) events "
-                + "\(tap.bytes + webSocketBytes) B \(durationMs) ms \(status.rawValue)")
+                + "\(wireBytes + webSocketBytes) B \(durationMs) ms \(status.rawValue)")
         self.tap = tap
     }
 
@@ -239,7 +258,9 @@ final class FlowRecorder {
     /// A random 128-bit id in UUID form (flows from several processes never collide).
     static func newFlowID() -> String {
         var rng = SystemRandomNumberGenerator()
-        var bytes = (0..<16).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        let high = rng.next() as UInt64
+        let low = rng.next() as UInt64
+        var bytes = (0..<16).map { UInt8(truncatingIfNeeded: ($0 < 8 ? high : low) >> (UInt64($0 % 8) * 8)) }
         bytes[6] = (bytes[6] & 0x0F) | 0x40
         bytes[8] = (bytes[8] & 0x3F) | 0x80
         let hex = bytes.map { String($0, radix: 16).leftPad(2) }.joined()

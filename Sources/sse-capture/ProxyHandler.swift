@@ -375,16 +375,18 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         if error is HTTPParserError {
             // HTTPServerProtocolErrorHandler has answered 400 already.
             proxy.sink.error("request", "\(clientAddress): malformed request: \(error)")
-        } else if !(error is NIOSSLError && !isExchanging) {
+        } else if let tls = error as? NIOSSLError, case .uncleanShutdown = tls {
+            // A client that hangs up without close_notify: routine, not worth a line.
+        } else if error is NIOSSLError || error is BoringSSLError {
+            let host = tunnel?.host ?? "?"
+            proxy.sink.error(
+                "tls", "\(clientAddress) -> \(host): \(error) (does the client trust the CA? see sse-capture doctor)")
+        } else {
             proxy.sink.error("client", "\(clientAddress): \(error)")
         }
         context.close(promise: nil)
     }
 
-    private var isExchanging: Bool {
-        if case .exchanging = state { return true }
-        return false
-    }
 }
 
 /// One request/response exchange: the request parts on their way up, the response on its way down.

@@ -258,6 +258,58 @@ final class EndToEndTests: XCTestCase {
         XCTAssertEqual(lines.last?["data"] as? String, "[DONE]")
     }
 
+    func testGzipBodyIsForwardedAsSentAndDecodedForTheLog() async throws {
+        let fixture = try Fixtures.real("anthropic-thinking.sse")
+        let gzip = try await Binary.runExecutable("gzip", ["-c", Fixtures.realDirectory + "/anthropic-thinking.sse"])
+        XCTAssertEqual(gzip.status, 0)
+        upstream = try UpstreamServer(body: gzip.stdout, contentEncoding: "gzip")
+        proxy = try ProxyProcess(arguments: ["--no-intercept"], directory: directory)
+        let out = directory + "/got.gz"
+        let result = try await curl([
+            "-N", "-o", out, "-x", "http://127.0.0.1:\(proxy?.port ?? 0)", "http://127.0.0.1:\(upstream?.port ?? 0)/v1/messages",
+        ])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertEqual(Array(try Data(contentsOf: URL(fileURLWithPath: out))), gzip.stdout, "forwarded as sent")
+        let ends = try XCTUnwrap(proxy?.waitForFlowEnds(1))
+        XCTAssertEqual(ends.first?["events"] as? Int, fixtureEvents(fixture).dataLines)
+        XCTAssertEqual(ends.first?["bytes"] as? Int, gzip.stdout.count)
+        XCTAssertEqual(proxy?.records("sse_lines.jsonl").map { $0["event"] as? String ?? "" }, fixtureEvents(fixture).names)
+    }
+
+    func testDoctorHandshakesThroughTheProxyAndNamesAWrongCA() async throws {
+        _ = try start(fixture: "anthropic-tool-use-haiku.sse")
+        let listen = "127.0.0.1:\(proxy?.port ?? 0)"
+        let good = try await Binary.run(
+            "sse-capture", ["doctor", "--listen", listen, "--ca-dir", directory + "/proxy-ca", "--host", "localhost"])
+        XCTAssertEqual(good.status, 0, good.stdoutText + good.stderr)
+        XCTAssertTrue(good.stdoutText.contains("ok    TLS handshake with localhost"), good.stdoutText)
+        // Another CA (as when the proxy runs with a different --ca-dir): the handshake fails, and doctor says so.
+        let other = try await Binary.run("sse-capture", ["ca", "--ca-dir", directory + "/other-ca"])
+        XCTAssertEqual(other.stdoutText, directory + "/other-ca/ca.pem\n")
+        let bad = try await Binary.run(
+            "sse-capture", ["doctor", "--listen", listen, "--ca-dir", directory + "/other-ca", "--host", "localhost"])
+        XCTAssertEqual(bad.status, 2)
+        XCTAssertTrue(bad.stdoutText.contains("FAIL  TLS through the proxy failed"), bad.stdoutText)
+        let nobody = try await Binary.run(
+            "sse-capture", ["doctor", "--listen", "127.0.0.1:\(Network.freePort())", "--ca-dir", directory + "/proxy-ca"])
+        XCTAssertEqual(nobody.status, 2)
+        XCTAssertTrue(nobody.stdoutText.contains("nothing accepts connections"), nobody.stdoutText)
+    }
+
+    func testCAEnvPrintsTheClientVariables() async throws {
+        let result = try await Binary.run(
+            "sse-capture", ["ca", "--env", "--ca-dir", directory + "/ca", "--listen", "127.0.0.1:9999"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let pem = "'" + directory + "/ca/ca.pem'"
+        for line in [
+            "export HTTPS_PROXY=http://127.0.0.1:9999", "export NODE_EXTRA_CA_CERTS=\(pem)",
+            "export CODEX_CA_CERTIFICATE=\(pem)", "export SSL_CERT_FILE=\(pem)", "export REQUESTS_CA_BUNDLE=\(pem)",
+            "export CURL_CA_BUNDLE=\(pem)",
+        ] {
+            XCTAssertTrue(result.stdoutLines.contains(line), "missing \(line) in \(result.stdoutText)")
+        }
+    }
+
     func testKillDuringHeavyLoggingLeavesOnlyWholeLines() async throws {
         _ = try start(fixture: "anthropic-thinking.sse")
         let port = proxy?.port ?? 0

@@ -25,7 +25,7 @@ final class UpstreamServer: @unchecked Sendable {
     let closedConnections = ManagedAtomicCounter()
     let requestHeads = LockedList<HTTPRequestHead>()
 
-    init(body: [UInt8], tls: NIOSSLContext? = nil, chunkSize: Int = 64) throws {
+    init(body: [UInt8], tls: NIOSSLContext? = nil, chunkSize: Int = 64, contentEncoding: String? = nil) throws {
         self.body = body
         group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let body = self.body
@@ -38,7 +38,8 @@ final class UpstreamServer: @unchecked Sendable {
                 return channel.eventLoop.makeCompletedFuture {
                     if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls)) }
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline()
-                    try channel.pipeline.syncOperations.addHandler(StreamingResponder(body: body, heads: heads, chunkSize: chunkSize))
+                    try channel.pipeline.syncOperations.addHandler(StreamingResponder(
+                            body: body, heads: heads, chunkSize: chunkSize, contentEncoding: contentEncoding))
                 }
             }
             .bind(host: "127.0.0.1", port: 0).wait()
@@ -71,12 +72,14 @@ private final class StreamingResponder: ChannelInboundHandler {
     private let body: [UInt8]
     private let heads: LockedList<HTTPRequestHead>
     private let chunkSize: Int
+    private let contentEncoding: String?
     private var path = ""
 
-    init(body: [UInt8], heads: LockedList<HTTPRequestHead>, chunkSize: Int) {
+    init(body: [UInt8], heads: LockedList<HTTPRequestHead>, chunkSize: Int, contentEncoding: String?) {
         self.body = body
         self.heads = heads
         self.chunkSize = chunkSize
+        self.contentEncoding = contentEncoding
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -104,6 +107,7 @@ private final class StreamingResponder: ChannelInboundHandler {
         }
         headers.add(name: "content-type", value: "text/event-stream")
         headers.add(name: "transfer-encoding", value: "chunked")
+        if let contentEncoding { headers.add(name: "content-encoding", value: contentEncoding) }
         context.writeAndFlush(
             wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))), promise: nil)
         let chunks = stride(from: 0, to: body.count, by: chunkSize).map {
