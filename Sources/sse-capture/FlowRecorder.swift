@@ -1,9 +1,9 @@
+import NIOCore
+import NIOHTTP1
 // One exchange's records: `flow` when the response headers arrive, `sse` per event, `flow_end`
 // once. Lives on the exchange's event loop; the proxy calls it only after the bytes concerned
 // have been written to the client (forward first, then log).
 import TapCodec
-import NIOCore
-import NIOHTTP1
 
 /// Why a flow ended (DESIGN §4).
 enum FlowEndStatus: String {
@@ -45,7 +45,11 @@ final class FlowRecorder {
     private var webSocketBytes = 0
 
     init(
-        sink: LogSink, settings: RecorderSettings, method: String, url: String, requestHeaders: HTTPHeaders,
+        sink: LogSink,
+        settings: RecorderSettings,
+        method: String,
+        url: String,
+        requestHeaders: HTTPHeaders,
         clientAddress: String
     ) {
         self.flowID = Self.newFlowID()
@@ -75,8 +79,10 @@ final class FlowRecorder {
         responseStatus = status
         let bodyIsJSON = requestBodyComplete && !requestBody.isEmpty && JSONScanner.isValid(requestBody)
         let (session, source) = SessionID.resolve(
-            headers: requestHeaders, jsonBody: bodyIsJSON ? requestBody : [],
-            fallback: "\(clientAddress)|\(url)|\(requestBodyBytes)")
+            headers: requestHeaders,
+            jsonBody: bodyIsJSON ? requestBody : [],
+            fallback: "\(clientAddress)|\(url)|\(requestBodyBytes)"
+        )
         sessionID = session
         var kind = BodyKind(contentType: headers.first(name: "content-type"))
         if let encoding = headers.first(name: "content-encoding"), encoding.lowercased() != "identity", kind != .other {
@@ -88,18 +94,29 @@ final class FlowRecorder {
 
         var w = JSONWriter()
         w.beginObject()
-        w.key("v"); w.int(1)
-        w.key("type"); w.string("flow")
-        w.key("flow_id"); w.string(flowID)
-        w.key("session_id"); w.string(session)
-        w.key("session_source"); w.string(source)
-        w.key("ts"); w.string(Timestamp.now().iso8601)
-        w.key("provider"); w.string(Self.provider(url: url))
-        w.key("method"); w.string(method)
-        w.key("url"); w.string(url)
-        w.key("status"); w.int(status)
+        w.key("v")
+        w.int(1)
+        w.key("type")
+        w.string("flow")
+        w.key("flow_id")
+        w.string(flowID)
+        w.key("session_id")
+        w.string(session)
+        w.key("session_source")
+        w.string(source)
+        w.key("ts")
+        w.string(Timestamp.now().iso8601)
+        w.key("provider")
+        w.string(Self.provider(url: url))
+        w.key("method")
+        w.string(method)
+        w.key("url")
+        w.string(url)
+        w.key("status")
+        w.int(status)
         if let subagent = requestHeaders.first(name: "x-openai-subagent") {
-            w.key("subagent"); w.string(subagent)
+            w.key("subagent")
+            w.string(subagent)
         }
         w.key("request")
         w.beginObject()
@@ -114,8 +131,10 @@ final class FlowRecorder {
             w.string(String(decoding: requestBody, as: UTF8.self))
         } else {
             w.string(String(decoding: requestBody, as: UTF8.self))
-            w.key("body_truncated"); w.bool(true)
-            w.key("body_bytes"); w.int(requestBodyBytes)
+            w.key("body_truncated")
+            w.bool(true)
+            w.key("body_bytes")
+            w.int(requestBodyBytes)
         }
         w.endObject()
         w.key("response")
@@ -178,22 +197,35 @@ final class FlowRecorder {
         let durationMs = Int((DispatchTimeNanos.now() - startNanos) / 1_000_000)
         var w = JSONWriter()
         w.beginObject()
-        w.key("v"); w.int(1)
-        w.key("type"); w.string("flow_end")
-        w.key("flow_id"); w.string(flowID)
-        w.key("session_id"); w.string(sessionID)
-        w.key("ts"); w.string(ts)
-        w.key("status"); w.string(status.rawValue)
-        if let reason { w.key("reason"); w.string(reason) }
-        w.key("duration_ms"); w.int(durationMs)
-        w.key("events"); w.int(tap.seq + webSocketSeq)
-        w.key("bytes"); w.int(wireBytes + webSocketBytes)
+        w.key("v")
+        w.int(1)
+        w.key("type")
+        w.string("flow_end")
+        w.key("flow_id")
+        w.string(flowID)
+        w.key("session_id")
+        w.string(sessionID)
+        w.key("ts")
+        w.string(ts)
+        w.key("status")
+        w.string(status.rawValue)
+        if let reason {
+            w.key("reason")
+            w.string(reason)
+        }
+        w.key("duration_ms")
+        w.int(durationMs)
+        w.key("events")
+        w.int(tap.seq + webSocketSeq)
+        w.key("bytes")
+        w.int(wireBytes + webSocketBytes)
         w.endObject()
         w.newline()
         sink.write(.flowEnds, w.bytes, session: sessionID)
         sink.summary(
             "\(ts.dropFirst(11).prefix(12)) \(method) \(url) \(responseStatus) \(tap.seq + webSocketSeq) events "
-                + "\(wireBytes + webSocketBytes) B \(durationMs) ms \(status.rawValue)")
+                + "\(wireBytes + webSocketBytes) B \(durationMs) ms \(status.rawValue)"
+        )
         self.tap = tap
     }
 
@@ -206,16 +238,26 @@ final class FlowRecorder {
         for message in messages where message.opcode == WebSocketFrameParser.text {
             var w = JSONWriter()
             w.beginObject()
-            w.key("v"); w.int(1)
-            w.key("type"); w.string("ws")
-            w.key("flow_id"); w.string(flowID)
-            w.key("session_id"); w.string(sessionID)
-            w.key("ts"); w.string(ts)
-            w.key("seq"); w.int(webSocketSeq)
-            w.key("direction"); w.string(direction.rawValue)
+            w.key("v")
+            w.int(1)
+            w.key("type")
+            w.string("ws")
+            w.key("flow_id")
+            w.string(flowID)
+            w.key("session_id")
+            w.string(sessionID)
+            w.key("ts")
+            w.string(ts)
+            w.key("seq")
+            w.int(webSocketSeq)
+            w.key("direction")
+            w.string(direction.rawValue)
             w.key("data")
             JSONValue.append(message.payload, to: &w)
-            if message.truncated { w.key("truncated"); w.bool(true) }
+            if message.truncated {
+                w.key("truncated")
+                w.bool(true)
+            }
             w.endObject()
             w.newline()
             out.append(contentsOf: w.bytes)
