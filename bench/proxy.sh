@@ -23,14 +23,23 @@ tool="$BIN/sse-capture"
 if [[ ! -x $tool && -n ${BUILD:-} ]]; then
     (cd "$REPO_ROOT" && swift build -c release --product sse-capture >&2)
 fi
+[[ -x $tool ]] && tool=$(realpath "$tool")   # the harness starts proxies in another directory
 [[ -x $tool ]] || bench_die "no release sse-capture at $tool (swift build -c release --product sse-capture, or BUILD=1)"
 if "$tool" --help 2>&1 | grep -q "not built yet"; then bench_die "$tool is the placeholder"; fi
 anchor="$SHARED/bench/run-proxy-anchor.sh"
 [[ -x $anchor || -f $anchor ]] || bench_die "missing $anchor (SHARED=$SHARED)"
 
-# Each proxy gets its own log dir (the harness counts its lines) and its own CA dir; the upstream's
-# test CA is trusted with --upstream-ca (an empty value in HTTP mode means none).
-export TOOL_CMD="$(bench_quote "$tool") --listen 127.0.0.1:{port} --log-dir {workdir}/logs{i} --ca-dir {workdir}/ca{i} --upstream-ca={upstream_ca}"
+# Each proxy gets its own log dir (the harness counts its lines) and its own CA dir; in HTTPS mode
+# the upstream's test CA is trusted with --upstream-ca. One harness run per mode, so each mode
+# gets its own TOOL_CMD.
+base="$(bench_quote "$tool") --listen 127.0.0.1:{port} --log-dir {workdir}/logs{i} --ca-dir {workdir}/ca{i}"
 export TOOL_CACERT='{workdir}/ca{i}/ca.pem'
 bench_log "tool: $tool ($(cd "$REPO_ROOT" && git rev-parse --short HEAD 2>/dev/null || echo '?'))"
-bash "$anchor"
+for mode in ${MODES:-http https}; do
+    if [[ $mode == https ]]; then
+        TOOL_CMD="$base --upstream-ca {upstream_ca}"
+    else
+        TOOL_CMD="$base"
+    fi
+    MODES=$mode TOOL_CMD=$TOOL_CMD bash "$anchor"
+done
