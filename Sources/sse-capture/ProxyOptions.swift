@@ -5,7 +5,7 @@ import NIOCore
 import NIOSSL
 
 struct ProxyOptions: ParsableArguments {
-    @Option(help: "Address to listen on (HOST:PORT; port 0 picks a free one).")
+    @Option(help: "Address to listen on (HOST:PORT).")
     var listen = "127.0.0.1:9110"
     @Option(name: .customLong("log-dir"), help: "Directory for sse_*.jsonl, sse_logger.error and sse_logs/.")
     var logDirectory: String?
