@@ -88,7 +88,7 @@ complete -c 'sse-capture' -n '__sse-capture_should_offer_completions_for_positio
 complete -c 'sse-capture' -n '__sse-capture_should_offer_completions_for_positional "sse-capture" -eq 1' -fa 'ca' -d 'Print the local CA\'s certificate path, or the shell lines that make clients trust it.'
 complete -c 'sse-capture' -n '__sse-capture_should_offer_completions_for_positional "sse-capture" -eq 1' -fa 'doctor' -d 'Check a real TLS handshake through the running proxy and say what is wrong.'
 complete -c 'sse-capture' -n '__sse-capture_should_offer_completions_for_positional "sse-capture" -eq 1' -fa 'help' -d 'Show subcommand help information.'
-complete -c 'sse-capture' -n '__sse-capture_should_offer_completions_for_flags_or_options "sse-capture proxy" listen' -l 'listen' -d 'Address to listen on (HOST:PORT; port 0 picks a free one).' -rfka ''
+complete -c 'sse-capture' -n '__sse-capture_should_offer_completions_for_flags_or_options "sse-capture proxy" listen' -l 'listen' -d 'Address to listen on (HOST:PORT).' -rfka ''
 complete -c 'sse-capture' -n '__sse-capture_should_offer_completions_for_flags_or_options "sse-capture proxy" log-dir' -l 'log-dir' -d 'Directory for sse_*.jsonl, sse_logger.error and sse_logs/.' -rfka ''
 complete -c 'sse-capture' -n '__sse-capture_should_offer_completions_for_flags_or_options "sse-capture proxy"' -l 'reverse' -d 'Reverse route: requests under PREFIX go to URL (repeatable).' -rfka ''
 complete -c 'sse-capture' -n '__sse-capture_should_offer_completions_for_flags_or_options "sse-capture proxy"' -l 'passthrough' -d 'Tunnel CONNECT to HOST untouched, no interception (repeatable).' -rfka ''
