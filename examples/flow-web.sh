@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # flow-web by example. Run from the repository root after `swift build` (or ./install.sh); needs curl.
 # Tools are taken from $STREAMTAP_BIN, else .build/debug, else .build/release, else PATH.
-# To watch it yourself:  flow-replay --speed 10 examples/sample.jsonl | bash-detect | flow-web
+# To watch it yourself:  flow-replay --speed 10 examples/sample.jsonl | bash-detect --line-buffered | flow-web
 # and open http://127.0.0.1:9115/ (flow-web keeps serving after the input ends; Ctrl-C stops it).
 set -euo pipefail
 for d in "${STREAMTAP_BIN:-}" .build/debug .build/release; do

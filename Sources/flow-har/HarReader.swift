@@ -89,8 +89,8 @@ struct HarEntryReader {
                 writeSession(session, &w)
                 if let source = field("session_source", in: tap) {
                     w.field("session_source", raw: json.raw(source))
-                } else {
-                    w.field("session_source", "har")
+                } else if tap == nil {
+                    w.field("session_source", "har")  // a foreign HAR; flow-har's own kept what the record had
                 }
                 w.field("ts", startTS)
                 if let provider = field("provider", in: tap) {

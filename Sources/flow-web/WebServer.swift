@@ -104,6 +104,8 @@ final class PageHandler: ChannelInboundHandler, RemovableChannelHandler {
             context.write(wrapOutboundOut(.head(HTTPResponseHead(version: request.version, status: .ok, headers: headers))), promise: nil)
             let first = hub.subscribe(context.channel)
             context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: first)))), promise: nil)
+        case (.GET, "/favicon.ico"):
+            respond(context, status: .noContent, type: "image/x-icon", body: [], keepAlive: request.isKeepAlive)
         default:
             respond(context, status: .notFound, type: "text/plain", body: Array("not found\n".utf8), keepAlive: request.isKeepAlive)
         }

@@ -92,7 +92,7 @@ final class FlowWebCommandTests: XCTestCase {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// Headless Chromium opens the page while `flow-replay --speed 10 … | bash-detect | flow-web`
+    /// Headless Chromium opens the page while `flow-replay --speed 10 … | bash-detect --line-buffered | flow-web`
     /// streams the log in; see Resources/browser_test.py for what it checks.
     func testBrowserShowsTheLiveFlowTheBashCommandAndEscapedPrompt() async throws {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/chromedriver"),

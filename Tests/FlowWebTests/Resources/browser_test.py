@@ -17,7 +17,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 bin_dir, log, out_dir = sys.argv[1:4]
 q = lambda s: "'" + s.replace("'", "'\\''") + "'"
-pipeline = (f"{q(bin_dir + '/flow-replay')} --speed 10 {q(log)} | {q(bin_dir + '/bash-detect')} "
+pipeline = (f"{q(bin_dir + '/flow-replay')} --speed 10 {q(log)} | {q(bin_dir + '/bash-detect')} --line-buffered "
             f"| {q(bin_dir + '/flow-web')} --listen 127.0.0.1:0 > {q(out_dir + '/passed.jsonl')}")
 proc = subprocess.Popen(["bash", "-c", pipeline], stderr=subprocess.PIPE, text=True, start_new_session=True)
 driver = None
