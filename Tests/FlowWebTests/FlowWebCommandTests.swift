@@ -56,7 +56,7 @@ final class FlowWebCommandTests: XCTestCase {
         func ts(_ seconds: Double) -> String {
             let whole = Int(seconds)
             let micros = Int(((seconds - Double(whole)) * 1_000_000).rounded())
-            return String(format: "2026-11-24T19:15:%02d.%06dZ", 10 + whole, micros)
+            return String(format: "2026-11-24T19:%02d:%02d.%06dZ", 15 + whole / 60, whole % 60, micros)
         }
         func flow(_ id: String, _ at: Double, prompt: String) -> String {
             let body = try? JSONSerialization.data(withJSONObject: ["model": "claude-x", "messages": [["role": "user", "content": prompt]]])
@@ -69,26 +69,26 @@ final class FlowWebCommandTests: XCTestCase {
         }
         lines.append(flow("filler", 0, prompt: "warm up"))
         lines.append(sse("filler", 0.1, "content_block_start", #"{"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}"#))
-        for n in 0..<20 {
-            lines.append(sse("filler", 1 + Double(n), "content_block_delta", #"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"tick \#(n) "}}"#))
+        for n in 0..<20 {  // 3 s apart: 6 s of replay at --speed 10 before the known flow
+            lines.append(sse("filler", 1 + Double(n) * 3, "content_block_delta", #"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"tick \#(n) "}}"#))
         }
-        lines.append(sse("filler", 21, "message_stop", #"{"type":"message_stop"}"#))
-        lines.append(#"{"v":1,"type":"flow_end","flow_id":"filler","session_id":"sess-1","ts":"\#(ts(21))","status":"complete","duration_ms":21000,"events":23,"bytes":100}"#)
-        lines.append(flow("known", 22, prompt: "<script>window.__pwned = 1</script><img src=x onerror=window.__pwned=2> list /tmp"))
-        lines.append(sse("known", 22.2, "message_start", #"{"type":"message_start","message":{"model":"claude-x","usage":{"input_tokens":12,"output_tokens":1}}}"#))
-        lines.append(sse("known", 22.3, "content_block_start", #"{"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}"#))
+        lines.append(sse("filler", 59, "message_stop", #"{"type":"message_stop"}"#))
+        lines.append(#"{"v":1,"type":"flow_end","flow_id":"filler","session_id":"sess-1","ts":"\#(ts(59))","status":"complete","duration_ms":59000,"events":23,"bytes":100}"#)
+        lines.append(flow("known", 60, prompt: "<script>window.__pwned = 1</script><img src=x onerror=window.__pwned=2> list /tmp"))
+        lines.append(sse("known", 60.2, "message_start", #"{"type":"message_start","message":{"model":"claude-x","usage":{"input_tokens":12,"output_tokens":1}}}"#))
+        lines.append(sse("known", 60.3, "content_block_start", #"{"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}"#))
         for (n, piece) in ["KNOWN-FLOW-TEXT ", "finished ", "listing"].enumerated() {
-            lines.append(sse("known", 22.5 + Double(n) * 0.5, "content_block_delta", #"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"\#(piece)"}}"#))
+            lines.append(sse("known", 60.5 + Double(n) * 0.5, "content_block_delta", #"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"\#(piece)"}}"#))
         }
-        lines.append(sse("known", 24, "content_block_stop", #"{"type":"content_block_stop","index":0}"#))
-        lines.append(sse("known", 24.1, "content_block_start", #"{"type":"content_block_start","index":1,"content_block":{"type":"tool_use","id":"toolu_1","name":"Bash","input":{}}}"#))
+        lines.append(sse("known", 62, "content_block_stop", #"{"type":"content_block_stop","index":0}"#))
+        lines.append(sse("known", 62.1, "content_block_start", #"{"type":"content_block_start","index":1,"content_block":{"type":"tool_use","id":"toolu_1","name":"Bash","input":{}}}"#))
         for piece in [#"{\"comm"#, #"and\": \"ls -la"#, #" /tmp\"}"#] {
-            lines.append(sse("known", 24.3, "content_block_delta", #"{"type":"content_block_delta","index":1,"delta":{"type":"input_json_delta","partial_json":"\#(piece)"}}"#))
+            lines.append(sse("known", 62.3, "content_block_delta", #"{"type":"content_block_delta","index":1,"delta":{"type":"input_json_delta","partial_json":"\#(piece)"}}"#))
         }
-        lines.append(sse("known", 24.5, "content_block_stop", #"{"type":"content_block_stop","index":1}"#))
-        lines.append(sse("known", 24.6, "message_delta", #"{"type":"message_delta","delta":{"stop_reason":"tool_use"},"usage":{"output_tokens":30}}"#))
-        lines.append(sse("known", 24.7, "message_stop", #"{"type":"message_stop"}"#))
-        lines.append(#"{"v":1,"type":"flow_end","flow_id":"known","session_id":"sess-1","ts":"\#(ts(24.8))","status":"complete","duration_ms":2800,"events":12,"bytes":900}"#)
+        lines.append(sse("known", 62.5, "content_block_stop", #"{"type":"content_block_stop","index":1}"#))
+        lines.append(sse("known", 62.6, "message_delta", #"{"type":"message_delta","delta":{"stop_reason":"tool_use"},"usage":{"output_tokens":30}}"#))
+        lines.append(sse("known", 62.7, "message_stop", #"{"type":"message_stop"}"#))
+        lines.append(#"{"v":1,"type":"flow_end","flow_id":"known","session_id":"sess-1","ts":"\#(ts(62.8))","status":"complete","duration_ms":2800,"events":12,"bytes":900}"#)
         return lines.joined(separator: "\n") + "\n"
     }
 

@@ -19,23 +19,24 @@ bin_dir, log, out_dir = sys.argv[1:4]
 q = lambda s: "'" + s.replace("'", "'\\''") + "'"
 pipeline = (f"{q(bin_dir + '/flow-replay')} --speed 10 {q(log)} | {q(bin_dir + '/bash-detect')} --line-buffered "
             f"| {q(bin_dir + '/flow-web')} --listen 127.0.0.1:0 > {q(out_dir + '/passed.jsonl')}")
+# The browser starts first, so the page is open while the replay streams (not after it ended).
+options = Options()
+for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+            "--no-proxy-server", "--window-size=1280,1600"):
+    options.add_argument(arg)
+options.binary_location = "/usr/bin/chromium"
+driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
 proc = subprocess.Popen(["bash", "-c", pipeline], stderr=subprocess.PIPE, text=True, start_new_session=True)
-driver = None
 try:
     line = proc.stderr.readline()
     match = re.search(r"serving (http://127\.0\.0\.1:\d+/)", line)
     assert match, f"flow-web did not say where it serves: {line!r}"
     url = match.group(1)
-
-    options = Options()
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--no-proxy-server", "--window-size=1280,1600"):
-        options.add_argument(arg)
-    options.binary_location = "/usr/bin/chromium"
-    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
     driver.set_page_load_timeout(20)
     driver.get(url)
     wait = WebDriverWait(driver, 30)
+    # Live, not a snapshot of the end: the known flow has not started when the page is up.
+    assert not driver.find_elements(By.CSS_SELECTOR, ".card[data-id='known']"), "page opened too late"
 
     # The known flow's streamed text arrives (the page was open before the replay reached it).
     wait.until(lambda d: "KNOWN-FLOW-TEXT finished listing" in d.find_element(By.ID, "flows").text)
@@ -65,8 +66,7 @@ try:
     driver.save_screenshot(shot)
     print(f"screenshot: {shot}")
 finally:
-    if driver is not None:
-        driver.quit()
+    driver.quit()
     try:
         os.killpg(proc.pid, signal.SIGTERM)
     except ProcessLookupError:
