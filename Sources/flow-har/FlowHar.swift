@@ -21,7 +21,8 @@ struct FlowHar: ParsableCommand {
             Reads flow, sse, ws and flow_end records and writes one HAR 1.2 document: an entry per flow with \
             the SSE body rebuilt as response text and WebSocket frames in _webSocketMessages. With \
             --to-ndjson, reads HAR files and writes flow, sse/ws and flow_end records.
-            """)
+            """
+    )
 
     @Argument(help: ArgumentHelp("Input files (standard input when none, or for -).", valueName: "file"))
     var files: [String] = []
@@ -45,7 +46,8 @@ struct FlowHar: ParsableCommand {
                 }
                 writer.feed(line: line, into: &out)
             },
-            finish: { out in writer.finish(into: &out) })
+            finish: { out in writer.finish(into: &out) }
+        )
     }
 
     func harToRecords() throws {

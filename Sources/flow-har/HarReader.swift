@@ -185,7 +185,12 @@ struct HarEntryReader {
         }
     }
 
-    private func copy(_ name: String, from end: JSONSpan?, default value: (inout JSONWriter) -> Void, _ w: inout JSONWriter) {
+    private func copy(
+        _ name: String,
+        from end: JSONSpan?,
+        default value: (inout JSONWriter) -> Void,
+        _ w: inout JSONWriter
+    ) {
         w.key(name)
         if let span = field(name, in: end) { w.raw(json.raw(span)) } else { value(&w) }
     }
@@ -204,7 +209,9 @@ struct HarEntryReader {
             json.forEachElement(of: list) { header in
                 if let name = field("name", in: header), let value = field("value", in: header), name.kind == .string {
                     let key = json.string(name) ?? ""
-                    if let at = seen[key] { pairs[at].1 = value } else {
+                    if let at = seen[key] {
+                        pairs[at].1 = value
+                    } else {
                         seen[key] = pairs.count
                         pairs.append((name, value))
                     }
@@ -228,7 +235,11 @@ struct HarEntryReader {
     }
 
     private func writeWebSocket(
-        _ message: JSONSpan, flowID: String, session: JSONSpan?, seq: inout Int64, into out: inout [UInt8]
+        _ message: JSONSpan,
+        flowID: String,
+        session: JSONSpan?,
+        seq: inout Int64,
+        into out: inout [UInt8]
     ) {
         JSONWriter.append(to: &out) { w in
             w.beginObject()
@@ -262,7 +273,7 @@ struct HarEntryReader {
     static func writeData(_ bytes: [UInt8], objectsOnly: Bool = false, _ w: inout JSONWriter) {
         let first = bytes.first { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }
         let structured = first == UInt8(ascii: "{") || first == UInt8(ascii: "[")
-        if (structured || !objectsOnly), !bytes.isEmpty, JSONScanner.isValid(bytes) {
+        if structured || !objectsOnly, !bytes.isEmpty, JSONScanner.isValid(bytes) {
             w.raw(bytes)
         } else {
             w.string(utf8: bytes)

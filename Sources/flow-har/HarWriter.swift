@@ -95,7 +95,10 @@ struct HarWriter {
         guard !wroteHeader else { return }
         wroteHeader = true
         out.append(
-            contentsOf: "{\"log\":{\"version\":\"1.2\",\"creator\":{\"name\":\"flow-har\",\"version\":\"\(creatorVersion)\"},\"pages\":[],\"entries\":[".utf8)
+            contentsOf:
+                "{\"log\":{\"version\":\"1.2\",\"creator\":{\"name\":\"flow-har\",\"version\":\"\(creatorVersion)\"},\"pages\":[],\"entries\":["
+                .utf8
+        )
     }
 
     private mutating func writeEntry(_ flow: OpenFlow, id: String, into out: inout [UInt8]) {

@@ -24,14 +24,22 @@ struct FlowWeb: ParsableCommand {
             Shows sessions and flows in a browser as they stream: text, folded reasoning, tool calls, \
             shell commands recognised by bash-detect (pipe through it), usage, latency and STREAMING/DONE/DEAD. \
             Records pass through to stdout when it is not a terminal.
-            """)
+            """
+    )
 
     @OptionGroup var io: StreamOptions
 
-    @Option(help: ArgumentHelp("Address to serve on (loopback unless told otherwise; port 0 picks one).", valueName: "host:port"))
+    @Option(
+        help: ArgumentHelp(
+            "Address to serve on (loopback unless told otherwise; port 0 picks one).",
+            valueName: "host:port"
+        )
+    )
     var listen = "127.0.0.1:9115"
 
-    @Option(help: ArgumentHelp("Flows kept in memory and on the page; older finished flows are paged out.", valueName: "n"))
+    @Option(
+        help: ArgumentHelp("Flows kept in memory and on the page; older finished flows are paged out.", valueName: "n")
+    )
     var keep = 1000
 
     @Flag(help: "Exit when the input ends instead of serving until interrupted.")
@@ -43,7 +51,8 @@ struct FlowWeb: ParsableCommand {
     }
 
     static func address(_ text: String) -> (host: String, port: Int)? {
-        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port)
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+            (0...65535).contains(port)
         else { return nil }
         let host = String(text[..<colon].filter { $0 != "[" && $0 != "]" })
         return (host.isEmpty ? "127.0.0.1" : host, port)
@@ -84,7 +93,8 @@ struct FlowWeb: ParsableCommand {
                 decoder.finish(into: &decoded)
                 Self.forEachLine(decoded) { hub.feed($0) }
                 hub.publish()
-            })
+            }
+        )
         if !exitAtEnd {
             // The input is done; the page stays up until SIGINT/SIGTERM.
             try server.closeFuture.wait()
@@ -99,7 +109,9 @@ struct FlowWeb: ParsableCommand {
             while start < all.count {
                 var end = start
                 while end < all.count, all[end] != 0x0A { end += 1 }
-                if let record = Record(line: UnsafeRawBufferPointer(rebasing: all[start..<end]), validate: false) { body(record) }
+                if let record = Record(line: UnsafeRawBufferPointer(rebasing: all[start..<end]), validate: false) {
+                    body(record)
+                }
                 start = end + 1
             }
         }

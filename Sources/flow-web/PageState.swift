@@ -20,7 +20,11 @@
 import TapCodec
 
 struct PageState {
-    enum FlowState: String { case streaming = "STREAMING", done = "DONE", dead = "DEAD" }
+    enum FlowState: String {
+        case streaming = "STREAMING"
+        case done = "DONE"
+        case dead = "DEAD"
+    }
 
     struct Block {
         var index: Int64
@@ -154,8 +158,11 @@ struct PageState {
             }
         case "block_start":
             let block = Block(
-                index: index, kind: record.string("block") ?? "other", tool: record.string("tool"),
-                callID: record.string("call_id"))
+                index: index,
+                kind: record.string("block") ?? "other",
+                tool: record.string("tool"),
+                callID: record.string("call_id")
+            )
             flow.blocks.append(block)
             op(&ops) { w in
                 w.field("op", "block")
@@ -167,11 +174,15 @@ struct PageState {
             }
         case "text", "reasoning", "tool_args":
             var fragment: [UInt8] = []
-            if let span = record.field("text"), span.kind == .string { _ = record.json.decodeString(span, into: &fragment) }
+            if let span = record.field("text"), span.kind == .string {
+                _ = record.json.decodeString(span, into: &fragment)
+            }
             if flow.firstToken == nil, kind != "tool_args" || !fragment.isEmpty { flow.firstToken = record.timestamp }
             var at = flow.blocks.lastIndex { $0.index == index }
             if at == nil {
-                flow.blocks.append(Block(index: index, kind: kind == "tool_args" ? "tool" : kind, tool: nil, callID: nil))
+                flow.blocks.append(
+                    Block(index: index, kind: kind == "tool_args" ? "tool" : kind, tool: nil, callID: nil)
+                )
                 at = flow.blocks.count - 1
             }
             guard let at else { return }

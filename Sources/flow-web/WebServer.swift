@@ -41,7 +41,10 @@ final class Hub: @unchecked Sendable {
                 channel.close(promise: nil)
                 continue
             }
-            channel.writeAndFlush(HTTPServerResponsePart.body(.byteBuffer(channel.allocator.buffer(bytes: event))), promise: nil)
+            channel.writeAndFlush(
+                HTTPServerResponsePart.body(.byteBuffer(channel.allocator.buffer(bytes: event))),
+                promise: nil
+            )
         }
     }
 
@@ -95,19 +98,37 @@ final class PageHandler: ChannelInboundHandler, RemovableChannelHandler {
         let path = request.uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? "/"
         switch (request.method, path) {
         case (.GET, "/"), (.GET, "/index.html"):
-            respond(context, status: .ok, type: "text/html; charset=utf-8", body: Array(Page.html.utf8), keepAlive: request.isKeepAlive)
+            respond(
+                context,
+                status: .ok,
+                type: "text/html; charset=utf-8",
+                body: Array(Page.html.utf8),
+                keepAlive: request.isKeepAlive
+            )
         case (.GET, "/events"):
             streaming = true
             var headers = HTTPHeaders()
             headers.add(name: "content-type", value: "text/event-stream")
             headers.add(name: "cache-control", value: "no-store")
-            context.write(wrapOutboundOut(.head(HTTPResponseHead(version: request.version, status: .ok, headers: headers))), promise: nil)
+            context.write(
+                wrapOutboundOut(.head(HTTPResponseHead(version: request.version, status: .ok, headers: headers))),
+                promise: nil
+            )
             let first = hub.subscribe(context.channel)
-            context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: first)))), promise: nil)
+            context.writeAndFlush(
+                wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: first)))),
+                promise: nil
+            )
         case (.GET, "/favicon.ico"):
             respond(context, status: .noContent, type: "image/x-icon", body: [], keepAlive: request.isKeepAlive)
         default:
-            respond(context, status: .notFound, type: "text/plain", body: Array("not found\n".utf8), keepAlive: request.isKeepAlive)
+            respond(
+                context,
+                status: .notFound,
+                type: "text/plain",
+                body: Array("not found\n".utf8),
+                keepAlive: request.isKeepAlive
+            )
         }
     }
 
@@ -116,15 +137,27 @@ final class PageHandler: ChannelInboundHandler, RemovableChannelHandler {
         context.fireChannelInactive()
     }
 
-    private func respond(_ context: ChannelHandlerContext, status: HTTPResponseStatus, type: String, body: [UInt8], keepAlive: Bool) {
+    private func respond(
+        _ context: ChannelHandlerContext,
+        status: HTTPResponseStatus,
+        type: String,
+        body: [UInt8],
+        keepAlive: Bool
+    ) {
         var headers = HTTPHeaders()
         headers.add(name: "content-type", value: type)
         headers.add(name: "content-length", value: String(body.count))
         // The page is ours alone: no framing by other sites, no scripts from anywhere else.
-        headers.add(name: "content-security-policy", value: "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'")
+        headers.add(
+            name: "content-security-policy",
+            value: "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'"
+        )
         headers.add(name: "x-content-type-options", value: "nosniff")
         if !keepAlive { headers.add(name: "connection", value: "close") }
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
+        context.write(
+            wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))),
+            promise: nil
+        )
         context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: body)))), promise: nil)
         context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in
             if !keepAlive { context.close(promise: nil) }

@@ -25,8 +25,12 @@ final class FlowHarTests: XCTestCase {
         try Data(har).write(to: URL(fileURLWithPath: path))
         let check = try await Binary.runExecutable(
             "python3",
-            ["-c", "import json,sys,jsonschema; jsonschema.validate(json.load(open(sys.argv[1])), json.load(open(sys.argv[2])))",
-             path, Self.schema])
+            [
+                "-c",
+                "import json,sys,jsonschema; jsonschema.validate(json.load(open(sys.argv[1])), json.load(open(sys.argv[2])))",
+                path, Self.schema,
+            ]
+        )
         XCTAssertEqual(check.status, 0, "HAR 1.2 schema: \(check.stderr)", file: file, line: line)
     }
 
@@ -72,14 +76,17 @@ final class FlowHarTests: XCTestCase {
         let content = response?["content"] as? [String: Any]
         XCTAssertEqual(
             content?["text"] as? String,
-            "event: message_start\ndata: {\"type\":\"message_start\"}\n\nevent: message\nid: 7\ndata: two\ndata: lines\n\n")
+            "event: message_start\ndata: {\"type\":\"message_start\"}\n\nevent: message\nid: 7\ndata: two\ndata: lines\n\n"
+        )
         XCTAssertEqual(content?["mimeType"] as? String, "text/event-stream")
         XCTAssertEqual(entry?["time"] as? Int, 1000)
         XCTAssertEqual((entry?["timings"] as? [String: Any])?["wait"] as? Int, 250)
         let request = entry?["request"] as? [String: Any]
         XCTAssertEqual((request?["queryString"] as? [[String: String]])?.first, ["name": "beta", "value": "true"])
-        XCTAssertEqual((request?["postData"] as? [String: Any])?["text"] as? String,
-                       #"{"model":"m","messages":[{"role":"user","content":"hi"}]}"#)
+        XCTAssertEqual(
+            (request?["postData"] as? [String: Any])?["text"] as? String,
+            #"{"model":"m","messages":[{"role":"user","content":"hi"}]}"#
+        )
     }
 
     func testWebSocketFramesUseChromesField() async throws {
@@ -131,7 +138,10 @@ final class FlowHarTests: XCTestCase {
         try await validate(har.stdout)
         let back = try await Binary.run("flow-har", ["--to-ndjson"], stdin: har.stdout)
         let lines = back.stdoutLines
-        XCTAssertEqual(Array(lines.suffix(2)), ["{\"v\":1,\"type\":\"bash\",\"flow_id\":\"f1\",\"command\":\"ls\"}", "not json"])
+        XCTAssertEqual(
+            Array(lines.suffix(2)),
+            ["{\"v\":1,\"type\":\"bash\",\"flow_id\":\"f1\",\"command\":\"ls\"}", "not json"]
+        )
         let strict = try await Binary.run("flow-har", ["--strict"], stdin: input)
         XCTAssertEqual(strict.status, 2)
         XCTAssertEqual(strict.stderr, "flow-har: line 2: not a JSON object\n")

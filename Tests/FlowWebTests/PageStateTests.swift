@@ -38,21 +38,33 @@ final class PageStateTests: XCTestCase {
         #"{"v":1,"type":"flow","flow_id":"\#(id)","session_id":"s1","ts":"\#(ts)","provider":"anthropic","method":"POST","url":"https://api.anthropic.com/v1/messages","status":\#(status)}"#
     }
 
-    static func delta(_ id: String, _ kind: String, _ extra: String = "", ts: String = "2026-11-24T19:15:16.400000Z") -> String {
+    static func delta(
+        _ id: String,
+        _ kind: String,
+        _ extra: String = "",
+        ts: String = "2026-11-24T19:15:16.400000Z"
+    ) -> String {
         #"{"v":1,"type":"delta","flow_id":"\#(id)","session_id":"s1","ts":"\#(ts)","provider":"anthropic","kind":"\#(kind)"\#(extra)}"#
     }
 
     func testTextStreamsInAndMessageEndMakesItDone() throws {
         var state = PageState()
-        let ops = try feed(&state, [
-            Self.flow("f1"),
-            Self.delta("f1", "user_prompt", #","index":0,"text":"<script>alert(1)</script>""#),
-            Self.delta("f1", "block_start", #","index":0,"block":"text","block_type":"text""#),
-            Self.delta("f1", "text", #","index":0,"text":"Hel""#),
-            Self.delta("f1", "text", #","index":0,"text":"lo\n""#),
-            Self.delta("f1", "usage", #","input_tokens":5,"output_tokens":2,"cache_read_tokens":0,"model":"claude-x""#),
-            Self.delta("f1", "message_end", #","stop_reason":"end_turn""#, ts: "2026-11-24T19:15:17.000000Z"),
-        ])
+        let ops = try feed(
+            &state,
+            [
+                Self.flow("f1"),
+                Self.delta("f1", "user_prompt", #","index":0,"text":"<script>alert(1)</script>""#),
+                Self.delta("f1", "block_start", #","index":0,"block":"text","block_type":"text""#),
+                Self.delta("f1", "text", #","index":0,"text":"Hel""#),
+                Self.delta("f1", "text", #","index":0,"text":"lo\n""#),
+                Self.delta(
+                    "f1",
+                    "usage",
+                    #","input_tokens":5,"output_tokens":2,"cache_read_tokens":0,"model":"claude-x""#
+                ),
+                Self.delta("f1", "message_end", #","stop_reason":"end_turn""#, ts: "2026-11-24T19:15:17.000000Z"),
+            ]
+        )
         XCTAssertEqual(ops.map { $0["op"] as? String }, ["flow", "prompt", "block", "text", "text", "usage", "state"])
         XCTAssertEqual(ops[4]["text"] as? String, "lo\n")
         XCTAssertEqual(ops.last?["state"] as? String, "DONE")
@@ -66,12 +78,17 @@ final class PageStateTests: XCTestCase {
 
     func testErrorStatusAndAbortMakeItDead() throws {
         var state = PageState()
-        try feed(&state, [
-            Self.flow("a", status: 529),
-            Self.flow("b"), Self.delta("b", "error", #","error_type":"overloaded_error","text":"busy""#),
-            Self.flow("c"), #"{"v":1,"type":"flow_end","flow_id":"c","ts":"2026-11-24T19:15:18.000000Z","status":"client_abort","duration_ms":2000}"#,
-            Self.flow("d"), #"{"v":1,"type":"flow_end","flow_id":"d","ts":"2026-11-24T19:15:18.000000Z","status":"complete","duration_ms":900}"#,
-        ])
+        try feed(
+            &state,
+            [
+                Self.flow("a", status: 529),
+                Self.flow("b"), Self.delta("b", "error", #","error_type":"overloaded_error","text":"busy""#),
+                Self.flow("c"),
+                #"{"v":1,"type":"flow_end","flow_id":"c","ts":"2026-11-24T19:15:18.000000Z","status":"client_abort","duration_ms":2000}"#,
+                Self.flow("d"),
+                #"{"v":1,"type":"flow_end","flow_id":"d","ts":"2026-11-24T19:15:18.000000Z","status":"complete","duration_ms":900}"#,
+            ]
+        )
         let byID = Dictionary(uniqueKeysWithValues: try snapshot(state).map { ($0["id"] as? String ?? "", $0) })
         XCTAssertEqual(byID["a"]?["state"] as? String, "DEAD")
         XCTAssertEqual(byID["a"]?["reason"] as? String, "HTTP 529")
@@ -84,7 +101,8 @@ final class PageStateTests: XCTestCase {
 
     func testBashRecordsShowOncePerCall() throws {
         var state = PageState()
-        let bash = #"{"v":1,"type":"bash","flow_id":"f1","call_id":"toolu_1","tool":"Bash","shell":"bash","command":"ls -la"}"#
+        let bash =
+            #"{"v":1,"type":"bash","flow_id":"f1","call_id":"toolu_1","tool":"Bash","shell":"bash","command":"ls -la"}"#
         try feed(&state, [Self.flow("f1"), bash, bash.replacingOccurrences(of: "ls -la", with: "ls -la /tmp")])
         let calls = try snapshot(state).first?["bash"] as? [[String: Any]]
         XCTAssertEqual(calls?.map { $0["command"] as? String }, ["ls -la /tmp"])
@@ -92,7 +110,8 @@ final class PageStateTests: XCTestCase {
 
     func testOldFinishedFlowsArePagedOut() throws {
         var state = PageState(keep: 3)
-        let end = { (id: String) in #"{"v":1,"type":"flow_end","flow_id":"\#(id)","status":"complete","duration_ms":1}"# }
+        let end = { (id: String) in #"{"v":1,"type":"flow_end","flow_id":"\#(id)","status":"complete","duration_ms":1}"#
+        }
         var ops = try feed(&state, [Self.flow("live")])  // stays STREAMING
         for n in 1...5 { ops += try feed(&state, [Self.flow("f\(n)"), end("f\(n)")]) }
         XCTAssertEqual(ops.filter { $0["op"] as? String == "evict" }.map { $0["id"] as? String }, ["f1", "f2", "f3"])
@@ -107,8 +126,13 @@ final class PageStateTests: XCTestCase {
 
     func testBlockTextIsCapped() throws {
         var state = PageState(keep: 10, maxBlockBytes: 8)
-        try feed(&state, [Self.flow("f"), Self.delta("f", "text", #","index":0,"text":"12345""#),
-                          Self.delta("f", "text", #","index":0,"text":"67890""#)])
+        try feed(
+            &state,
+            [
+                Self.flow("f"), Self.delta("f", "text", #","index":0,"text":"12345""#),
+                Self.delta("f", "text", #","index":0,"text":"67890""#),
+            ]
+        )
         let block = (try snapshot(state).first?["blocks"] as? [[String: Any]])?.first
         XCTAssertEqual(block?["text"] as? String, "12345678")
         try feed(&state, [Self.delta("f", "text", #","index":0,"text":"x""#)])
@@ -128,13 +152,19 @@ final class PageStateTests: XCTestCase {
                 var whole: [[UInt8]] = []
                 for chunk in chunks {
                     let head = chunk.prefix { $0 & 0xC0 == 0x80 }
-                    if !whole.isEmpty { whole[whole.count - 1] += head } else if !head.isEmpty { whole.append(Array(head)) }
+                    if !whole.isEmpty {
+                        whole[whole.count - 1] += head
+                    } else if !head.isEmpty {
+                        whole.append(Array(head))
+                    }
                     if head.count < chunk.count { whole.append(Array(chunk.dropFirst(head.count))) }
                 }
                 for chunk in whole {
                     var text = JSONWriter()
                     text.string(utf8: chunk)
-                    lines.append(Self.delta("f", kind, #","index":0,"text":"# + String(decoding: text.bytes, as: UTF8.self)))
+                    lines.append(
+                        Self.delta("f", kind, #","index":0,"text":"# + String(decoding: text.bytes, as: UTF8.self))
+                    )
                 }
                 _ = try? feed(&state, lines)
                 let block = (try? snapshot(state))?.first?["blocks"] as? [[String: Any]]
