@@ -71,7 +71,8 @@ struct FlowWeb: ParsableCommand {
         writeStandardError("flow-web: serving http://\(host):\(server.localAddress?.port ?? port)/")
         if !(host.hasPrefix("127.") || host == "::1" || host == "localhost") {
             // Same default as the capture: loopback. Said out loud when told otherwise.
-            writeStandardError("flow-web: warning: \(host) is not a loopback address; the page is reachable from the network")
+            writeStandardError(
+                "flow-web: warning: \(host) is not a loopback address; the page is reachable from the network")
         }
         let passThrough = io.resolvedFormat == .ndjson
         var decoder = DeltaDecoder(keepEvents: false)
