@@ -47,79 +47,40 @@ struct FlowWeb: ParsableCommand {
 
     func validate() throws {
         guard keep > 0 else { throw ValidationError("--keep must be at least 1") }
-        guard Self.address(listen) != nil else { throw ValidationError("--listen wants host:port, got '\(listen)'") }
-    }
-
-    static func address(_ text: String) -> (host: String, port: Int)? {
-        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
-            (0...65535).contains(port)
-        else { return nil }
-        let host = String(text[..<colon].filter { $0 != "[" && $0 != "]" })
-        return (host.isEmpty ? "127.0.0.1" : host, port)
+        guard ListenAddress(listen) != nil else { throw ValidationError("--listen wants host:port, got '\(listen)'") }
     }
 
     mutating func run() throws {
-        guard let (host, port) = Self.address(listen) else { return }
+        guard let address = ListenAddress(listen) else { return }
         let hub = Hub(state: PageState(keep: keep))
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        defer { try? group.syncShutdownGracefully() }
         let server: Channel
         do {
-            server = try WebServer.start(host: host, port: port, hub: hub, group: group)
+            server = try WebServer.start(host: address.host, port: address.port, hub: hub, group: group)
         } catch {
             throw TapFailure("flow-web: cannot listen on \(listen): \(error)")
         }
-        writeStandardError("flow-web: serving http://\(host):\(server.localAddress?.port ?? port)/")
-        if !(host.hasPrefix("127.") || host == "::1" || host == "localhost") {
+        writeStandardError("flow-web: serving http://\(address.host):\(server.localAddress?.port ?? address.port)/")
+        if !address.isLoopback {
             // Same default as the capture: loopback. Said out loud when told otherwise.
             writeStandardError(
-                "flow-web: warning: \(host) is not a loopback address; the page is reachable from the network")
+                "flow-web: warning: \(address.host) is not loopback; the page is reachable from the network"
+            )
         }
         let passThrough = io.resolvedFormat == .ndjson
-        var decoder = DeltaDecoder(keepEvents: false)
-        var decoded: [UInt8] = []
-        var lastPublish = Timestamp.now()
+        var input = RecordFeed(hub: hub)
         var loop = LineLoop(io, tool: "flow-web")
         loop.onIdle = { _ in hub.publish() }
         try loop.runRecords(
             feed: { record, _, out in
                 if passThrough { out.appendLine(record.line) }
-                decoded.removeAll(keepingCapacity: true)
-                decoder.feed(record, into: &decoded)
-                Self.forEachLine(decoded) { hub.feed($0) }
-                // Browsers get changes in batches: at most every 50 ms, or sooner when much is pending.
-                let now = Timestamp.now()
-                if now.microseconds - lastPublish.microseconds > 50_000 || hub.pendingBytes > 256 << 10 {
-                    hub.publish()
-                    lastPublish = now
-                }
+                input.feed(record)
             },
-            finish: { _ in
-                decoded.removeAll(keepingCapacity: true)
-                decoder.finish(into: &decoded)
-                Self.forEachLine(decoded) { hub.feed($0) }
-                hub.publish()
-            }
+            finish: { _ in input.finish() }
         )
-        if !exitAtEnd {
-            // The input is done; the page stays up until SIGINT/SIGTERM.
-            try server.closeFuture.wait()
-        }
-        try? group.syncShutdownGracefully()
-    }
-
-    /// Each line of the decoder's output as a record.
-    static func forEachLine(_ bytes: [UInt8], _ body: (Record) -> Void) {
-        bytes.withUnsafeBytes { all in
-            var start = 0
-            while start < all.count {
-                var end = start
-                while end < all.count, all[end] != 0x0A { end += 1 }
-                if let record = Record(line: UnsafeRawBufferPointer(rebasing: all[start..<end]), validate: false) {
-                    body(record)
-                }
-                start = end + 1
-            }
-        }
+        // The input is done; the page stays up until SIGINT/SIGTERM unless --exit-at-end.
+        if !exitAtEnd { try server.closeFuture.wait() }
     }
 
     static func main() { TapMain.run(Self.self) }

@@ -38,29 +38,34 @@ try:
     # Live, not a snapshot of the end: the known flow has not started when the page is up.
     assert not driver.find_elements(By.CSS_SELECTOR, ".card[data-id='known']"), "page opened too late"
 
-    # The known flow's streamed text arrives (the page was open before the replay reached it).
-    wait.until(lambda d: "KNOWN-FLOW-TEXT finished listing" in d.find_element(By.ID, "flows").text)
-    wait.until(lambda d: "DONE" in d.find_element(By.CSS_SELECTOR, ".card[data-id='known']").text)
+    # The known flow's streamed text arrives, then its flow_end (its last op: "2800 ms" shown).
+    # Cards are re-rendered on every change, so the page is read with JS queries (atomic), not
+    # with element references that a re-render makes stale.
+    js = lambda script: driver.execute_script(script)
+    card = "document.querySelector(\".card[data-id='known']\")"
+    wait.until(lambda d: "KNOWN-FLOW-TEXT finished listing" in js(f"return {card}?.textContent || ''"))
+    wait.until(lambda d: "2800 ms" in js(f"return {card}?.textContent || ''"))
+    assert js(f"return {card}.querySelector('.state').textContent") == "DONE"
 
     # The shell command is shown as a command (bash-detect's record), not as raw tool JSON.
-    commands = [e.text for e in driver.find_elements(By.CSS_SELECTOR, ".card[data-id='known'] .bash .command")]
+    commands = js(f"return [...{card}.querySelectorAll('.bash .command')].map(e => e.textContent)")
     assert commands == ["ls -la /tmp"], f"bash commands shown: {commands}"
-    labels = [e.text for e in driver.find_elements(By.CSS_SELECTOR, ".card[data-id='known'] .bash .label")]
+    labels = js(f"return [...{card}.querySelectorAll('.bash .label')].map(e => e.textContent)")
     assert labels == ["$ bash"], labels
 
     # The injected prompt is text: shown literally, never run, no element made from it.
-    prompt = driver.find_element(By.CSS_SELECTOR, ".card[data-id='known'] .prompt").text
+    prompt = js(f"return {card}.querySelector('.prompt').textContent")
     assert "<script>window.__pwned = 1</script><img src=x onerror=window.__pwned=2>" in prompt, prompt
-    assert driver.execute_script("return window.__pwned === undefined"), "injected script ran"
-    assert driver.execute_script("return document.querySelectorAll('#flows script, #flows img').length") == 0
+    assert js("return window.__pwned === undefined"), "injected script ran"
+    assert js("return document.querySelectorAll('#flows script, #flows img').length") == 0
 
     # The search box filters.
     box = driver.find_element(By.ID, "search")
     box.send_keys("no such text anywhere")
-    wait.until(lambda d: not d.find_element(By.CSS_SELECTOR, ".card[data-id='known']").is_displayed())
+    wait.until(lambda d: js(f"return {card}.classList.contains('hidden')"))
     box.clear(); box.send_keys("KNOWN-FLOW")
-    wait.until(lambda d: d.find_element(By.CSS_SELECTOR, ".card[data-id='known']").is_displayed())
-    driver.execute_script("const b = document.getElementById('search'); b.value = ''; b.dispatchEvent(new Event('input'))")
+    wait.until(lambda d: not js(f"return {card}.classList.contains('hidden')"))
+    js("const b = document.getElementById('search'); b.value = ''; b.dispatchEvent(new Event('input'))")
 
     shot = os.path.join(out_dir, "flow-web.png")
     driver.save_screenshot(shot)
