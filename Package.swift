@@ -55,6 +55,8 @@ let package = Package(
         tool("bash-detect"),
         tool("flow-interleave"),
         tool("flow-replay"),
+        tool("flow-har"),
+        tool("flow-web", nio),
         tool("rg-prefilter", ["CPCRE2"]),
         tool("redis-dump", ["CHiredis"]),
         tool("sse-capture", nio + [
@@ -91,6 +93,8 @@ let package = Package(
         tests("BashDetectTests", ["bash-detect"]),
         tests("FlowInterleaveTests", ["flow-interleave"]),
         tests("FlowReplayTests", ["flow-replay"]),
+        tests("FlowHarTests", ["flow-har"]),
+        tests("FlowWebTests", ["flow-web"]),
         tests("RgPrefilterTests", ["rg-prefilter"]),
         tests("RedisDumpTests", ["redis-dump"]),
         tests("SSECaptureTests", ["sse-capture"] + nio + [.product(name: "NIOSSL", package: "swift-nio-ssl")]),
