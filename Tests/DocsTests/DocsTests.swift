@@ -27,7 +27,7 @@ final class DocsTests: XCTestCase {
     static let checkedTools = [
         "sse-capture", "sse-normalize", "redis-dump", "delta-unescape", "json-pretty-stream", "bash-detect",
         "flow-interleave", "flow-replay", "rg-prefilter", "extract-prompts", "extract-turns", "extract-pairs",
-        "extract-deltas", "extract-requests", "extract-usage", "extract-latency",
+        "extract-deltas", "extract-requests", "extract-usage", "extract-latency", "flow-har", "flow-web",
     ]
 
     private func manPagesOrSkip() throws -> [String] {
@@ -249,4 +249,6 @@ final class DocsTests: XCTestCase {
     func testExtractRequestsDocs() async throws { try await checkTool("extract-requests") }
     func testExtractUsageDocs() async throws { try await checkTool("extract-usage") }
     func testExtractLatencyDocs() async throws { try await checkTool("extract-latency") }
+    func testFlowHarDocs() async throws { try await checkTool("flow-har") }
+    func testFlowWebDocs() async throws { try await checkTool("flow-web") }
 }
