@@ -61,7 +61,9 @@ for _ in $(seq 200); do listening "$up_port" && listening "$proxy_port" && break
 echo "== the client's view (ANTHROPIC_BASE_URL=http://127.0.0.1:$proxy_port/anthropic)"
 curl -sN "http://127.0.0.1:$proxy_port/anthropic/v1/messages" \
     -H 'x-api-key: sk-ant-example-not-a-real-key' -H 'x-claude-code-session-id: example-session' \
-    -H 'content-type: application/json' -d '{"model":"claude-haiku-4-5","stream":true}' | head -c 300
+    -H 'content-type: application/json' -d '{"model":"claude-haiku-4-5","stream":true}' -o "$work/client.out"
+# (Read whole, then cut: `curl | head -c` fails with curl's status 23 when head closes first.)
+head -c 300 "$work/client.out"
 echo " ..."
 
 for _ in $(seq 100); do [[ -s $work/logs/sse_flow_ends.jsonl ]] && break; sleep 0.05; done
