@@ -107,7 +107,8 @@ struct ScreenController {
     /// aborted comes back to STREAMING when its flow speaks again.
     mutating func add(_ flowID: String, _ item: CardItem, out: inout [ScreenAction]) {
         guard let index = cards.index(forKey: flowID) else { return }
-        if cards.values[index].state == .dead, !cards.values[index].terminal { cards.values[index].revive() }
+        let card = cards.values[index].peek()
+        if card.state == .dead, !card.terminal { cards.values[index].revive() }
         append(item, to: flowID, at: index, out: &out)
         schedule(out: &out)
     }
@@ -124,7 +125,7 @@ struct ScreenController {
         at index: Dictionary<String, Card>.Index,
         out: inout [ScreenAction]
     ) {
-        let state = cards.values[index].state
+        let state = cards.values[index].peek().state
         if current == flowID {
             out.append(.show(flowID: flowID, item, state))
         } else {
@@ -203,7 +204,7 @@ struct ScreenController {
         while true {
             if let open = current, let index = cards.index(forKey: open) {
                 // The open card keeps the screen while it streams.
-                let lastActivity = cards.values[index].lastActivity
+                let lastActivity = cards.values[index].peek().lastActivity
                 if clock.microseconds - lastActivity.microseconds < policy.flushInterval { return }
                 guard let next = bestCandidate(allowGuarded: false) else { return }
                 close(open, out: &out)
