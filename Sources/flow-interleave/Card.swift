@@ -88,6 +88,13 @@ struct Card {
         lastActivity = now
     }
 
+    /// The small fields the controller checks on every record, read in place: called on
+    /// `cards.values[i]` this goes through the dictionary's modify accessor, where its getter
+    /// would copy the whole card (strings, pending list) to read one field.
+    mutating func peek() -> (state: CardState, terminal: Bool, lastActivity: Timestamp) {
+        (state, terminal, lastActivity)
+    }
+
     /// Queues content for the screen.
     mutating func wait(_ item: CardItem, now: Timestamp) {
         if pending.isEmpty { waitingSince = now }

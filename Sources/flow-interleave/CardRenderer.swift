@@ -167,6 +167,10 @@ struct CardRenderer {
         case .toolArgs, .usage, .toolResult: color = ""
         case .error: color = ANSI.red
         }
+        if !options.color {
+            plainBody(text, into: &out)
+            return
+        }
         var run: [UInt8] = []
         func flushRun(_ out: inout [UInt8]) {
             guard !run.isEmpty else { return }
@@ -210,6 +214,53 @@ struct CardRenderer {
             }
         }
         flushRun(&out)
+    }
+}
+
+extension CardRenderer {
+    /// `body` without colour: the same bytes, written straight to `out` (no run buffer to
+    /// colour), and runs of plain bytes copied at once.
+    fileprivate mutating func plainBody(_ text: String, into out: inout [UInt8]) {
+        var text = text
+        text.withUTF8 { bytes in
+            var i = 0
+            let count = bytes.count
+            while i < count {
+                let byte = bytes[i]
+                if byte == 0x0A {
+                    // An empty line keeps the card's margin.
+                    if atLineStart { out.append(contentsOf: "│".utf8) }
+                    out.append(0x0A)
+                    atLineStart = true
+                    i += 1
+                    continue
+                }
+                if byte == 0x0D {
+                    i += 1  // a CR would move the cursor back over the card's margin
+                    continue
+                }
+                if atLineStart {
+                    out.append(contentsOf: "│   ".utf8)
+                    atLineStart = false
+                }
+                if byte < 0x20 && byte != 0x09 || byte == 0x7F {
+                    // Control characters (ESC above all) never reach the terminal raw.
+                    out.append(UInt8(ascii: "^"))
+                    out.append(byte == 0x7F ? UInt8(ascii: "?") : byte + 0x40)
+                    i += 1
+                    continue
+                }
+                // A run of printable bytes, copied in one go.
+                var end = i + 1
+                while end < count {
+                    let next = bytes[end]
+                    if next < 0x20 && next != 0x09 || next == 0x7F { break }
+                    end += 1
+                }
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[i..<end]))
+                i = end
+            }
+        }
     }
 }
 

@@ -73,7 +73,8 @@ struct FlowInterleave: ParsableCommand {
                     view.passThrough(line, now: nil, into: &out)
                     return
                 }
-                view.feed(record, now: recorded ? record.timestamp : Timestamp.now(), into: &out)
+                let head = RecordHead(record)
+                view.feed(record, head: head, now: recorded ? head.timestamp(in: record) : Timestamp.now(), into: &out)
             },
             finish: { out in view.finish(into: &out) }
         )

@@ -36,22 +36,27 @@ struct Interleaver {
     /// One input record. `now`: the time it counts for (nil under `--clock recorded` when the
     /// record has no `ts`: the controller's clock stays).
     mutating func feed(_ record: Record, now given: Timestamp?, into out: inout [UInt8]) {
+        feed(record, head: RecordHead(record), now: given, into: &out)
+    }
+
+    /// As `feed(_:now:into:)`, with the record's head fields already found (one walk).
+    mutating func feed(_ record: Record, head: RecordHead, now given: Timestamp?, into out: inout [UInt8]) {
         let now = given ?? screen.clock
-        guard let typeSpan = record.typeSpan, typeSpan.kind == .string else {
+        guard let typeSpan = head.type, typeSpan.kind == .string else {
             passThrough(record.line, now: now, into: &out)
             return
         }
         let json = record.json
         if json.stringEquals(typeSpan, RecordType.delta) {
-            feedDelta(record, now: now, into: &out)
+            feedDelta(record, head: head, now: now, into: &out)
         } else if json.stringEquals(typeSpan, RecordType.flow) {
-            feedFlow(record, now: now, into: &out)
+            feedFlow(record, head: head, now: now, into: &out)
         } else if json.stringEquals(typeSpan, RecordType.flowEnd) {
-            feedFlowEnd(record, now: now, into: &out)
+            feedFlowEnd(record, head: head, now: now, into: &out)
         } else if json.stringEquals(typeSpan, RecordType.sse) {
-            feedEvent(record, webSocket: false, now: now, into: &out)
+            feedEvent(record, head: head, webSocket: false, now: now, into: &out)
         } else if json.stringEquals(typeSpan, RecordType.ws) {
-            feedEvent(record, webSocket: true, now: now, into: &out)
+            feedEvent(record, head: head, webSocket: true, now: now, into: &out)
         } else if json.stringEquals(typeSpan, RecordType.redis), let inner = Self.unwrapRedis(record) {
             inner.withUnsafeBytes { bytes in
                 if let unwrapped = Record(line: bytes) {
@@ -103,8 +108,14 @@ struct Interleaver {
 
     /// Starts or finds the card of the record's flow. False: no flow id, or a late record of an
     /// evicted flow (then it has been passed through).
-    private mutating func card(for record: Record, now: Timestamp, revive: Bool, into out: inout [UInt8]) -> String? {
-        guard let flowID = flowID(of: record) else {
+    private mutating func card(
+        for record: Record,
+        head: RecordHead,
+        now: Timestamp,
+        revive: Bool,
+        into out: inout [UInt8]
+    ) -> String? {
+        guard let flowID = flowID(of: record, span: head.flowID) else {
             passThrough(record.line, now: now, into: &out)
             return nil
         }
@@ -133,17 +144,17 @@ struct Interleaver {
     }
 
     /// The record's flow id; consecutive records of one flow reuse the decoded string.
-    private mutating func flowID(of record: Record) -> String? {
-        guard let span = record.field("flow_id"), span.kind == .string else { return nil }
+    private mutating func flowID(of record: Record, span: JSONSpan?) -> String? {
+        guard let span, span.kind == .string else { return nil }
         let raw = record.json.raw(span)
-        if let last = lastFlowID, raw.elementsEqual(last.raw) { return last.id }
+        if let last = lastFlowID, Self.same(last.raw, raw) { return last.id }
         guard let id = record.json.string(span) else { return nil }
         lastFlowID = (Array(raw), id)
         return id
     }
 
-    private mutating func feedFlow(_ record: Record, now: Timestamp, into out: inout [UInt8]) {
-        guard let flowID = card(for: record, now: now, revive: true, into: &out) else { return }
+    private mutating func feedFlow(_ record: Record, head: RecordHead, now: Timestamp, into out: inout [UInt8]) {
+        guard let flowID = card(for: record, head: head, now: now, revive: true, into: &out) else { return }
         let json = record.json
         registerWithDecoder(record)
         // request.body without skipping the body (it is most of the record).
@@ -200,8 +211,8 @@ struct Interleaver {
         }
     }
 
-    private mutating func feedFlowEnd(_ record: Record, now: Timestamp, into out: inout [UInt8]) {
-        guard let flowID = card(for: record, now: now, revive: false, into: &out) else {
+    private mutating func feedFlowEnd(_ record: Record, head: RecordHead, now: Timestamp, into out: inout [UInt8]) {
+        guard let flowID = card(for: record, head: head, now: now, revive: false, into: &out) else {
             decoded.removeAll(keepingCapacity: true)
             decoder.feed(record, into: &decoded)  // frees the decoder's state of the flow
             return
@@ -225,8 +236,14 @@ struct Interleaver {
 
     /// `sse` / `ws` events: activity of their flow; the deltas the decoder makes of them are the
     /// content (text) and the state changes (message_end, error).
-    private mutating func feedEvent(_ record: Record, webSocket: Bool, now: Timestamp, into out: inout [UInt8]) {
-        guard let flowID = card(for: record, now: now, revive: false, into: &out) else {
+    private mutating func feedEvent(
+        _ record: Record,
+        head: RecordHead,
+        webSocket: Bool,
+        now: Timestamp,
+        into out: inout [UInt8]
+    ) {
+        guard let flowID = card(for: record, head: head, now: now, revive: false, into: &out) else {
             decoded.removeAll(keepingCapacity: true)
             decoder.feed(record, into: &decoded)
             return
@@ -269,7 +286,7 @@ struct Interleaver {
                 start = end + 1
                 guard let delta = Record(line: line, validate: false), delta.isType(RecordType.delta) else { continue }
                 handled = true
-                feedDelta(delta, now: now, into: &out)
+                feedDelta(delta, head: RecordHead(delta), now: now, into: &out)
             }
         }
         if !handled { passThrough(record.line, now: now, into: &out) }
@@ -299,7 +316,7 @@ struct Interleaver {
                 let line = UnsafeRawBufferPointer(rebasing: bytes[start..<end])
                 start = end + 1
                 // The decoder's own output: valid JSON, no need to validate again.
-                guard let delta = Record(line: line, validate: false), delta.isType(RecordType.delta) else { continue }
+                guard let delta = Record(line: line, validate: false), Self.isDelta(delta) else { continue }
                 if let flowID {
                     if let e = apply(delta, to: flowID, requestDeltas: false) { ending = e }
                 } else if let id = delta.flowID, screen.cards[id] != nil,
@@ -312,14 +329,14 @@ struct Interleaver {
         return ending
     }
 
-    private mutating func feedDelta(_ record: Record, now: Timestamp, into out: inout [UInt8]) {
+    private mutating func feedDelta(_ record: Record, head: RecordHead, now: Timestamp, into out: inout [UInt8]) {
         guard let kindSpan = record.field("kind") else {
             passThrough(record.line, now: now, into: &out)
             return
         }
         let json = record.json
         let hasContent = !json.stringEquals(kindSpan, "message_end") && !json.stringEquals(kindSpan, "block_end")
-        guard let flowID = card(for: record, now: now, revive: hasContent, into: &out) else { return }
+        guard let flowID = card(for: record, head: head, now: now, revive: hasContent, into: &out) else { return }
         let fromFlow = screen.cards[flowID]?.info.promptFromFlow ?? false
         if let ending = apply(record, to: flowID, requestDeltas: !fromFlow) {
             screen.end(flowID, state: ending.state, reason: ending.reason, with: recordItem(record), out: &actions)
@@ -391,6 +408,28 @@ struct Interleaver {
             out: &actions
         )
         return nil
+    }
+
+    /// The decoder writes every delta with this exact start; other lines it passes through
+    /// (a record it does not handle) are checked by their `type`.
+    private static let deltaPrefix: [UInt8] = Array(#"{"v":1,"type":"delta","#.utf8)
+
+    private static func isDelta(_ record: Record) -> Bool {
+        let line = record.line
+        if line.count > deltaPrefix.count, let base = line.baseAddress,
+            deltaPrefix.withUnsafeBytes({ prefix in prefix.baseAddress.map { memcmp(base, $0, prefix.count) == 0 } ?? false })
+        {
+            return true
+        }
+        return record.isType(RecordType.delta)
+    }
+
+    private static func same(_ key: [UInt8], _ other: UnsafeRawBufferPointer) -> Bool {
+        key.count == other.count
+            && key.withUnsafeBytes { mine in
+                guard let a = mine.baseAddress, let b = other.baseAddress else { return mine.count == 0 }
+                return memcmp(a, b, mine.count) == 0
+            }
     }
 
     /// A tool result on one line, cut at 120 characters.
@@ -477,6 +516,37 @@ enum RequestPrompt: Equatable {
     private static func isSynthetic(_ text: String) -> Bool {
         let trimmed = text.drop { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }
         return synthetic.contains { trimmed.hasPrefix($0) }
+    }
+}
+
+/// The top-level fields every record is dispatched on, found in one walk over its first members
+/// (each `Record.field` lookup would walk the object from its start again).
+struct RecordHead {
+    var type, flowID, ts: JSONSpan?
+
+    init(_ record: Record) {
+        let json = record.json
+        json.forEachMember(of: record.root) { key, value in
+            // The first member of a name counts (as `JSONScanner.field` finds it).
+            // Keys are told apart by length first; a key written with escapes may be any length.
+            let escaped = json.raw(key).contains(0x5C)
+            let length = escaped ? 0 : key.count - 2
+            if ts == nil, length == 2 || escaped, json.stringEquals(key, "ts") {
+                ts = value
+            } else if type == nil, length == 4 || escaped, json.stringEquals(key, "type") {
+                type = value
+            } else if flowID == nil, length == 7 || escaped, json.stringEquals(key, "flow_id") {
+                flowID = value
+            }
+            // Stop once all are found: a flow record's request body comes later.
+            return type == nil || flowID == nil || ts == nil
+        }
+    }
+
+    /// The record's `ts` (as `Record.timestamp`).
+    func timestamp(in record: Record) -> Timestamp? {
+        guard let span = ts, span.kind == .string else { return nil }
+        return Timestamp(iso8601: UnsafeRawBufferPointer(rebasing: record.line[(span.start + 1)..<(span.end - 1)]))
     }
 }
 

@@ -69,22 +69,24 @@ struct ScreenController {
         out: inout [ScreenAction]
     ) -> Bool {
         advance(to: now, out: &out)
-        if cards[flowID] == nil {
-            if let summary = evicted[flowID] {
-                guard revive else { return false }
-                evicted.removeValue(forKey: flowID)
-                var card = Card(info: summary.info, now: clock)
-                card.state = summary.state
-                card.shownBefore = true
-                card.terminal = summary.terminal
-                cards[flowID] = card
-            } else {
-                var info = makeInfo()
-                info.startedAt = clock
-                cards[flowID] = Card(info: info, now: clock)
-            }
+        // One hash for the usual case: the card is there.
+        if let index = cards.index(forKey: flowID) {
+            cards.values[index].lastActivity = clock
+            return true
         }
-        cards[flowID]?.lastActivity = clock
+        if let summary = evicted[flowID] {
+            guard revive else { return false }
+            evicted.removeValue(forKey: flowID)
+            var card = Card(info: summary.info, now: clock)
+            card.state = summary.state
+            card.shownBefore = true
+            card.terminal = summary.terminal
+            cards[flowID] = card
+        } else {
+            var info = makeInfo()
+            info.startedAt = clock
+            cards[flowID] = Card(info: info, now: clock)
+        }
         return true
     }
 
@@ -104,19 +106,31 @@ struct ScreenController {
     /// Adds content to a card: shown now if it is open, else it waits. A DEAD card that was not
     /// aborted comes back to STREAMING when its flow speaks again.
     mutating func add(_ flowID: String, _ item: CardItem, out: inout [ScreenAction]) {
-        guard let state = cards[flowID]?.state, let terminal = cards[flowID]?.terminal else { return }
-        if state == .dead, !terminal { cards[flowID]?.revive() }
-        append(item, to: flowID, out: &out)
+        guard let index = cards.index(forKey: flowID) else { return }
+        let card = cards.values[index].peek()
+        if card.state == .dead, !card.terminal { cards.values[index].revive() }
+        append(item, to: flowID, at: index, out: &out)
         schedule(out: &out)
     }
 
     private mutating func append(_ item: CardItem, to flowID: String, out: inout [ScreenAction]) {
-        guard let state = cards[flowID]?.state else { return }
+        guard let index = cards.index(forKey: flowID) else { return }
+        append(item, to: flowID, at: index, out: &out)
+    }
+
+    /// `index`: the card's place in `cards` (found once by the caller).
+    private mutating func append(
+        _ item: CardItem,
+        to flowID: String,
+        at index: Dictionary<String, Card>.Index,
+        out: inout [ScreenAction]
+    ) {
+        let state = cards.values[index].peek().state
         if current == flowID {
             out.append(.show(flowID: flowID, item, state))
         } else {
             // In place: a copy of the card would copy its pending list on every append.
-            cards[flowID]?.wait(item, now: clock)
+            cards.values[index].wait(item, now: clock)
         }
     }
 
@@ -188,9 +202,10 @@ struct ScreenController {
     /// Decides whether the screen changes now.
     private mutating func schedule(out: inout [ScreenAction]) {
         while true {
-            if let open = current, let card = cards[open] {
+            if let open = current, let index = cards.index(forKey: open) {
                 // The open card keeps the screen while it streams.
-                if clock.microseconds - card.lastActivity.microseconds < policy.flushInterval { return }
+                let lastActivity = cards.values[index].peek().lastActivity
+                if clock.microseconds - lastActivity.microseconds < policy.flushInterval { return }
                 guard let next = bestCandidate(allowGuarded: false) else { return }
                 close(open, out: &out)
                 show(next, out: &out)
