@@ -6,8 +6,11 @@
 struct Validator {
     let bytes: UnsafeRawBufferPointer
     var i = 0
-    /// Open containers, innermost last: true for an object.
-    var stack: [Bool] = []
+    /// Open containers: how many, and whether each is an object. The first 64 levels live in
+    /// the bits of `shallow` (a record line never allocates); deeper ones spill to `deep`.
+    var depth = 0
+    var shallow: UInt64 = 0
+    var deep: [Bool] = []
 
     init(_ bytes: UnsafeRawBufferPointer) {
         self.bytes = bytes
@@ -21,6 +24,30 @@ struct Validator {
         return i == bytes.count
     }
 
+    @inline(__always)
+    private mutating func push(isObject: Bool) {
+        if depth < 64 {
+            let bit: UInt64 = 1 << UInt64(depth)
+            shallow = isObject ? shallow | bit : shallow & ~bit
+        } else {
+            deep.append(isObject)
+        }
+        depth += 1
+    }
+
+    @inline(__always)
+    private func innermostIsObject() -> Bool {
+        let level = depth - 1
+        return level < 64 ? (shallow >> UInt64(level)) & 1 != 0 : deep[level - 64]
+    }
+
+    @inline(__always)
+    private mutating func pop() {
+        depth -= 1
+        if depth >= 64 { deep.removeLast() }
+    }
+
+    @inline(__always)
     private mutating func skipWhitespace() {
         while i < bytes.count {
             switch bytes[i] {
@@ -33,7 +60,7 @@ struct Validator {
     /// Parses one value; containers are handled iteratively so that nesting depth costs heap,
     /// not stack (JSONTestSuite opens 100,000 arrays).
     private mutating func value() -> Bool {
-        let baseDepth = stack.count
+        let baseDepth = depth
         while true {
             skipWhitespace()
             guard i < bytes.count else { return false }
@@ -45,7 +72,7 @@ struct Validator {
                     i += 1
                     break
                 }
-                stack.append(true)
+                push(isObject: true)
                 guard key() else { return false }
                 continue
             case UInt8(ascii: "["):
@@ -55,7 +82,7 @@ struct Validator {
                     i += 1
                     break
                 }
-                stack.append(false)
+                push(isObject: false)
                 continue
             case UInt8(ascii: "\""):
                 guard string() else { return false }
@@ -70,10 +97,10 @@ struct Validator {
             }
             // A value ended: close containers or move to the next member / element.
             while true {
-                if stack.count == baseDepth { return true }
+                if depth == baseDepth { return true }
                 skipWhitespace()
                 guard i < bytes.count else { return false }
-                let isObject = stack[stack.count - 1]
+                let isObject = innermostIsObject()
                 let c = bytes[i]
                 if c == UInt8(ascii: ",") {
                     i += 1
@@ -84,7 +111,7 @@ struct Validator {
                     break
                 } else if c == (isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")) {
                     i += 1
-                    stack.removeLast()
+                    pop()
                 } else {
                     return false
                 }
@@ -137,31 +164,62 @@ struct Validator {
     }
 
     private mutating func string() -> Bool {
-        i += 1  // opening quote
         let count = bytes.count
-        guard let base = bytes.baseAddress else { return false }
+        guard let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return false }
+        // A local index: the stored `i` would be written back to memory on every step.
+        var j = i + 1  // past the opening quote
         while true {
-            // 8 plain bytes at a time (printable ASCII, neither quote nor backslash), tested with
-            // SWAR bit tricks: Swift's SIMD comparisons compile to per-lane loops here.
-            // (A local index: the stored `i` would be written back to memory on every step.)
-            var j = i
-            while j + 8 <= count, !hasSpecialByte((base + j).loadUnaligned(as: UInt64.self)) {
-                j += 8
+            // Plain bytes (printable ASCII, neither quote nor backslash) 16 at a time with SWAR
+            // bit tricks (Swift's SIMD comparisons compile to per-lane loops here); the lowest
+            // set bit of the mask is exactly the first special byte, so we jump straight to it.
+            if j + 16 <= count {
+                let low = specialByteMask(UnsafeRawPointer(base + j).loadUnaligned(as: UInt64.self))
+                if low != 0 {
+                    j += low.trailingZeroBitCount >> 3
+                } else {
+                    let high = specialByteMask(UnsafeRawPointer(base + j + 8).loadUnaligned(as: UInt64.self))
+                    if high == 0 {
+                        j += 16
+                        continue
+                    }
+                    j += 8 + high.trailingZeroBitCount >> 3
+                }
+            } else if j + 8 <= count {
+                let mask = specialByteMask(UnsafeRawPointer(base + j).loadUnaligned(as: UInt64.self))
+                if mask == 0 {
+                    j += 8
+                    continue
+                }
+                j += mask.trailingZeroBitCount >> 3
+            } else if j >= count {
+                return false
             }
-            i = j
-            guard i < count else { return false }
-            let c = bytes[i]
+            let c = base[j]
             if c == UInt8(ascii: "\"") {
-                i += 1
+                i = j + 1
                 return true
             } else if c == UInt8(ascii: "\\") {
-                guard escape() else { return false }
+                // Two-byte escapes (`\"` is common: capture logs hold escaped JSON) inline;
+                // `\u` goes through `escape()` for its surrogate rules.
+                guard j + 1 < count else { return false }
+                switch base[j + 1] {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"),
+                    UInt8(ascii: "f"), UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+                    j += 2
+                case UInt8(ascii: "u"):
+                    i = j
+                    guard escape() else { return false }
+                    j = i
+                default:
+                    return false
+                }
             } else if c < 0x20 {
                 return false
             } else if c < 0x80 {
-                i += 1
+                j += 1  // only in the last 7 bytes, which the SWAR step does not cover
             } else {
-                guard utf8Sequence() else { return false }
+                guard let length = utf8SequenceLength(base, at: j, count: count) else { return false }
+                j += length
             }
         }
     }
@@ -202,45 +260,40 @@ struct Validator {
         return value
     }
 
-    /// One multi-byte UTF-8 sequence starting at a byte >= 0x80 (Unicode Table 3-7).
-    private mutating func utf8Sequence() -> Bool {
-        let c = bytes[i]
-        let count = bytes.count
-        func cont(_ k: Int, _ low: UInt8 = 0x80, _ high: UInt8 = 0xBF) -> Bool {
-            k < count && bytes[k] >= low && bytes[k] <= high
+    /// The length of the multi-byte UTF-8 sequence at `j` (first byte >= 0x80), nil when it is
+    /// not well-formed (Unicode Table 3-7: no overlong forms, surrogates or code points past
+    /// U+10FFFF).
+    @inline(__always)
+    private func utf8SequenceLength(_ base: UnsafePointer<UInt8>, at j: Int, count: Int) -> Int? {
+        let c = base[j]
+        if c < 0xE0 {
+            guard c >= 0xC2, j + 1 < count, base[j + 1] & 0xC0 == 0x80 else { return nil }
+            return 2
         }
-        switch c {
-        case 0xC2...0xDF:
-            guard cont(i + 1) else { return false }
-            i += 2
-        case 0xE0:
-            guard cont(i + 1, 0xA0), cont(i + 2) else { return false }
-            i += 3
-        case 0xE1...0xEC, 0xEE...0xEF:
-            guard cont(i + 1), cont(i + 2) else { return false }
-            i += 3
-        case 0xED:
-            guard cont(i + 1, 0x80, 0x9F), cont(i + 2) else { return false }
-            i += 3
-        case 0xF0:
-            guard cont(i + 1, 0x90), cont(i + 2), cont(i + 3) else { return false }
-            i += 4
-        case 0xF1...0xF3:
-            guard cont(i + 1), cont(i + 2), cont(i + 3) else { return false }
-            i += 4
-        case 0xF4:
-            guard cont(i + 1, 0x80, 0x8F), cont(i + 2), cont(i + 3) else { return false }
-            i += 4
-        default:
-            return false
+        if c < 0xF0 {
+            guard j + 2 < count else { return nil }
+            let second = base[j + 1]
+            let low: UInt8 = c == 0xE0 ? 0xA0 : 0x80
+            let high: UInt8 = c == 0xED ? 0x9F : 0xBF
+            guard second >= low, second <= high, base[j + 2] & 0xC0 == 0x80 else { return nil }
+            return 3
         }
-        return true
+        guard c <= 0xF4, j + 3 < count else { return nil }
+        let second = base[j + 1]
+        let low: UInt8 = c == 0xF0 ? 0x90 : 0x80
+        let high: UInt8 = c == 0xF4 ? 0x8F : 0xBF
+        guard second >= low, second <= high, base[j + 2] & 0xC0 == 0x80, base[j + 3] & 0xC0 == 0x80 else {
+            return nil
+        }
+        return 4
     }
 }
 
-/// True when one of the 8 bytes of `x` is `"`, `\\`, a control character or non-ASCII.
+/// The high bit of each of the 8 bytes of `x` that is `"`, `\\`, a control character or
+/// non-ASCII. Borrows can set bits above a true hit, never below it, so the lowest set bit
+/// marks the first such byte exactly (little-endian load).
 @inline(__always)
-func hasSpecialByte(_ x: UInt64) -> Bool {
+func specialByteMask(_ x: UInt64) -> UInt64 {
     let ones: UInt64 = 0x0101_0101_0101_0101
     let highs: UInt64 = 0x8080_8080_8080_8080
     let quote = x ^ (ones &* 0x22)
@@ -248,7 +301,7 @@ func hasSpecialByte(_ x: UInt64) -> Bool {
     let zeroInQuote = (quote &- ones) & ~quote
     let zeroInBackslash = (backslash &- ones) & ~backslash
     let control = (x &- ones &* 0x20) & ~x
-    return (zeroInQuote | zeroInBackslash | control | x) & highs != 0
+    return (zeroInQuote | zeroInBackslash | control | x) & highs
 }
 
 @inline(__always)

@@ -30,6 +30,18 @@ final class LineReaderTests: XCTestCase {
         XCTAssertEqual(got[1], Array("tail".utf8))
     }
 
+    func testUnterminatedLastLineLongerThanABlock() throws {
+        // A mapped file hands its unfinished last line to the read loop's buffer, which must
+        // grow past its 1 MiB block for it.
+        let long = [UInt8](repeating: UInt8(ascii: "z"), count: 3 << 20)
+        let got = try lines(of: Array("first\n".utf8) + long)
+        XCTAssertEqual(got.count, 2)
+        XCTAssertEqual(got[0], Array("first".utf8))
+        XCTAssertEqual(got[1].count, long.count)
+        XCTAssertEqual(got[1], long)
+        XCTAssertEqual(try lines(of: Array("only".utf8)), [Array("only".utf8)])
+    }
+
     func testLinesAcrossBlockBoundaries() throws {
         // 300,000 lines of varying length cross many 1 MiB block boundaries.
         var content: [UInt8] = []
