@@ -63,8 +63,11 @@ public struct FlowTable {
     public init(needs: FoldNeeds) {
         self.needs = needs
         if needs.isSubset(of: [.toolNames, .usage]) && !needs.isEmpty {
-            eventLiterals = ["\"usage\"", "tool_use", "function_call", "custom_tool_call", "local_shell_call", "\"tool_calls\""]
-                .map { Array($0.utf8) }
+            // Three scans cover the six literals of the reference's patterns (`"usage"`, tool_use,
+            // function_call, custom_tool_call, local_shell_call, `"tool_calls"`): each contains
+            // `"usage"`, `tool_` or `_call`. A prefilter may pass more lines, never fewer, and
+            // each memmem is a pass over the line, so fewer literals is less work.
+            eventLiterals = ["\"usage\"", "tool_", "_call"].map { Array($0.utf8) }
         }
     }
 
