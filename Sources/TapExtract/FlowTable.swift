@@ -237,6 +237,13 @@ struct PromptKey: Hashable {
     var session: String?
     var items: Int
     var text: [UInt8]
+
+    /// The text in one call (see ByteKey): the synthesized hash would feed it a byte at a time.
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(session)
+        hasher.combine(items)
+        text.withUnsafeBytes { hasher.combine(bytes: $0) }
+    }
 }
 
 /// The API an event belongs to, from its shape (usage and out-of-order inputs).

@@ -52,8 +52,8 @@ public struct RequestExtractor {
     var toolSeen: [String: Int] = [:]
     /// Definitions and system texts as sent (raw bytes) → their row: every request resends the
     /// same ones, so the canonical form and SHA-256 are computed once per distinct spelling.
-    var toolRawSeen: [[UInt8]: Int] = [:]
-    var systemRawSeen: [[UInt8]: Int] = [:]
+    var toolRawSeen: [ByteKey: Int] = [:]
+    var systemRawSeen: [ByteKey: Int] = [:]
     var toolRows: [DedupRow] = []
     var callSeen: [[UInt8]: CallInfo] = [:]
     var resultSeen = Set<[UInt8]>()
@@ -262,15 +262,15 @@ public struct RequestExtractor {
         }
         let systemRaw: [UInt8]? = p == .anthropic ? field("system").map { json.rawArray($0) }
             : p == .responses ? field("instructions").map { json.rawArray($0) } : nil
-        if has(.systemPrompts), let raw = systemRaw, let i = systemRawSeen[raw] {
+        if has(.systemPrompts), let raw = systemRaw, let i = systemRawSeen[ByteKey(raw)] {
             systemRows[i].flows += 1
         } else if has(.systemPrompts), let text = systemText(p, field, json), !text.isEmpty {
             let hash = sha256Hex(text)
             if let i = systemSeen[hash] {
                 systemRows[i].flows += 1
-                if let raw = systemRaw { systemRawSeen[raw] = i }
+                if let raw = systemRaw { systemRawSeen[ByteKey(raw)] = i }
             } else {
-                if let raw = systemRaw { systemRawSeen[raw] = systemRows.count }
+                if let raw = systemRaw { systemRawSeen[ByteKey(raw)] = systemRows.count }
                 systemSeen[hash] = systemRows.count
                 var head = JSONWriter(capacity: 128)
                 head.beginObject()
@@ -298,7 +298,7 @@ public struct RequestExtractor {
         if has(.toolsDefined), let tools {
             json.forEachElement(of: tools) { t in
                 guard t.kind == .object else { return true }
-                let raw = json.rawArray(t)
+                let raw = ByteKey(json.rawArray(t))
                 if let i = toolRawSeen[raw] {
                     toolRows[i].flows += 1
                     return true
@@ -832,4 +832,16 @@ func formatRatio(_ value: Double) -> String {
     let scaled = Int64((value * 10000).rounded())
     let frac = String(scaled % 10000)
     return "\(scaled / 10000).\(String(repeating: "0", count: 4 - frac.count) + frac)"
+}
+
+/// Bytes as a dictionary key, hashed in one call: `[UInt8]`'s own Hashable feeds the hasher one
+/// byte at a time, which made hashing the raw system prompts and tool definitions (kilobytes,
+/// once per flow) a tenth of extract-requests' time. Equality is the arrays'.
+struct ByteKey: Hashable {
+    let bytes: [UInt8]
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
+    static func == (a: ByteKey, b: ByteKey) -> Bool { a.bytes == b.bytes }
+    func hash(into hasher: inout Hasher) {
+        bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+    }
 }
