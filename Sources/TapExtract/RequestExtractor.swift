@@ -111,20 +111,26 @@ public struct RequestExtractor {
 
     // MARK: - Feeding
 
+    private static let flowKeys = ["flow_id", "session_id", "ts", "provider", "method", "url", "status", "request"]
+    private var flowSpans = [JSONSpan?](repeating: nil, count: 8)
+
     public mutating func feed(_ view: RecordView, type: CaptureType) {
         if events != nil { events?.feed(view, type: type) }
         let json = view.json
         switch type {
         case .flow:
-            guard let id = json.text(view.field("flow_id")), seenFlows.insert(id).inserted else { return }
+            // One pass over the record's members instead of a scan from the start per field.
+            view.fields(Self.flowKeys, into: &flowSpans)
+            let f = flowSpans
+            guard let id = json.text(f[0]), seenFlows.insert(id).inserted else { return }
             let meta = Meta(
-                flowID: id, sessionID: json.text(view.field("session_id")), ts: json.text(view.field("ts")),
-                providerName: json.text(view.field("provider")),
-                provider: Provider(name: json.text(view.field("provider"))),
-                method: json.canonical(view.field("method")), url: json.canonical(view.field("url")),
-                httpStatus: json.canonical(view.field("status")),
-                headers: json.canonical(json.member(view.field("request"), "headers")))
-            let body = json.member(view.field("request"), "body")
+                flowID: id, sessionID: json.text(f[1]), ts: json.text(f[2]),
+                providerName: json.text(f[3]),
+                provider: Provider(name: json.text(f[3])),
+                method: json.canonical(f[4]), url: json.canonical(f[5]),
+                httpStatus: json.canonical(f[6]),
+                headers: json.canonical(json.member(f[7], "headers")))
+            let body = json.member(f[7], "body")
             if let body, body.kind != .null {
                 arrive(Pending(meta: meta, resolved: true), body: body.kind == .object ? body : nil, json)
             } else {
