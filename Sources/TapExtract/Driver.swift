@@ -179,21 +179,17 @@ public final class ExtractDriver {
     public func run(table: inout FlowTable, finish: (FlowTable, inout [UInt8]) throws -> Void) throws {
         try run(
             { line in
-                // Flow records (most of the bytes) are checked by their one-pass parser.
-                if let view = RecordView(line: line) {
-                    let type = view.type
-                    if type == .flow { return table.feedFlow(view) ? .used : .bad }
-                    if type == .sse, !table.mayMatter(line) { return .skipped }
-                }
-                let (kind, view) = classify(line, needs: table.reads)
-                switch kind {
-                case .bad: return .bad
-                case .blank, .untyped: return .skipped
-                case .record(let type):
-                    guard let view else { return .skipped }
-                    table.feed(view, type: type)
-                    return .used
-                }
+                // `classify` inlined on the view already made (its type read once): flow records
+                // (most of the bytes) are checked by their one-pass parser, the other types the
+                // table reads fully (RFC 8259), untyped lines must be valid, the rest is skipped.
+                guard let view = RecordView(line: line) else { return RecordView.isBlank(line) ? .skipped : .bad }
+                guard let type = view.type else { return view.isValid ? .skipped : .bad }
+                if type == .flow { return table.feedFlow(view) ? .used : .bad }
+                if type == .sse, !table.mayMatter(line) { return .skipped }
+                guard table.reads(type) else { return .skipped }
+                guard view.isValid else { return .bad }
+                table.feed(view, type: type)
+                return .used
             },
             finish: { out in try finish(table, &out) })
     }
