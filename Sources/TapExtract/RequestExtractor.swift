@@ -829,7 +829,26 @@ func isTruthy(_ x: JSONSpan?, _ json: JSONScanner) -> Bool {
 
 /// A tool output that reads as a failure even without `is_error` (shells and runtimes).
 func looksLikeError(_ output: [UInt8]) -> Bool {
-    let head = String(decoding: output.prefix(200), as: UTF8.self).lowercased()
+    let prefix = output.prefix(200)
+    // ASCII (the usual case): the same tests on the bytes, lowercased, without building a String
+    // (Swift's Unicode-aware contains was 5% of extract-requests). For ASCII both agree: no
+    // pattern starts or ends with CR or LF, so no match splits a CRLF grapheme. Anything else
+    // takes the String path, which also lowercases non-ASCII letters (the Kelvin sign to k).
+    if prefix.allSatisfy({ $0 < 0x80 }) {
+        let head = prefix.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
+        func starts(_ text: StaticString) -> Bool {
+            let n = text.utf8CodeUnitCount
+            return head.count >= n && (0..<n).allSatisfy { head[$0] == text.utf8Start[$0] }
+        }
+        func holds(_ text: StaticString) -> Bool {
+            let n = text.utf8CodeUnitCount
+            guard head.count >= n else { return false }
+            return (0...(head.count - n)).contains { i in (0..<n).allSatisfy { head[i + $0] == text.utf8Start[$0] } }
+        }
+        return starts("error") || starts("traceback") || holds("exit code: 1") || holds("command failed")
+            || starts("fatal:")
+    }
+    let head = String(decoding: prefix, as: UTF8.self).lowercased()
     return head.hasPrefix("error") || head.hasPrefix("traceback") || head.contains("exit code: 1")
         || head.contains("command failed") || head.hasPrefix("fatal:")
 }
