@@ -230,20 +230,35 @@ public struct FlowLineParser {
     /// The index after the string whose opening quote is at `start`.
     func skipString(_ start: Int) -> Int? {
         var i = start + 1
-        while true {
-            while i + 8 <= n {
+        // Keys and short values: 8 bytes at a time (a libc call costs more than they do).
+        let shortLimit = start + 64
+        while i < shortLimit {
+            if i + 8 <= n {
                 let m = swarMatch(load(i), 0x22) | swarMatch(load(i), 0x5C)
-                if m != 0 {
-                    i += m.trailingZeroBitCount >> 3
-                    break
+                if m == 0 {
+                    i += 8
+                    continue
                 }
-                i += 8
+                i += m.trailingZeroBitCount >> 3
+            } else {
+                while i < n, p[i] != 0x22, p[i] != 0x5C { i += 1 }
+                guard i < n else { return nil }
             }
-            while i < n, p[i] != 0x22, p[i] != 0x5C { i += 1 }
-            guard i < n else { return nil }
             if p[i] == 0x22 { return i + 1 }
             i += 2  // an escape: its next byte is never the closing quote
         }
+        // A long string (the conversation's text): memchr (SIMD) to each quote; the quote is
+        // escaped when an odd run of backslashes precedes it. Such a run always starts where an
+        // escape may start (after a byte that is not a backslash, at the latest after `start`).
+        while i < n {
+            guard let q = memchr(base + i, 0x22, n - i) else { return nil }
+            let quote = base.distance(to: UnsafeRawPointer(q))
+            var k = quote - 1
+            while k > start, p[k] == 0x5C { k -= 1 }
+            if (quote - 1 - k) & 1 == 0 { return quote + 1 }
+            i = quote + 1
+        }
+        return nil
     }
 
     /// The index after the value at `start`.

@@ -63,8 +63,11 @@ public struct FlowTable {
     public init(needs: FoldNeeds) {
         self.needs = needs
         if needs.isSubset(of: [.toolNames, .usage]) && !needs.isEmpty {
-            eventLiterals = ["\"usage\"", "tool_use", "function_call", "custom_tool_call", "local_shell_call", "\"tool_calls\""]
-                .map { Array($0.utf8) }
+            // Three scans cover the six literals of the reference's patterns (`"usage"`, tool_use,
+            // function_call, custom_tool_call, local_shell_call, `"tool_calls"`): each contains
+            // `"usage"`, `tool_` or `_call`. A prefilter may pass more lines, never fewer, and
+            // each memmem is a pass over the line, so fewer literals is less work.
+            eventLiterals = ["\"usage\"", "tool_", "_call"].map { Array($0.utf8) }
         }
     }
 
@@ -234,6 +237,13 @@ struct PromptKey: Hashable {
     var session: String?
     var items: Int
     var text: [UInt8]
+
+    /// The text in one call (see ByteKey): the synthesized hash would feed it a byte at a time.
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(session)
+        hasher.combine(items)
+        text.withUnsafeBytes { hasher.combine(bytes: $0) }
+    }
 }
 
 /// The API an event belongs to, from its shape (usage and out-of-order inputs).

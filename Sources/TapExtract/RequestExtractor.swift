@@ -52,8 +52,8 @@ public struct RequestExtractor {
     var toolSeen: [String: Int] = [:]
     /// Definitions and system texts as sent (raw bytes) → their row: every request resends the
     /// same ones, so the canonical form and SHA-256 are computed once per distinct spelling.
-    var toolRawSeen: [[UInt8]: Int] = [:]
-    var systemRawSeen: [[UInt8]: Int] = [:]
+    var toolRawSeen: [ByteKey: Int] = [:]
+    var systemRawSeen: [ByteKey: Int] = [:]
     var toolRows: [DedupRow] = []
     var callSeen: [[UInt8]: CallInfo] = [:]
     var resultSeen = Set<[UInt8]>()
@@ -111,20 +111,26 @@ public struct RequestExtractor {
 
     // MARK: - Feeding
 
+    private static let flowKeys = ["flow_id", "session_id", "ts", "provider", "method", "url", "status", "request"]
+    private var flowSpans = [JSONSpan?](repeating: nil, count: 8)
+
     public mutating func feed(_ view: RecordView, type: CaptureType) {
         if events != nil { events?.feed(view, type: type) }
         let json = view.json
         switch type {
         case .flow:
-            guard let id = json.text(view.field("flow_id")), seenFlows.insert(id).inserted else { return }
+            // One pass over the record's members instead of a scan from the start per field.
+            view.fields(Self.flowKeys, into: &flowSpans)
+            let f = flowSpans
+            guard let id = json.text(f[0]), seenFlows.insert(id).inserted else { return }
             let meta = Meta(
-                flowID: id, sessionID: json.text(view.field("session_id")), ts: json.text(view.field("ts")),
-                providerName: json.text(view.field("provider")),
-                provider: Provider(name: json.text(view.field("provider"))),
-                method: json.canonical(view.field("method")), url: json.canonical(view.field("url")),
-                httpStatus: json.canonical(view.field("status")),
-                headers: json.canonical(json.member(view.field("request"), "headers")))
-            let body = json.member(view.field("request"), "body")
+                flowID: id, sessionID: json.text(f[1]), ts: json.text(f[2]),
+                providerName: json.text(f[3]),
+                provider: Provider(name: json.text(f[3])),
+                method: json.canonical(f[4]), url: json.canonical(f[5]),
+                httpStatus: json.canonical(f[6]),
+                headers: json.canonical(json.member(f[7], "headers")))
+            let body = json.member(f[7], "body")
             if let body, body.kind != .null {
                 arrive(Pending(meta: meta, resolved: true), body: body.kind == .object ? body : nil, json)
             } else {
@@ -262,15 +268,15 @@ public struct RequestExtractor {
         }
         let systemRaw: [UInt8]? = p == .anthropic ? field("system").map { json.rawArray($0) }
             : p == .responses ? field("instructions").map { json.rawArray($0) } : nil
-        if has(.systemPrompts), let raw = systemRaw, let i = systemRawSeen[raw] {
+        if has(.systemPrompts), let raw = systemRaw, let i = systemRawSeen[ByteKey(raw)] {
             systemRows[i].flows += 1
         } else if has(.systemPrompts), let text = systemText(p, field, json), !text.isEmpty {
             let hash = sha256Hex(text)
             if let i = systemSeen[hash] {
                 systemRows[i].flows += 1
-                if let raw = systemRaw { systemRawSeen[raw] = i }
+                if let raw = systemRaw { systemRawSeen[ByteKey(raw)] = i }
             } else {
-                if let raw = systemRaw { systemRawSeen[raw] = systemRows.count }
+                if let raw = systemRaw { systemRawSeen[ByteKey(raw)] = systemRows.count }
                 systemSeen[hash] = systemRows.count
                 var head = JSONWriter(capacity: 128)
                 head.beginObject()
@@ -298,7 +304,7 @@ public struct RequestExtractor {
         if has(.toolsDefined), let tools {
             json.forEachElement(of: tools) { t in
                 guard t.kind == .object else { return true }
-                let raw = json.rawArray(t)
+                let raw = ByteKey(json.rawArray(t))
                 if let i = toolRawSeen[raw] {
                     toolRows[i].flows += 1
                     return true
@@ -823,7 +829,26 @@ func isTruthy(_ x: JSONSpan?, _ json: JSONScanner) -> Bool {
 
 /// A tool output that reads as a failure even without `is_error` (shells and runtimes).
 func looksLikeError(_ output: [UInt8]) -> Bool {
-    let head = String(decoding: output.prefix(200), as: UTF8.self).lowercased()
+    let prefix = output.prefix(200)
+    // ASCII (the usual case): the same tests on the bytes, lowercased, without building a String
+    // (Swift's Unicode-aware contains was 5% of extract-requests). For ASCII both agree: no
+    // pattern starts or ends with CR or LF, so no match splits a CRLF grapheme. Anything else
+    // takes the String path, which also lowercases non-ASCII letters (the Kelvin sign to k).
+    if prefix.allSatisfy({ $0 < 0x80 }) {
+        let head = prefix.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
+        func starts(_ text: StaticString) -> Bool {
+            let n = text.utf8CodeUnitCount
+            return head.count >= n && (0..<n).allSatisfy { head[$0] == text.utf8Start[$0] }
+        }
+        func holds(_ text: StaticString) -> Bool {
+            let n = text.utf8CodeUnitCount
+            guard head.count >= n else { return false }
+            return (0...(head.count - n)).contains { i in (0..<n).allSatisfy { head[i + $0] == text.utf8Start[$0] } }
+        }
+        return starts("error") || starts("traceback") || holds("exit code: 1") || holds("command failed")
+            || starts("fatal:")
+    }
+    let head = String(decoding: prefix, as: UTF8.self).lowercased()
     return head.hasPrefix("error") || head.hasPrefix("traceback") || head.contains("exit code: 1")
         || head.contains("command failed") || head.hasPrefix("fatal:")
 }
@@ -832,4 +857,16 @@ func formatRatio(_ value: Double) -> String {
     let scaled = Int64((value * 10000).rounded())
     let frac = String(scaled % 10000)
     return "\(scaled / 10000).\(String(repeating: "0", count: 4 - frac.count) + frac)"
+}
+
+/// Bytes as a dictionary key, hashed in one call: `[UInt8]`'s own Hashable feeds the hasher one
+/// byte at a time, which made hashing the raw system prompts and tool definitions (kilobytes,
+/// once per flow) a tenth of extract-requests' time. Equality is the arrays'.
+struct ByteKey: Hashable {
+    let bytes: [UInt8]
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
+    static func == (a: ByteKey, b: ByteKey) -> Bool { a.bytes == b.bytes }
+    func hash(into hasher: inout Hasher) {
+        bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+    }
 }

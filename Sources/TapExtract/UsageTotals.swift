@@ -79,7 +79,7 @@ public struct UsageTotals {
         }
     }
 
-    private static let usageKey: [UInt8] = Array("\"usage\"".utf8)
+    public static let usageKey: [UInt8] = Array("\"usage\"".utf8)
 
     /// Feeds one event record (sse, or ws from the server).
     public mutating func feed(_ view: RecordView, type: CaptureType) {

@@ -32,24 +32,22 @@ struct ExtractRequests: ParsableCommand {
         var failure: Error?
         try ExtractDriver(tool: "extract-requests", options: input).run(
             { line in
-                // Flow records (most of the bytes): the one-pass structural check, not the validator.
-                if let view = RecordView(line: line), view.type == .flow {
+                // `classify` on the view already made (the type read once). Flow records (most
+                // of the bytes): the one-pass structural check, not the validator.
+                guard let view = RecordView(line: line) else { return RecordView.isBlank(line) ? .skipped : .bad }
+                guard let type = view.type else { return view.isValid ? .skipped : .bad }
+                if type == .flow {
                     guard let parser = FlowLineParser(line), parser.parse(objectAt: view.root.start) != nil else { return .bad }
                     extractor.feed(view, type: .flow)
                     return .used
                 }
-                let (kind, view) = classify(line, needs: extractor.reads)
-                switch kind {
-                case .bad: return .bad
-                case .blank, .untyped: return .skipped
-                case .record(let type):
-                    guard let view else { return .skipped }
-                    extractor.feed(view, type: type)
-                    if extractor.pendingBytes > 4 << 20 {
-                        do { try extractor.drain(sink.write) } catch { failure = failure ?? error }
-                    }
-                    return .used
+                guard extractor.reads(type) else { return .skipped }
+                guard view.isValid else { return .bad }
+                extractor.feed(view, type: type)
+                if extractor.pendingBytes > 4 << 20 {
+                    do { try extractor.drain(sink.write) } catch { failure = failure ?? error }
                 }
+                return .used
             },
             finish: { _ in
                 if let failure { throw failure }

@@ -33,14 +33,13 @@ struct ExtractUsage: ParsableCommand {
         }
         var totals = UsageTotals()
         let grouping = by
+        // Only lines with `"usage"` reach the closure (one memmem per block, like rg -F);
+        // the others are skipped or bad by their shape alone.
         try ExtractDriver(tool: "extract-usage", options: input).run(
+            linesHolding: UsageTotals.usageKey,
             { line in
                 guard let view = RecordView(line: line) else { return RecordView.isBlank(line) ? .skipped : .bad }
-                // Only events with a usage object matter; other lines are judged by their shape only.
-                // The type (near the front) first: flow records are most of the bytes.
-                guard let type = view.type, type == .sse || type == .ws, UsageTotals.mayHoldUsage(line) else {
-                    return .skipped
-                }
+                guard let type = view.type, type == .sse || type == .ws else { return .skipped }
                 guard view.isValid else { return .bad }
                 totals.feed(view, type: type)
                 return .used
