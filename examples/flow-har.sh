@@ -13,7 +13,9 @@ flow-har examples/sample.jsonl > "$tmp/sample.har"
 jq -r '.log.entries[] | "\(.request.method) \(.request.url) \(.response.status) \(.time) ms, \(.response.content.size) bytes of \(.response.content.mimeType), \(._webSocketMessages // [] | length) ws frames"' "$tmp/sample.har"
 
 echo "# 2. The first SSE body, rebuilt from the sse records"
-jq -r '[.log.entries[] | select(.response.content.mimeType | startswith("text/event-stream"))][0].response.content.text' "$tmp/sample.har" | head -6
+# (Written whole, then cut: `jq | head` dies of SIGPIPE under pipefail when head closes first.)
+jq -r '[.log.entries[] | select(.response.content.mimeType | startswith("text/event-stream"))][0].response.content.text' "$tmp/sample.har" > "$tmp/body.txt"
+head -6 "$tmp/body.txt"
 
 echo "# 3. And back: the same records (compared as sorted, canonical JSON)"
 if diff <(jq -cS . examples/sample.jsonl | sort) <(flow-har --to-ndjson "$tmp/sample.har" | jq -cS . | sort) > /dev/null; then
