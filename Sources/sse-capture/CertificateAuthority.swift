@@ -8,8 +8,8 @@
 @preconcurrency import Crypto
 import Foundation
 import NIOSSL
-import Synchronization
 import SwiftASN1
+import Synchronization
 import X509
 
 enum CAError: Error, CustomStringConvertible {
@@ -75,8 +75,10 @@ final class CertificateAuthority: Sendable {
     private static func create(_ files: CAFiles) throws {
         do {
             try FileManager.default.createDirectory(
-                atPath: files.directory, withIntermediateDirectories: true,
-                attributes: [.posixPermissions: 0o700])
+                atPath: files.directory,
+                withIntermediateDirectories: true,
+                attributes: [.posixPermissions: 0o700]
+            )
         } catch {
             throw CAError.unsafeDirectory(files.directory)
         }
@@ -102,7 +104,8 @@ final class CertificateAuthority: Sendable {
                 Critical(KeyUsage(digitalSignature: true, keyCertSign: true, cRLSign: true))
                 SubjectKeyIdentifier(hash: .init(key.publicKey))
             },
-            issuerPrivateKey: .init(key))
+            issuerPrivateKey: .init(key)
+        )
         try writeFile(files.keyPath, key.pemRepresentation, mode: 0o600)
         try writeFile(files.certificatePath, try certificate.serializeAsPEM().pemString, mode: 0o644)
     }
@@ -124,7 +127,9 @@ final class CertificateAuthority: Sendable {
         let key = host.lowercased()
         if let cached = contexts.withLock({ $0[key] }) { return cached }
         var configuration = TLSConfiguration.makeServerConfiguration(
-            certificateChain: try chain(for: key), privateKey: .privateKey(nioLeafKey))
+            certificateChain: try chain(for: key),
+            privateKey: .privateKey(nioLeafKey)
+        )
         configuration.applicationProtocols = ["http/1.1"]
         configuration.sslContextCallback = { [self] values, promise in
             guard let sni = values.serverHostname?.lowercased(), sni != key else {
@@ -179,7 +184,8 @@ final class CertificateAuthority: Sendable {
                 try ExtendedKeyUsage([.serverAuth])
                 SubjectAlternativeNames([altName])
             },
-            issuerPrivateKey: .init(caKey))
+            issuerPrivateKey: .init(caKey)
+        )
         var serializer = DER.Serializer()
         try serializer.serialize(leaf)
         return serializer.serializedBytes

@@ -15,7 +15,10 @@ struct DoctorCheck {
     /// Prints one line per check; true when the handshake through the proxy worked.
     func run() throws -> Bool {
         guard FileManager.default.fileExists(atPath: files.certificatePath) else {
-            say("FAIL", "no CA at \(files.certificatePath): start sse-capture once (it creates the CA) or pass --ca-dir")
+            say(
+                "FAIL",
+                "no CA at \(files.certificatePath): start sse-capture once (it creates the CA) or pass --ca-dir"
+            )
             return false
         }
         say("ok", "CA certificate: \(files.certificatePath)")
@@ -68,8 +71,11 @@ struct DoctorCheck {
             say("ok", "TLS handshake with \(host) through the proxy: certificate signed by the StreamTap CA")
             return true
         } catch {
-            say("FAIL", "TLS through the proxy failed: \(error). If it names a certificate, the proxy runs with "
-                + "another CA (--ca-dir) or does not intercept \(host) (--passthrough, --no-intercept).")
+            say(
+                "FAIL",
+                "TLS through the proxy failed: \(error). If it names a certificate, the proxy runs with "
+                    + "another CA (--ca-dir) or does not intercept \(host) (--passthrough, --no-intercept)."
+            )
             return false
         }
     }

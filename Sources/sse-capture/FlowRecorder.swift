@@ -1,9 +1,9 @@
+import NIOCore
+import NIOHTTP1
 // One exchange's records: `flow` when the response headers arrive, `sse` per event, `flow_end`
 // once. Lives on the exchange's event loop; the proxy calls it only after the bytes concerned
 // have been written to the client (forward first, then log).
 import TapCodec
-import NIOCore
-import NIOHTTP1
 
 /// Why a flow ended (DESIGN §4).
 enum FlowEndStatus: String {
@@ -39,11 +39,17 @@ final class FlowRecorder {
     private var responseStatus = 0
     private var ended = false
     private var rawKept = false
+    private var inflater: LogInflater?
+    private var wireBytes = 0
     private var webSocketSeq = 0
     private var webSocketBytes = 0
 
     init(
-        sink: LogSink, settings: RecorderSettings, method: String, url: String, requestHeaders: HTTPHeaders,
+        sink: LogSink,
+        settings: RecorderSettings,
+        method: String,
+        url: String,
+        requestHeaders: HTTPHeaders,
         clientAddress: String
     ) {
         self.flowID = Self.newFlowID()
@@ -73,30 +79,44 @@ final class FlowRecorder {
         responseStatus = status
         let bodyIsJSON = requestBodyComplete && !requestBody.isEmpty && JSONScanner.isValid(requestBody)
         let (session, source) = SessionID.resolve(
-            headers: requestHeaders, jsonBody: bodyIsJSON ? requestBody : [],
-            fallback: "\(clientAddress)|\(url)|\(requestBodyBytes)")
+            headers: requestHeaders,
+            jsonBody: bodyIsJSON ? requestBody : [],
+            fallback: "\(clientAddress)|\(url)|\(requestBodyBytes)"
+        )
         sessionID = session
         var kind = BodyKind(contentType: headers.first(name: "content-type"))
-        if let encoding = headers.first(name: "content-encoding")?.lowercased(), encoding != "identity", kind != .other {
-            // Compressed bodies are forwarded as sent; decoding them for the log is not done yet.
-            kind = .other
+        if let encoding = headers.first(name: "content-encoding"), encoding.lowercased() != "identity", kind != .other {
+            // Forwarded as sent; a copy is decompressed for the log (gzip, deflate). Others are only counted.
+            inflater = LogInflater(contentEncoding: encoding)
+            if inflater == nil { kind = .other }
         }
         tap = FlowTap(flowID: flowID, sessionID: session, kind: kind)
 
         var w = JSONWriter()
         w.beginObject()
-        w.key("v"); w.int(1)
-        w.key("type"); w.string("flow")
-        w.key("flow_id"); w.string(flowID)
-        w.key("session_id"); w.string(session)
-        w.key("session_source"); w.string(source)
-        w.key("ts"); w.string(Timestamp.now().iso8601)
-        w.key("provider"); w.string(Self.provider(url: url))
-        w.key("method"); w.string(method)
-        w.key("url"); w.string(url)
-        w.key("status"); w.int(status)
+        w.key("v")
+        w.int(1)
+        w.key("type")
+        w.string("flow")
+        w.key("flow_id")
+        w.string(flowID)
+        w.key("session_id")
+        w.string(session)
+        w.key("session_source")
+        w.string(source)
+        w.key("ts")
+        w.string(Timestamp.now().iso8601)
+        w.key("provider")
+        w.string(Self.provider(url: url))
+        w.key("method")
+        w.string(method)
+        w.key("url")
+        w.string(url)
+        w.key("status")
+        w.int(status)
         if let subagent = requestHeaders.first(name: "x-openai-subagent") {
-            w.key("subagent"); w.string(subagent)
+            w.key("subagent")
+            w.string(subagent)
         }
         w.key("request")
         w.beginObject()
@@ -111,8 +131,10 @@ final class FlowRecorder {
             w.string(String(decoding: requestBody, as: UTF8.self))
         } else {
             w.string(String(decoding: requestBody, as: UTF8.self))
-            w.key("body_truncated"); w.bool(true)
-            w.key("body_bytes"); w.int(requestBodyBytes)
+            w.key("body_truncated")
+            w.bool(true)
+            w.key("body_bytes")
+            w.int(requestBodyBytes)
         }
         w.endObject()
         w.key("response")
@@ -133,16 +155,32 @@ final class FlowRecorder {
         let ts = Timestamp.now().iso8601
         var out: [UInt8] = []
         for buffer in buffers {
-            buffer.withUnsafeReadableBytes { bytes in
-                tap.feed(bytes, ts: ts, into: &out)
-                if tap.isSSE {
-                    sink.writeRaw(bytes, session: sessionID, flowID: flowID)
-                    rawKept = true
+            wireBytes += buffer.readableBytes
+            buffer.withUnsafeReadableBytes { wire in
+                if let inflater {
+                    var plain: [UInt8] = []
+                    if !inflater.inflate(wire, into: &plain) && !inflaterFailureLogged {
+                        inflaterFailureLogged = true
+                        sink.error("decompress", "\(flowID): corrupt compressed body; the rest is not logged")
+                    }
+                    plain.withUnsafeBytes { feed($0, tap: &tap, out: &out, ts: ts) }
+                } else {
+                    feed(wire, tap: &tap, out: &out, ts: ts)
                 }
             }
         }
         self.tap = tap
         sink.write(.lines, out, session: sessionID)
+    }
+
+    private var inflaterFailureLogged = false
+
+    private func feed(_ bytes: UnsafeRawBufferPointer, tap: inout FlowTap, out: inout [UInt8], ts: String) {
+        tap.feed(bytes, ts: ts, into: &out)
+        if tap.isSSE {
+            sink.writeRaw(bytes, session: sessionID, flowID: flowID)
+            rawKept = true
+        }
     }
 
     /// Writes `flow_end` (once). A flow that never got a response head gets its `flow` record first.
@@ -159,22 +197,35 @@ final class FlowRecorder {
         let durationMs = Int((DispatchTimeNanos.now() - startNanos) / 1_000_000)
         var w = JSONWriter()
         w.beginObject()
-        w.key("v"); w.int(1)
-        w.key("type"); w.string("flow_end")
-        w.key("flow_id"); w.string(flowID)
-        w.key("session_id"); w.string(sessionID)
-        w.key("ts"); w.string(ts)
-        w.key("status"); w.string(status.rawValue)
-        if let reason { w.key("reason"); w.string(reason) }
-        w.key("duration_ms"); w.int(durationMs)
-        w.key("events"); w.int(tap.seq + webSocketSeq)
-        w.key("bytes"); w.int(tap.bytes + webSocketBytes)
+        w.key("v")
+        w.int(1)
+        w.key("type")
+        w.string("flow_end")
+        w.key("flow_id")
+        w.string(flowID)
+        w.key("session_id")
+        w.string(sessionID)
+        w.key("ts")
+        w.string(ts)
+        w.key("status")
+        w.string(status.rawValue)
+        if let reason {
+            w.key("reason")
+            w.string(reason)
+        }
+        w.key("duration_ms")
+        w.int(durationMs)
+        w.key("events")
+        w.int(tap.seq + webSocketSeq)
+        w.key("bytes")
+        w.int(wireBytes + webSocketBytes)
         w.endObject()
         w.newline()
         sink.write(.flowEnds, w.bytes, session: sessionID)
         sink.summary(
             "\(ts.dropFirst(11).prefix(12)) \(method) \(url) \(responseStatus) \(tap.seq + webSocketSeq) events "
-                + "\(tap.bytes + webSocketBytes) B \(durationMs) ms \(status.rawValue)")
+                + "\(wireBytes + webSocketBytes) B \(durationMs) ms \(status.rawValue)"
+        )
         self.tap = tap
     }
 
@@ -187,16 +238,26 @@ final class FlowRecorder {
         for message in messages where message.opcode == WebSocketFrameParser.text {
             var w = JSONWriter()
             w.beginObject()
-            w.key("v"); w.int(1)
-            w.key("type"); w.string("ws")
-            w.key("flow_id"); w.string(flowID)
-            w.key("session_id"); w.string(sessionID)
-            w.key("ts"); w.string(ts)
-            w.key("seq"); w.int(webSocketSeq)
-            w.key("direction"); w.string(direction.rawValue)
+            w.key("v")
+            w.int(1)
+            w.key("type")
+            w.string("ws")
+            w.key("flow_id")
+            w.string(flowID)
+            w.key("session_id")
+            w.string(sessionID)
+            w.key("ts")
+            w.string(ts)
+            w.key("seq")
+            w.int(webSocketSeq)
+            w.key("direction")
+            w.string(direction.rawValue)
             w.key("data")
             JSONValue.append(message.payload, to: &w)
-            if message.truncated { w.key("truncated"); w.bool(true) }
+            if message.truncated {
+                w.key("truncated")
+                w.bool(true)
+            }
             w.endObject()
             w.newline()
             out.append(contentsOf: w.bytes)
@@ -239,7 +300,9 @@ final class FlowRecorder {
     /// A random 128-bit id in UUID form (flows from several processes never collide).
     static func newFlowID() -> String {
         var rng = SystemRandomNumberGenerator()
-        var bytes = (0..<16).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        let high = rng.next() as UInt64
+        let low = rng.next() as UInt64
+        var bytes = (0..<16).map { UInt8(truncatingIfNeeded: ($0 < 8 ? high : low) >> (UInt64($0 % 8) * 8)) }
         bytes[6] = (bytes[6] & 0x0F) | 0x40
         bytes[8] = (bytes[8] & 0x3F) | 0x80
         let hex = bytes.map { String($0, radix: 16).leftPad(2) }.joined()

@@ -15,9 +15,10 @@ enum BodyKind: Equatable {
     case other
 
     init(contentType: String?) {
-        let type = (contentType ?? "").lowercased().split(separator: ";").first.map {
-            $0.trimmingCharacters(in: " \t")
-        } ?? ""
+        let type =
+            (contentType ?? "").lowercased().split(separator: ";").first.map {
+                $0.trimmingCharacters(in: " \t")
+            } ?? ""
         switch type {
         case "text/event-stream": self = .sse
         case "", "text/plain", "application/octet-stream", "binary/octet-stream": self = .sniff
@@ -111,14 +112,24 @@ struct FlowTap {
         for event in events {
             var w = JSONWriter()
             w.beginObject()
-            w.key("v"); w.int(1)
-            w.key("type"); w.string("sse")
-            w.key("flow_id"); w.string(flowID)
-            w.key("session_id"); w.string(sessionID)
-            w.key("ts"); w.string(ts)
-            w.key("seq"); w.int(seq)
-            w.key("event"); w.string(event.type)
-            if let id = event.id { w.key("id"); w.string(id) }
+            w.key("v")
+            w.int(1)
+            w.key("type")
+            w.string("sse")
+            w.key("flow_id")
+            w.string(flowID)
+            w.key("session_id")
+            w.string(sessionID)
+            w.key("ts")
+            w.string(ts)
+            w.key("seq")
+            w.int(seq)
+            w.key("event")
+            w.string(event.type)
+            if let id = event.id {
+                w.key("id")
+                w.string(id)
+            }
             w.key("data")
             JSONValue.append(event.data, to: &w)
             w.endObject()

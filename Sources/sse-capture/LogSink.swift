@@ -6,8 +6,8 @@
 // hold prompts and code. stdout gets the same NDJSON when it is not a terminal (and is not
 // /dev/null, where writing would only cost CPU); a terminal gets one summary line per flow.
 import Foundation
-import TapCodec
 import Synchronization
+import TapCodec
 
 /// Which log file a record belongs in.
 enum LogFile: Int, CaseIterable {
@@ -42,8 +42,10 @@ final class LogSink: Sendable {
         self.stdoutMode = stdoutMode
         self.keepRaw = keepRaw
         try FileManager.default.createDirectory(
-            atPath: directory + "/sse_logs", withIntermediateDirectories: true,
-            attributes: [.posixPermissions: 0o700])
+            atPath: directory + "/sse_logs",
+            withIntermediateDirectories: true,
+            attributes: [.posixPermissions: 0o700]
+        )
         var opened: [Int32] = []
         for file in LogFile.allCases {
             let path = directory + "/" + file.name
@@ -164,7 +166,9 @@ struct SessionFDCache {
                         (scalar >= "a" && scalar <= "z") || (scalar >= "A" && scalar <= "Z")
                         || (scalar >= "0" && scalar <= "9") || scalar == "-" || scalar == "_" || scalar == "."
                     return ok ? scalar : "_"
-                }))
+                }
+            )
+        )
         if out.hasPrefix(".") { out = "_" + out.dropFirst() }
         return out.isEmpty ? "_" : out
     }

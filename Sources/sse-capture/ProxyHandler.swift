@@ -111,8 +111,13 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
             }
             upstreamHead.headers.replaceOrAdd(name: "host", value: upstream.authority)
             let recorder = FlowRecorder(
-                sink: proxy.sink, settings: proxy.settings.recorder, method: head.method.rawValue, url: url,
-                requestHeaders: head.headers, clientAddress: clientAddress)
+                sink: proxy.sink,
+                settings: proxy.settings.recorder,
+                method: head.method.rawValue,
+                url: url,
+                requestHeaders: head.headers,
+                clientAddress: clientAddress
+            )
             // An upgrade request that the upstream refuses leaves the request decoder stopped (it waits
             // for an upgrade): such a connection closes after its response.
             let upgrade = head.headers.first(name: "upgrade") != nil
@@ -201,7 +206,10 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         let upstream = Upstream(host: target.host, port: target.port, tls: true)
         try ops.addHandler(NIOSSLServerHandler(context: tlsContext), position: .before(self))
         try ProxyPipeline.addHTTPServerHandlers(
-            ops, position: .before(self), handler: ProxyHandler(proxy: proxy, tunnel: upstream))
+            ops,
+            position: .before(self),
+            handler: ProxyHandler(proxy: proxy, tunnel: upstream)
+        )
         state = .tunnelling
         // The old decoder hands any bytes it already read (an eager ClientHello) to the TLS handler.
         ops.removeHandler(context: decoder, promise: nil)
@@ -334,7 +342,10 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         headers.add(name: "content-type", value: "text/plain; charset=utf-8")
         headers.add(name: "content-length", value: String(body.readableBytes))
         headers.add(name: "connection", value: "close")
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
+        context.write(
+            wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))),
+            promise: nil
+        )
         context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
         context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in
             context.close(promise: nil)
@@ -375,16 +386,20 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         if error is HTTPParserError {
             // HTTPServerProtocolErrorHandler has answered 400 already.
             proxy.sink.error("request", "\(clientAddress): malformed request: \(error)")
-        } else if !(error is NIOSSLError && !isExchanging) {
+        } else if let tls = error as? NIOSSLError, case .uncleanShutdown = tls {
+            // A client that hangs up without close_notify: routine, not worth a line.
+        } else if error is NIOSSLError || error is BoringSSLError {
+            let host = tunnel?.host ?? "?"
+            proxy.sink.error(
+                "tls",
+                "\(clientAddress) -> \(host): \(error) (does the client trust the CA? see sse-capture doctor)"
+            )
+        } else {
             proxy.sink.error("client", "\(clientAddress): \(error)")
         }
         context.close(promise: nil)
     }
 
-    private var isExchanging: Bool {
-        if case .exchanging = state { return true }
-        return false
-    }
 }
 
 /// One request/response exchange: the request parts on their way up, the response on its way down.
@@ -461,7 +476,9 @@ final class Exchange {
         case .head(let head):
             if head.status.code / 100 == 1 && head.status != .switchingProtocols {
                 // 100 Continue and friends: forward, the real head follows.
-                owner.clientWrite(.head(HTTPResponseHead(version: .http1_1, status: head.status, headers: head.headers)))
+                owner.clientWrite(
+                    .head(HTTPResponseHead(version: .http1_1, status: head.status, headers: head.headers))
+                )
                 return
             }
             var headers = head.headers
@@ -533,7 +550,8 @@ final class Exchange {
             owner.clientFlush()
             owner.clientClose()
         } else {
-            let message = "sse-capture: " + (connecting ? "cannot reach upstream" : "upstream closed before responding") + "\n"
+            let message =
+                "sse-capture: " + (connecting ? "cannot reach upstream" : "upstream closed before responding") + "\n"
             var headers = HTTPHeaders()
             headers.add(name: "content-type", value: "text/plain; charset=utf-8")
             headers.add(name: "content-length", value: String(message.utf8.count))

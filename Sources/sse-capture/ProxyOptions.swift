@@ -5,13 +5,14 @@ import NIOCore
 import NIOSSL
 
 struct ProxyOptions: ParsableArguments {
-    @Option(help: "Address to listen on (HOST:PORT; port 0 picks a free one).")
+    @Option(help: "Address to listen on (HOST:PORT).")
     var listen = "127.0.0.1:9110"
     @Option(name: .customLong("log-dir"), help: "Directory for sse_*.jsonl, sse_logger.error and sse_logs/.")
     var logDirectory: String?
     @Option(
         name: .customLong("reverse"),
-        help: ArgumentHelp("Reverse route: requests under PREFIX go to URL (repeatable).", valueName: "PREFIX=URL"))
+        help: ArgumentHelp("Reverse route: requests under PREFIX go to URL (repeatable).", valueName: "PREFIX=URL")
+    )
     var reverse: [String] = []
     @Option(help: ArgumentHelp("Tunnel CONNECT to HOST untouched, no interception (repeatable).", valueName: "HOST"))
     var passthrough: [String] = []
@@ -25,7 +26,8 @@ struct ProxyOptions: ParsableArguments {
     var insecureUpstream = false
     @Option(
         name: .customLong("redact-header"),
-        help: ArgumentHelp("Also redact this header (repeatable).", valueName: "NAME"))
+        help: ArgumentHelp("Also redact this header (repeatable).", valueName: "NAME")
+    )
     var redactHeaders: [String] = []
     @Option(name: .customLong("max-body"), help: "Largest request body kept in a flow record, in bytes.")
     var maxBody = 16 << 20
@@ -48,7 +50,9 @@ struct ProxyOptions: ParsableArguments {
         for route in reverse where ReverseRoute(argument: route) == nil {
             throw ValidationError("--reverse \(route): expected PREFIX=http(s)://HOST[:PORT][/PATH]")
         }
-        guard HostPort(listen, defaultPort: 9110) != nil else { throw ValidationError("--listen \(listen): expected HOST:PORT") }
+        guard HostPort(listen, defaultPort: 9110) != nil else {
+            throw ValidationError("--listen \(listen): expected HOST:PORT")
+        }
         guard maxBody >= 0, idleTimeout > 0, connectTimeout > 0 else {
             throw ValidationError("--max-body, --idle-timeout and --connect-timeout must be positive")
         }
@@ -68,27 +72,33 @@ struct ProxyOptions: ParsableArguments {
 
         var client = TLSConfiguration.makeClientConfiguration()
         client.applicationProtocols = ["http/1.1"]
-        if let upstreamCA { client.additionalTrustRoots = [.file(upstreamCA)] }
+        // An empty value (`--upstream-ca=` from a template with nothing to fill in) means none.
+        if let upstreamCA, !upstreamCA.isEmpty { client.additionalTrustRoots = [.file(upstreamCA)] }
         if insecureUpstream {
             client.certificateVerification = .none
             FileHandle.standardError.write(
-                Data("sse-capture: WARNING: --insecure-upstream: upstream TLS certificates are NOT verified\n".utf8))
+                Data("sse-capture: WARNING: --insecure-upstream: upstream TLS certificates are NOT verified\n".utf8)
+            )
         }
         let settings = ProxySettings(
             reverse: reverse.compactMap(ReverseRoute.init(argument:)),
             passthrough: Set(passthrough.map { $0.lowercased() }),
             recorder: RecorderSettings(
                 maxBody: maxBody,
-                redactHeaders: RecorderSettings.defaultRedacted.union(redactHeaders.map { $0.lowercased() })),
+                redactHeaders: RecorderSettings.defaultRedacted.union(redactHeaders.map { $0.lowercased() })
+            ),
             upstreamTLS: try NIOSSLContext(configuration: client),
             idleTimeout: .seconds(Int64(idleTimeout)),
-            connectTimeout: .seconds(Int64(connectTimeout)))
+            connectTimeout: .seconds(Int64(connectTimeout))
+        )
         let authority = noIntercept ? nil : try CertificateAuthority(files: CAFiles.resolve(caDirectory))
         let address = HostPort(listen, defaultPort: 9110) ?? HostPort("127.0.0.1:9110", defaultPort: 9110)
         return ProxyServer(
-            host: address?.host ?? "127.0.0.1", port: address?.port ?? 9110,
+            host: address?.host ?? "127.0.0.1",
+            port: address?.port ?? 9110,
             threads: threads ?? System.coreCount,
-            proxy: ProxyContext(settings: settings, sink: sink, authority: authority, openFlows: OpenFlows()))
+            proxy: ProxyContext(settings: settings, sink: sink, authority: authority, openFlows: OpenFlows())
+        )
     }
 
     /// Writing NDJSON into /dev/null only burns CPU (a benchmark harness or a service manager does this).

@@ -37,7 +37,8 @@ enum ProxyPipeline {
     /// The HTTP/1.1 server stack in front of a ProxyHandler (the decoder forwards leftover bytes so a
     /// CONNECT tunnel can take over the connection).
     static func addHTTPServerHandlers(
-        _ ops: ChannelPipeline.SynchronousOperations, position: ChannelPipeline.SynchronousOperations.Position,
+        _ ops: ChannelPipeline.SynchronousOperations,
+        position: ChannelPipeline.SynchronousOperations.Position,
         handler: ProxyHandler
     ) throws {
         try ops.addHandlers(
@@ -47,7 +48,9 @@ enum ProxyPipeline {
                 HTTPServerPipelineHandler(),
                 HTTPServerProtocolErrorHandler(),
                 handler,
-            ], position: position)
+            ],
+            position: position
+        )
     }
 }
 
@@ -69,14 +72,17 @@ struct ProxyServer {
                 proxy.openFlows.add(channel)
                 return channel.eventLoop.makeCompletedFuture {
                     try ProxyPipeline.addHTTPServerHandlers(
-                        channel.pipeline.syncOperations, position: .last,
-                        handler: ProxyHandler(proxy: proxy, tunnel: nil))
+                        channel.pipeline.syncOperations,
+                        position: .last,
+                        handler: ProxyHandler(proxy: proxy, tunnel: nil)
+                    )
                 }
             }
         let server = try bootstrap.bind(host: host, port: port).wait()
         let bound = server.localAddress.flatMap { $0.port }.map(String.init) ?? String(port)
         FileHandle.standardError.write(
-            Data("sse-capture: listening on \(host):\(bound), logging to \(proxy.sink.directory)\n".utf8))
+            Data("sse-capture: listening on \(host):\(bound), logging to \(proxy.sink.directory)\n".utf8)
+        )
 
         let done = DispatchSemaphore(value: 0)
         signal(SIGINT, SIG_IGN)

@@ -8,14 +8,17 @@ struct SSECapture: ParsableCommand {
         commandName: "sse-capture",
         abstract: "Capturing HTTP/HTTPS proxy that logs the SSE streams of AI coding agents.",
         subcommands: [Proxy.self, CA.self, Doctor.self],
-        defaultSubcommand: Proxy.self)
+        defaultSubcommand: Proxy.self
+    )
 
     static func main() { TapMain.run(Self.self) }
 }
 
 struct Proxy: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "proxy", abstract: "Run the proxy (the default command).")
+        commandName: "proxy",
+        abstract: "Run the proxy (the default command)."
+    )
     @OptionGroup var options: ProxyOptions
 
     mutating func run() throws {
@@ -29,7 +32,8 @@ struct Proxy: ParsableCommand {
 
 struct CA: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Print the local CA's certificate path, or the shell lines that make clients trust it.")
+        abstract: "Print the local CA's certificate path, or the shell lines that make clients trust it."
+    )
     @Option(name: .customLong("ca-dir"), help: "CA directory (default $XDG_CONFIG_HOME/streamtap/ca).")
     var caDirectory: String?
     @Flag(help: "Print the path of the CA certificate (PEM), creating the CA if needed.")
@@ -50,10 +54,10 @@ struct CA: ParsableCommand {
     }
 }
 
-
 struct Doctor: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Check a real TLS handshake through the running proxy and say what is wrong.")
+        abstract: "Check a real TLS handshake through the running proxy and say what is wrong."
+    )
     @Option(help: "The proxy to check (HOST:PORT).")
     var listen = "127.0.0.1:9110"
     @Option(name: .customLong("ca-dir"), help: "CA directory (default $XDG_CONFIG_HOME/streamtap/ca).")

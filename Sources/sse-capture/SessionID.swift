@@ -16,7 +16,8 @@ enum SessionID {
         if !jsonBody.isEmpty {
             let found: (String, String)? = jsonBody.withUnsafeBytes { bytes in
                 let scanner = JSONScanner(bytes)
-                if let span = scanner.lookup("metadata", "sessionId"), let value = scanner.string(span), !value.isEmpty {
+                if let span = scanner.lookup("metadata", "sessionId"), let value = scanner.string(span), !value.isEmpty
+                {
                     return (value, "body.metadata.sessionId")
                 }
                 if let span = scanner.lookup("prompt_cache_key"), let value = scanner.string(span), !value.isEmpty {

@@ -7,6 +7,10 @@
 // `ws` record. The proxy asks for no compression extension (it drops Sec-WebSocket-Extensions from
 // the client's request), so text frames are readable here.
 
+import NIOCore
+import NIOHTTP1
+import TapCodec
+
 /// One complete message (fragments joined), or a control frame.
 struct WebSocketMessage: Equatable {
     var opcode: UInt8
@@ -75,13 +79,19 @@ struct WebSocketFrameParser {
             length = 0
             for k in 2..<10 { length = length << 8 | Int(header[k]) }
             offset = 10
-            if length < 0 { failed = true; return }
+            if length < 0 {
+                failed = true
+                return
+            }
         }
         mask = header[1] & 0x80 != 0 ? Array(header[offset..<(offset + 4)]) : []
         maskOffset = 0
         frameFin = header[0] & 0x80 != 0
         frameOpcode = header[0] & 0x0F
-        if frameOpcode >= 3 && frameOpcode <= 7 || frameOpcode > 10 { failed = true; return }
+        if frameOpcode >= 3 && frameOpcode <= 7 || frameOpcode > 10 {
+            failed = true
+            return
+        }
         if frameOpcode != 0 && frameOpcode < 8 {
             message.removeAll(keepingCapacity: true)
             messageOpcode = frameOpcode
@@ -120,10 +130,6 @@ struct WebSocketFrameParser {
         }
     }
 }
-
-import NIOCore
-import NIOHTTP1
-import TapCodec
 
 /// Which way a WebSocket message went.
 enum WebSocketDirection: String {

@@ -40,7 +40,11 @@ final class EndToEndTests: XCTestCase {
 
     /// The log of one complete flow: a flow record, one sse record per fixture event in order, a flow_end.
     private func assertCompleteFlow(
-        _ fixture: [UInt8], session: String, source: String, file: StaticString = #filePath, line: UInt = #line
+        _ fixture: [UInt8],
+        session: String,
+        source: String,
+        file: StaticString = #filePath,
+        line: UInt = #line
     ) throws {
         let proxy = try XCTUnwrap(proxy)
         let ends = proxy.waitForFlowEnds(1)
@@ -64,7 +68,9 @@ final class EndToEndTests: XCTestCase {
 
     func testReverseModeForwardsExactBytesAndLogsEveryEvent() async throws {
         let fixture = try start(
-            fixture: "anthropic-tool-use-haiku.sse", proxyArguments: ["--reverse", "/anthropic=http://127.0.0.1:{upstream}"])
+            fixture: "anthropic-tool-use-haiku.sse",
+            proxyArguments: ["--reverse", "/anthropic=http://127.0.0.1:{upstream}"]
+        )
         let out = directory + "/got.sse"
         let result = try await curl([
             "-N", "-o", out, "-H", "x-claude-code-session-id: sess-reverse-1", "-d", "{\"model\":\"m\"}",
@@ -78,7 +84,8 @@ final class EndToEndTests: XCTestCase {
         XCTAssertEqual((flow["request"] as? [String: Any])?["body"] as? [String: String], ["model": "m"])
         // The per-session folder holds that session's records.
         let perSession = ProxyProcess.records(
-            atPath: (proxy?.logDirectory ?? "") + "/sse_logs/sess-reverse-1/records.jsonl")
+            atPath: (proxy?.logDirectory ?? "") + "/sse_logs/sess-reverse-1/records.jsonl"
+        )
         XCTAssertEqual(perSession.count, 2 + fixtureEvents(fixture).dataLines)
     }
 
@@ -108,7 +115,8 @@ final class EndToEndTests: XCTestCase {
         let out = directory + "/got.sse"
         let result = try await curl([
             "-N", "-o", out, "-x", "http://127.0.0.1:\(proxy?.port ?? 0)",
-            "-d", "{\"metadata\":{\"user_id\":\"{\\\"device_id\\\":\\\"d\\\",\\\"session_id\\\":\\\"json-sess-9\\\"}\"}}",
+            "-d",
+            "{\"metadata\":{\"user_id\":\"{\\\"device_id\\\":\\\"d\\\",\\\"session_id\\\":\\\"json-sess-9\\\"}\"}}",
             "http://127.0.0.1:\(upstream?.port ?? 0)/v1/messages",
         ])
         XCTAssertEqual(result.status, 0, result.stderr)
@@ -119,7 +127,10 @@ final class EndToEndTests: XCTestCase {
     func testSecretsAreRedactedInEveryOutput() async throws {
         _ = try start(
             fixture: "anthropic-tool-use-haiku.sse",
-            proxyArguments: ["--reverse", "/a=http://127.0.0.1:{upstream}", "--redact-header", "X-Custom-Token", "--raw"])
+            proxyArguments: [
+                "--reverse", "/a=http://127.0.0.1:{upstream}", "--redact-header", "X-Custom-Token", "--raw",
+            ]
+        )
         let secrets = [
             "authorization": "Bearer sk-ant-SECRET-authz-0001", "x-api-key": "sk-ant-SECRET-apikey-0002",
             "cookie": "sid=SECRET-cookie-0003", "proxy-authorization": "Basic SECRET-proxyauth-0004",
@@ -150,7 +161,8 @@ final class EndToEndTests: XCTestCase {
         let fixture = try start(fixture: "anthropic-thinking.sse")
         let out = directory + "/got.sse"
         let result = try await curl([
-            "-N", "-o", out, "-x", "http://127.0.0.1:\(proxy?.port ?? 0)", "http://127.0.0.1:\(upstream?.port ?? 0)/drop",
+            "-N", "-o", out, "-x", "http://127.0.0.1:\(proxy?.port ?? 0)",
+            "http://127.0.0.1:\(upstream?.port ?? 0)/drop",
         ])
         XCTAssertNotEqual(result.status, 0, "the client must see the cut")
         let got = Array(try Data(contentsOf: URL(fileURLWithPath: out)))
@@ -161,14 +173,19 @@ final class EndToEndTests: XCTestCase {
         XCTAssertGreaterThan(events, 10)
         XCTAssertEqual(ends.first?["events"] as? Int, events)
         XCTAssertFalse(
-            (try String(contentsOfFile: (proxy?.logDirectory ?? "") + "/sse_logger.error", encoding: .utf8)).isEmpty)
+            (try String(contentsOfFile: (proxy?.logDirectory ?? "") + "/sse_logger.error", encoding: .utf8)).isEmpty
+        )
     }
 
     func testClientAbortEndsAsClientAbortAndClosesUpstream() async throws {
         _ = try start(fixture: "anthropic-thinking.sse")
         let result = try await Binary.runExecutable(
-            "curl", ["-sS", "-N", "--max-time", "1", "-o", "/dev/null", "-x", "http://127.0.0.1:\(proxy?.port ?? 0)",
-                     "http://127.0.0.1:\(upstream?.port ?? 0)/slow"])
+            "curl",
+            [
+                "-sS", "-N", "--max-time", "1", "-o", "/dev/null", "-x", "http://127.0.0.1:\(proxy?.port ?? 0)",
+                "http://127.0.0.1:\(upstream?.port ?? 0)/slow",
+            ]
+        )
         XCTAssertEqual(result.status, 28, "curl timed out on purpose")
         let ends = try XCTUnwrap(proxy?.waitForFlowEnds(1))
         XCTAssertEqual(ends.first?["status"] as? String, "client_abort")
@@ -182,8 +199,12 @@ final class EndToEndTests: XCTestCase {
         let port = proxy?.port ?? 0
         let upstreamPort = upstream?.port ?? 0
         async let transfer = Binary.runExecutable(
-            "curl", ["-sS", "-N", "--max-time", "20", "-o", "/dev/null", "-x", "http://127.0.0.1:\(port)",
-                     "http://127.0.0.1:\(upstreamPort)/slow"])
+            "curl",
+            [
+                "-sS", "-N", "--max-time", "20", "-o", "/dev/null", "-x", "http://127.0.0.1:\(port)",
+                "http://127.0.0.1:\(upstreamPort)/slow",
+            ]
+        )
         let deadline = Date().addingTimeInterval(10)
         while (proxy?.records("sse_flows.jsonl").count ?? 0) < 1 && Date() < deadline { usleep(20_000) }
         XCTAssertEqual(proxy?.stop(), 0)
@@ -198,8 +219,10 @@ final class EndToEndTests: XCTestCase {
         let fixture = try start(fixture: "anthropic-tool-use-haiku.sse")
         var args = ["--parallel", "--parallel-max", "100", "-x", "http://127.0.0.1:\(proxy?.port ?? 0)"]
         for i in 0..<100 {
-            args += ["-o", directory + "/out\(i).sse",
-                     "http://127.0.0.1:\(upstream?.port ?? 0)/v1/messages?i=\(i)"]
+            args += [
+                "-o", directory + "/out\(i).sse",
+                "http://127.0.0.1:\(upstream?.port ?? 0)/v1/messages?i=\(i)",
+            ]
         }
         let result = try await curl(args)
         XCTAssertEqual(result.status, 0, result.stderr)
@@ -221,7 +244,8 @@ final class EndToEndTests: XCTestCase {
         let deadline = Date().addingTimeInterval(5)
         var errors = ""
         while errors.isEmpty && Date() < deadline {
-            errors = (try? String(contentsOfFile: (proxy?.logDirectory ?? "") + "/sse_logger.error", encoding: .utf8)) ?? ""
+            errors =
+                (try? String(contentsOfFile: (proxy?.logDirectory ?? "") + "/sse_logger.error", encoding: .utf8)) ?? ""
             usleep(20_000)
         }
         XCTAssertTrue(errors.contains("malformed request"), errors)
@@ -232,7 +256,9 @@ final class EndToEndTests: XCTestCase {
 
     func testNonSSEResponsesGetAFlowAndNoEvents() async throws {
         _ = try start(fixture: "anthropic-tool-use-haiku.sse")
-        let result = try await curl(["-x", "http://127.0.0.1:\(proxy?.port ?? 0)", "http://127.0.0.1:\(upstream?.port ?? 0)/json"])
+        let result = try await curl([
+            "-x", "http://127.0.0.1:\(proxy?.port ?? 0)", "http://127.0.0.1:\(upstream?.port ?? 0)/json",
+        ])
         XCTAssertEqual(result.stdoutText, "{\"ok\":true}")
         let ends = try XCTUnwrap(proxy?.waitForFlowEnds(1))
         XCTAssertEqual(ends.first?["events"] as? Int, 0)
@@ -247,7 +273,8 @@ final class EndToEndTests: XCTestCase {
         proxy = try ProxyProcess(arguments: ["--no-intercept"], directory: directory)
         let out = directory + "/got.sse"
         let result = try await curl([
-            "-N", "-o", out, "-x", "http://127.0.0.1:\(proxy?.port ?? 0)", "http://127.0.0.1:\(upstream?.port ?? 0)/v1/x",
+            "-N", "-o", out, "-x", "http://127.0.0.1:\(proxy?.port ?? 0)",
+            "http://127.0.0.1:\(upstream?.port ?? 0)/v1/x",
         ])
         XCTAssertEqual(result.status, 0, result.stderr)
         XCTAssertEqual(Array(try Data(contentsOf: URL(fileURLWithPath: out))), stream)
@@ -256,6 +283,70 @@ final class EndToEndTests: XCTestCase {
         XCTAssertEqual(lines.count, 2)
         XCTAssertEqual((lines.first?["data"] as? [String: String])?["text"]?.count, text.count)
         XCTAssertEqual(lines.last?["data"] as? String, "[DONE]")
+    }
+
+    func testGzipBodyIsForwardedAsSentAndDecodedForTheLog() async throws {
+        let fixture = try Fixtures.real("anthropic-thinking.sse")
+        let gzip = try await Binary.runExecutable("gzip", ["-c", Fixtures.realDirectory + "/anthropic-thinking.sse"])
+        XCTAssertEqual(gzip.status, 0)
+        upstream = try UpstreamServer(body: gzip.stdout, contentEncoding: "gzip")
+        proxy = try ProxyProcess(arguments: ["--no-intercept"], directory: directory)
+        let out = directory + "/got.gz"
+        let result = try await curl([
+            "-N", "-o", out, "-x", "http://127.0.0.1:\(proxy?.port ?? 0)",
+            "http://127.0.0.1:\(upstream?.port ?? 0)/v1/messages",
+        ])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertEqual(Array(try Data(contentsOf: URL(fileURLWithPath: out))), gzip.stdout, "forwarded as sent")
+        let ends = try XCTUnwrap(proxy?.waitForFlowEnds(1))
+        XCTAssertEqual(ends.first?["events"] as? Int, fixtureEvents(fixture).dataLines)
+        XCTAssertEqual(ends.first?["bytes"] as? Int, gzip.stdout.count)
+        XCTAssertEqual(
+            proxy?.records("sse_lines.jsonl").map { $0["event"] as? String ?? "" },
+            fixtureEvents(fixture).names
+        )
+    }
+
+    func testDoctorHandshakesThroughTheProxyAndNamesAWrongCA() async throws {
+        _ = try start(fixture: "anthropic-tool-use-haiku.sse")
+        let listen = "127.0.0.1:\(proxy?.port ?? 0)"
+        let good = try await Binary.run(
+            "sse-capture",
+            ["doctor", "--listen", listen, "--ca-dir", directory + "/proxy-ca", "--host", "localhost"]
+        )
+        XCTAssertEqual(good.status, 0, good.stdoutText + good.stderr)
+        XCTAssertTrue(good.stdoutText.contains("ok    TLS handshake with localhost"), good.stdoutText)
+        // Another CA (as when the proxy runs with a different --ca-dir): the handshake fails, and doctor says so.
+        let other = try await Binary.run("sse-capture", ["ca", "--ca-dir", directory + "/other-ca"])
+        XCTAssertEqual(other.stdoutText, directory + "/other-ca/ca.pem\n")
+        let bad = try await Binary.run(
+            "sse-capture",
+            ["doctor", "--listen", listen, "--ca-dir", directory + "/other-ca", "--host", "localhost"]
+        )
+        XCTAssertEqual(bad.status, 2)
+        XCTAssertTrue(bad.stdoutText.contains("FAIL  TLS through the proxy failed"), bad.stdoutText)
+        let nobody = try await Binary.run(
+            "sse-capture",
+            ["doctor", "--listen", "127.0.0.1:\(Network.freePort())", "--ca-dir", directory + "/proxy-ca"]
+        )
+        XCTAssertEqual(nobody.status, 2)
+        XCTAssertTrue(nobody.stdoutText.contains("nothing accepts connections"), nobody.stdoutText)
+    }
+
+    func testCAEnvPrintsTheClientVariables() async throws {
+        let result = try await Binary.run(
+            "sse-capture",
+            ["ca", "--env", "--ca-dir", directory + "/ca", "--listen", "127.0.0.1:9999"]
+        )
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let pem = "'" + directory + "/ca/ca.pem'"
+        for line in [
+            "export HTTPS_PROXY=http://127.0.0.1:9999", "export NODE_EXTRA_CA_CERTS=\(pem)",
+            "export CODEX_CA_CERTIFICATE=\(pem)", "export SSL_CERT_FILE=\(pem)", "export REQUESTS_CA_BUNDLE=\(pem)",
+            "export CURL_CA_BUNDLE=\(pem)",
+        ] {
+            XCTAssertTrue(result.stdoutLines.contains(line), "missing \(line) in \(result.stdoutText)")
+        }
     }
 
     func testKillDuringHeavyLoggingLeavesOnlyWholeLines() async throws {
@@ -291,7 +382,8 @@ final class EndToEndTests: XCTestCase {
     /// upstream connected, and the exchange hung.
     func testRequestBodyArrivingAfterTheHeadIsForwarded() throws {
         let fixture = try start(fixture: "anthropic-tool-use-haiku.sse")
-        let head = "POST http://127.0.0.1:\(upstream?.port ?? 0)/v1/messages HTTP/1.1\r\nHost: x\r\n"
+        let head =
+            "POST http://127.0.0.1:\(upstream?.port ?? 0)/v1/messages HTTP/1.1\r\nHost: x\r\n"
             + "Content-Length: 2\r\nConnection: close\r\n\r\n"
         let reply = try rawExchange(port: proxy?.port ?? 0, head, thenAfter: 0.3, "{}")
         XCTAssertTrue(reply.hasPrefix("HTTP/1.1 200"), reply)
@@ -300,7 +392,12 @@ final class EndToEndTests: XCTestCase {
     }
 
     /// Sends `request` on a fresh connection and returns what comes back until the proxy closes it.
-    private func rawExchange(port: Int, _ request: String, thenAfter delay: TimeInterval = 0, _ more: String = "")
+    private func rawExchange(
+        port: Int,
+        _ request: String,
+        thenAfter delay: TimeInterval = 0,
+        _ more: String = ""
+    )
         throws -> String
     {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -312,7 +409,9 @@ final class EndToEndTests: XCTestCase {
         addr.sin_port = UInt16(port).bigEndian
         addr.sin_addr.s_addr = inet_addr("127.0.0.1")
         let connected = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard connected == 0 else { throw HarnessError("connect failed") }
         _ = request.withCString { send(fd, $0, strlen($0), 0) }

@@ -6,8 +6,8 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import NIOSSL
-import XCTest
 import TapTestSupport
+import XCTest
 
 @testable import sse_capture
 
@@ -25,7 +25,7 @@ final class UpstreamServer: @unchecked Sendable {
     let closedConnections = ManagedAtomicCounter()
     let requestHeads = LockedList<HTTPRequestHead>()
 
-    init(body: [UInt8], tls: NIOSSLContext? = nil, chunkSize: Int = 64) throws {
+    init(body: [UInt8], tls: NIOSSLContext? = nil, chunkSize: Int = 64, contentEncoding: String? = nil) throws {
         self.body = body
         group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let body = self.body
@@ -38,7 +38,14 @@ final class UpstreamServer: @unchecked Sendable {
                 return channel.eventLoop.makeCompletedFuture {
                     if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls)) }
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline()
-                    try channel.pipeline.syncOperations.addHandler(StreamingResponder(body: body, heads: heads, chunkSize: chunkSize))
+                    try channel.pipeline.syncOperations.addHandler(
+                        StreamingResponder(
+                            body: body,
+                            heads: heads,
+                            chunkSize: chunkSize,
+                            contentEncoding: contentEncoding
+                        )
+                    )
                 }
             }
             .bind(host: "127.0.0.1", port: 0).wait()
@@ -54,15 +61,31 @@ final class UpstreamServer: @unchecked Sendable {
 final class ManagedAtomicCounter: @unchecked Sendable {
     private let lock = NSLock()
     private var count = 0
-    func increment() { lock.lock(); count += 1; lock.unlock() }
-    var value: Int { lock.lock(); defer { lock.unlock() }; return count }
+    func increment() {
+        lock.lock()
+        count += 1
+        lock.unlock()
+    }
+    var value: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return count
+    }
 }
 
 final class LockedList<T>: @unchecked Sendable {
     private let lock = NSLock()
     private var items: [T] = []
-    func append(_ item: T) { lock.lock(); items.append(item); lock.unlock() }
-    var all: [T] { lock.lock(); defer { lock.unlock() }; return items }
+    func append(_ item: T) {
+        lock.lock()
+        items.append(item)
+        lock.unlock()
+    }
+    var all: [T] {
+        lock.lock()
+        defer { lock.unlock() }
+        return items
+    }
 }
 
 private final class StreamingResponder: ChannelInboundHandler {
@@ -71,12 +94,14 @@ private final class StreamingResponder: ChannelInboundHandler {
     private let body: [UInt8]
     private let heads: LockedList<HTTPRequestHead>
     private let chunkSize: Int
+    private let contentEncoding: String?
     private var path = ""
 
-    init(body: [UInt8], heads: LockedList<HTTPRequestHead>, chunkSize: Int) {
+    init(body: [UInt8], heads: LockedList<HTTPRequestHead>, chunkSize: Int, contentEncoding: String?) {
         self.body = body
         self.heads = heads
         self.chunkSize = chunkSize
+        self.contentEncoding = contentEncoding
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -97,15 +122,21 @@ private final class StreamingResponder: ChannelInboundHandler {
             let json = ByteBuffer(string: "{\"ok\":true}")
             headers.add(name: "content-type", value: "application/json")
             headers.add(name: "content-length", value: String(json.readableBytes))
-            context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))), promise: nil)
+            context.write(
+                wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))),
+                promise: nil
+            )
             context.write(wrapOutboundOut(.body(.byteBuffer(json))), promise: nil)
             context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
             return
         }
         headers.add(name: "content-type", value: "text/event-stream")
         headers.add(name: "transfer-encoding", value: "chunked")
+        if let contentEncoding { headers.add(name: "content-encoding", value: contentEncoding) }
         context.writeAndFlush(
-            wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))), promise: nil)
+            wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))),
+            promise: nil
+        )
         let chunks = stride(from: 0, to: body.count, by: chunkSize).map {
             Array(body[$0..<min($0 + chunkSize, body.count)])
         }

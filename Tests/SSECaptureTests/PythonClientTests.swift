@@ -47,10 +47,13 @@ final class PythonClientTests: XCTestCase {
         defer { upstream.stop() }
         let proxy = try ProxyProcess(
             arguments: ["--reverse", "/anthropic=http://127.0.0.1:\(upstream.port)", "--ca-dir", directory + "/ca"],
-            directory: directory)
+            directory: directory
+        )
         defer { proxy.stop() }
         let result = try await Binary.runExecutable(
-            "python3", ["-c", Self.script, "http://127.0.0.1:\(proxy.port)/anthropic"])
+            "python3",
+            ["-c", Self.script, "http://127.0.0.1:\(proxy.port)/anthropic"]
+        )
         XCTAssertEqual(result.status, 0, result.stderr)
         XCTAssertEqual(result.stdoutText, expectedText(fixture))
         XCTAssertFalse(expectedText(fixture).isEmpty)
@@ -62,7 +65,8 @@ final class PythonClientTests: XCTestCase {
         let sent = headers["x-api-key"] ?? headers["authorization"]
         XCTAssertTrue(
             [Redaction.hash("sk-ant-test-key"), Redaction.hash("Bearer sk-ant-test-key")].contains(sent ?? ""),
-            "\(headers)")
+            "\(headers)"
+        )
     }
 
     func testAnthropicSDKThroughForwardProxyTrustingTheCA() async throws {
@@ -74,14 +78,18 @@ final class PythonClientTests: XCTestCase {
         let upstream = try UpstreamServer(body: fixture, tls: upstreamCA.serverContext)
         defer { upstream.stop() }
         let proxy = try ProxyProcess(
-            arguments: ["--upstream-ca", upstreamCA.caPath, "--ca-dir", directory + "/ca"], directory: directory)
+            arguments: ["--upstream-ca", upstreamCA.caPath, "--ca-dir", directory + "/ca"],
+            directory: directory
+        )
         defer { proxy.stop() }
         let result = try await Binary.runExecutable(
-            "python3", ["-c", Self.script, "https://localhost:\(upstream.port)"],
+            "python3",
+            ["-c", Self.script, "https://localhost:\(upstream.port)"],
             environment: [
                 "HTTPS_PROXY": "http://127.0.0.1:\(proxy.port)", "SSL_CERT_FILE": directory + "/ca/ca.pem",
                 "NO_PROXY": "", "no_proxy": "",
-            ])
+            ]
+        )
         XCTAssertEqual(result.status, 0, result.stderr)
         XCTAssertEqual(result.stdoutText, expectedText(fixture))
         XCTAssertEqual(proxy.waitForFlowEnds(1).first?["status"] as? String, "complete")

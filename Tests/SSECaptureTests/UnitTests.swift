@@ -28,8 +28,14 @@ final class FlowTapTests: XCTestCase {
             XCTAssertEqual(run(bytes, cuts: Array(1..<bytes.count)), whole, "\(name): 1-byte chunks")
             var rng = SystemRandomNumberGenerator()
             for round in 0..<8 {
-                let seedCuts = (0..<Int.random(in: 1...40, using: &rng)).map { _ in Int.random(in: 0...bytes.count, using: &rng) }
-                XCTAssertEqual(run(bytes, cuts: seedCuts.sorted()), whole, "\(name): round \(round) cuts \(seedCuts.sorted())")
+                let seedCuts = (0..<Int.random(in: 1...40, using: &rng)).map { _ in
+                    Int.random(in: 0...bytes.count, using: &rng)
+                }
+                XCTAssertEqual(
+                    run(bytes, cuts: seedCuts.sorted()),
+                    whole,
+                    "\(name): round \(round) cuts \(seedCuts.sorted())"
+                )
             }
             // Sniffing (no Content-Type) finds the same events.
             XCTAssertEqual(run(bytes, cuts: Array(1..<min(bytes.count, 12)), kind: .sniff), whole, "\(name): sniffed")
@@ -45,7 +51,8 @@ final class FlowTapTests: XCTestCase {
             {"v":1,"type":"sse","flow_id":"f","session_id":"s","ts":"T","seq":1,"event":"message","data":"[DONE]"}
             {"v":1,"type":"sse","flow_id":"f","session_id":"s","ts":"T","seq":2,"event":"message","id":"7","data":"q"}
 
-            """)
+            """
+        )
     }
 
     func testUnterminatedLastEventIsNotDispatched() throws {
@@ -78,27 +85,37 @@ final class FlowTapTests: XCTestCase {
 
 final class RouteTests: XCTestCase {
     let routes = ["/anthropic=https://api.anthropic.com", "/openai=http://127.0.0.1:8080/v1"].compactMap(
-        ReverseRoute.init(argument:))
+        ReverseRoute.init(argument:)
+    )
 
     func testAbsoluteFormGoesToItsHost() {
         XCTAssertEqual(
             Route.decide(method: .POST, uri: "http://example.com:8080/v1/messages?x=1", tunnel: nil, reverse: routes),
             .forward(
-                upstream: Upstream(host: "example.com", port: 8080, tls: false), uri: "/v1/messages?x=1",
-                url: "http://example.com:8080/v1/messages?x=1"))
+                upstream: Upstream(host: "example.com", port: 8080, tls: false),
+                uri: "/v1/messages?x=1",
+                url: "http://example.com:8080/v1/messages?x=1"
+            )
+        )
     }
 
     func testReversePrefixIsStrippedOnASegmentBoundary() {
         XCTAssertEqual(
             Route.decide(method: .POST, uri: "/anthropic/v1/messages", tunnel: nil, reverse: routes),
             .forward(
-                upstream: Upstream(host: "api.anthropic.com", port: 443, tls: true), uri: "/v1/messages",
-                url: "https://api.anthropic.com/v1/messages"))
+                upstream: Upstream(host: "api.anthropic.com", port: 443, tls: true),
+                uri: "/v1/messages",
+                url: "https://api.anthropic.com/v1/messages"
+            )
+        )
         XCTAssertEqual(
             Route.decide(method: .POST, uri: "/openai/responses", tunnel: nil, reverse: routes),
             .forward(
-                upstream: Upstream(host: "127.0.0.1", port: 8080, tls: false), uri: "/v1/responses",
-                url: "http://127.0.0.1:8080/v1/responses"))
+                upstream: Upstream(host: "127.0.0.1", port: 8080, tls: false),
+                uri: "/v1/responses",
+                url: "http://127.0.0.1:8080/v1/responses"
+            )
+        )
         guard case .reject = Route.decide(method: .GET, uri: "/anthropicx/v1", tunnel: nil, reverse: routes) else {
             return XCTFail("a prefix matches whole path segments only")
         }
@@ -107,11 +124,17 @@ final class RouteTests: XCTestCase {
     func testConnectAndTunnelledRequests() {
         XCTAssertEqual(
             Route.decide(method: .CONNECT, uri: "api.openai.com:443", tunnel: nil, reverse: routes),
-            .connect(HostPort("api.openai.com:443", defaultPort: 443) ?? HostPort("x", defaultPort: 1)!))
+            .connect(HostPort("api.openai.com:443", defaultPort: 443) ?? HostPort("x", defaultPort: 1)!)
+        )
         let tunnel = Upstream(host: "chatgpt.com", port: 443, tls: true)
         XCTAssertEqual(
             Route.decide(method: .POST, uri: "/backend-api/codex/responses", tunnel: tunnel, reverse: routes),
-            .forward(upstream: tunnel, uri: "/backend-api/codex/responses", url: "https://chatgpt.com/backend-api/codex/responses"))
+            .forward(
+                upstream: tunnel,
+                uri: "/backend-api/codex/responses",
+                url: "https://chatgpt.com/backend-api/codex/responses"
+            )
+        )
         XCTAssertEqual(HostPort("[::1]:8443", defaultPort: 443), HostPort("[::1]:8443", defaultPort: 1))
         XCTAssertEqual(HostPort("[::1]:8443", defaultPort: 443)?.host, "::1")
         XCTAssertNil(HostPort("host:99999", defaultPort: 443))
@@ -131,11 +154,18 @@ final class SessionIDTests: XCTestCase {
         XCTAssertEqual(resolve([("conversation_id", "c-0"), ("session_id", "s-0")], body).0, "c-0")
         XCTAssertEqual(resolve([("session-id", "h-1")], body).1, "header.session-id")
         XCTAssertEqual(resolve([], body).1, "body.metadata.sessionId")
-        XCTAssertEqual(resolve([], "{\"prompt_cache_key\":\"pck-2\",\"metadata\":{\"user_id\":\"user_x_session_u\"}}").0, "pck-2")
+        XCTAssertEqual(
+            resolve([], "{\"prompt_cache_key\":\"pck-2\",\"metadata\":{\"user_id\":\"user_x_session_u\"}}").0,
+            "pck-2"
+        )
         XCTAssertEqual(resolve([], "{\"metadata\":{\"user_id\":\"user_x_account_y_session_uuid-3\"}}").0, "uuid-3")
         XCTAssertEqual(
-            resolve([], "{\"metadata\":{\"user_id\":\"{\\\"device_id\\\":\\\"d\\\",\\\"session_id\\\":\\\"new-4\\\"}\"}}").0,
-            "new-4")
+            resolve(
+                [],
+                "{\"metadata\":{\"user_id\":\"{\\\"device_id\\\":\\\"d\\\",\\\"session_id\\\":\\\"new-4\\\"}\"}}"
+            ).0,
+            "new-4"
+        )
         let fallback = resolve([], "{}")
         XCTAssertEqual(fallback.1, "fallback_hash")
         XCTAssertEqual(fallback.0, "fb-" + Redaction.hash("1.2.3.4|u|0").dropFirst(5))

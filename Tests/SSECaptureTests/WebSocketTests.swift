@@ -41,10 +41,14 @@ final class WebSocketTests: XCTestCase {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let wsPort = Network.freePort()
         let proxy = try ProxyProcess(
-            arguments: ["--reverse", "/ws=http://127.0.0.1:\(wsPort)", "--no-intercept"], directory: directory)
+            arguments: ["--reverse", "/ws=http://127.0.0.1:\(wsPort)", "--no-intercept"],
+            directory: directory
+        )
         defer { proxy.stop() }
         let result = try await Binary.runExecutable(
-            "python3", ["-c", Self.script, String(wsPort), String(proxy.port)])
+            "python3",
+            ["-c", Self.script, String(wsPort), String(proxy.port)]
+        )
         XCTAssertEqual(result.status, 0, result.stderr)
         // The client got every message whole: 3 deltas, binary, "not json", the 100 KB delta, completed.
         let lengths = try JSONSerialization.jsonObject(with: Data(result.stdout)) as? [Int]
@@ -59,7 +63,9 @@ final class WebSocketTests: XCTestCase {
         let ws = proxy.records("sse_lines.jsonl")
         XCTAssertEqual(ws.map { $0["direction"] as? String ?? "" }, ["client"] + Array(repeating: "server", count: 6))
         XCTAssertEqual(ws.map { $0["seq"] as? Int ?? -1 }, Array(0..<7))
-        XCTAssertTrue(ws.allSatisfy { $0["type"] as? String == "ws" && $0["flow_id"] as? String == flow?["flow_id"] as? String })
+        XCTAssertTrue(
+            ws.allSatisfy { $0["type"] as? String == "ws" && $0["flow_id"] as? String == flow?["flow_id"] as? String }
+        )
         XCTAssertEqual((ws[0]["data"] as? [String: Any])?["type"] as? String, "response.create")
         XCTAssertEqual((ws[1]["data"] as? [String: Any])?["delta"] as? String, "part0")
         XCTAssertEqual(ws[4]["data"] as? String, "not json")
@@ -68,7 +74,8 @@ final class WebSocketTests: XCTestCase {
     }
 
     /// A masked client frame (RFC 6455 §5.3), optionally a fragment.
-    private func frame(_ opcode: UInt8, _ payload: [UInt8], fin: Bool = true, mask: [UInt8]? = [1, 2, 3, 4]) -> [UInt8] {
+    private func frame(_ opcode: UInt8, _ payload: [UInt8], fin: Bool = true, mask: [UInt8]? = [1, 2, 3, 4]) -> [UInt8]
+    {
         var out: [UInt8] = [(fin ? 0x80 : 0) | opcode]
         let maskBit: UInt8 = mask == nil ? 0 : 0x80
         if payload.count < 126 {
@@ -98,7 +105,8 @@ final class WebSocketTests: XCTestCase {
         let long = Array(repeating: UInt8(ascii: "y"), count: 70_000)
         let stream =
             frame(1, Array("{\"a\":1}".utf8)) + frame(1, Array("hel".utf8), fin: false)
-            + frame(9, Array("ping".utf8)) + frame(0, Array("lo".utf8)) + frame(1, Array(repeating: 65, count: 300), mask: nil)
+            + frame(9, Array("ping".utf8)) + frame(0, Array("lo".utf8))
+            + frame(1, Array(repeating: 65, count: 300), mask: nil)
             + frame(1, long) + frame(2, [0, 1, 2]) + frame(8, [3, 232])
         let whole = parse(stream, cuts: [])
         XCTAssertEqual(whole.map(\.opcode), [1, 9, 1, 1, 1, 2, 8])
