@@ -38,7 +38,7 @@ while (( $(date +%s) < deadline )); do
     python3 "$shared/bench/proxy-latency.py" --proxy "http://127.0.0.1:$port" --pid "$pid" \
         --events "$events" --size 200 --interval-ms "$interval_ms" --concurrency "$flows" \
         --json "$work/round.json" >"$work/round.out" 2>>"$work/harness.err" || { echo "soak.sh: harness failed"; cat "$work/harness.err"; exit 1; }
-    expected=$((expected + (events + 5) * flows))
+    expected=$((expected + events * flows + 5))   # the harness sends 5 warm-up events per run
     rss=$(awk '/VmRSS/ {printf "%.1f", $2 / 1024}' "/proc/$pid/status")
     python3 - "$work/round.json" "$round" "$rss" >>"$work/rounds.tsv" <<'PY'
 import json, sys
@@ -57,5 +57,6 @@ rows = [l.split("\t") for l in open(sys.argv[1]).read().split("\n") if l]
 first, last = rows[0], rows[-1]
 growth = (float(last[1]) - float(first[1])) / float(first[1]) * 100
 print("rounds %d; RSS %s -> %s MiB (%+.1f %%, target < 5 %%); p99 added %s ms -> %s ms" % (len(rows), first[1], last[1], growth, first[2], last[2]))
-print("events logged (sse_lines.jsonl) %s, sent through the proxy at least %s" % (sys.argv[2], sys.argv[3]))
+print("events logged (sse_lines.jsonl) %s, sent through the proxy %s: %s" % (sys.argv[2], sys.argv[3], "all logged" if int(sys.argv[2]) == int(sys.argv[3]) else "MISMATCH"))
+sys.exit(0 if int(sys.argv[2]) == int(sys.argv[3]) else 1)
 PY
