@@ -100,5 +100,6 @@ let package = Package(
         tests("SSECaptureTests", ["sse-capture"] + nio + [.product(name: "NIOSSL", package: "swift-nio-ssl")]),
         tests("ExtractTests", ["TapExtract"]),
         tests("DocsTests"),
+        tests("HostileInputTests"),
     ]
 )
