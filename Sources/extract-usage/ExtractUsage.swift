@@ -36,6 +36,13 @@ struct ExtractUsage: ParsableCommand {
         try ExtractDriver(tool: "extract-usage", options: input).run(
             { line in
                 guard let view = RecordView(line: line) else { return RecordView.isBlank(line) ? .skipped : .bad }
+                // Telemetry token counts (otel-capture records; see Sources/TapExtract/Telemetry.swift).
+                if let event = Telemetry.eventName(view) {
+                    guard view.isValid else { return .bad }
+                    guard let usage = Telemetry.usage(view, event: event) else { return .skipped }
+                    totals.feedTelemetry(usage)
+                    return .used
+                }
                 // Only events with a usage object matter; other lines are judged by their shape only.
                 guard UsageTotals.mayHoldUsage(line), let type = view.type, type == .sse || type == .ws else {
                     return .skipped
@@ -44,7 +51,10 @@ struct ExtractUsage: ParsableCommand {
                 totals.feed(view, type: type)
                 return .used
             },
-            finish: { out in totals.finish(by: grouping, prices: priceTable, into: &out) })
+            finish: { out in
+                totals.dropTelemetryOfCapturedSessions()
+                totals.finish(by: grouping, prices: priceTable, into: &out)
+            })
     }
 
     static func main() { TapMain.run(Self.self) }
