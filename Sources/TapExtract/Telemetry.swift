@@ -171,3 +171,52 @@ public final class TelemetryCollection<Item> {
     public var items: [Item] = []
     public init() {}
 }
+
+/// The duration of one model request as the agent measured it.
+public struct TelemetryLatency {
+    public var event: String
+    public var sessionID: String?
+    public var ts: String?
+    public var model: [UInt8]?
+    public var durationMS: Int64
+}
+
+extension Telemetry {
+    /// `duration_ms` of codex.api_request (the HTTP request), codex.sse_event with
+    /// `event.kind` = response.completed (the whole stream) and claude_code.api_request.
+    public static func latency(_ view: RecordView, event: String) -> TelemetryLatency? {
+        let json = view.json
+        let attributes = view.field("attributes")
+        switch event {
+        case "codex.api_request", "claude_code.api_request": break
+        case "codex.sse_event":
+            guard json.isString(json.member(attributes, "event.kind"), "response.completed") else { return nil }
+        default: return nil
+        }
+        guard let duration = integer(json, json.member(attributes, "duration_ms")) else { return nil }
+        var latency = TelemetryLatency(
+            event: event, sessionID: json.text(view.field("session_id")), ts: json.text(view.field("ts")),
+            durationMS: duration)
+        if let model = json.member(attributes, "model"), model.kind == .string { latency.model = json.canonical(model) }
+        return latency
+    }
+}
+
+extension Answers {
+    /// One extract-latency record of a telemetry duration: flow_id null, the event, the
+    /// agent's own `duration_ms`, `"source":"telemetry"`.
+    public static func telemetryLatency(_ t: TelemetryLatency, into out: inout [UInt8]) {
+        JSONWriter.append(to: &out) { w in
+            w.beginObject()
+            w.field("flow_id", nil as String?)
+            w.field("session_id", t.sessionID)
+            w.field("ts", t.ts)
+            w.field("event", t.event)
+            w.field("model", json: t.model)
+            w.field("duration_ms", t.durationMS)
+            w.field("source", "telemetry")
+            w.endObject()
+            w.newline()
+        }
+    }
+}

@@ -19,6 +19,7 @@ final class ExtractTelemetryTests: XCTestCase {
         // No token counts on other SSE events; spans and metrics are not read.
         #"{"v":1,"type":"codex.sse_event","ts":"2026-11-02T07:36:01.000000Z","session_id":"codex-tele-2","attributes":{"event.kind":"response.output_text.delta","duration_ms":3},"resource":{},"scope":{}}"#,
         #"{"v":1,"type":"otel.metric","ts":"2026-11-02T07:36:02.000000Z","session_id":"cc-tele-1","name":"claude_code.token.usage","kind":"sum","value":1500,"attributes":{"type":"input"},"resource":{},"scope":{}}"#,
+        #"{"v":1,"type":"codex.api_request","ts":"2026-11-02T07:36:03.000000Z","session_id":"codex-tele-2","attributes":{"attempt":1,"duration_ms":812,"http.response.status_code":200,"model":"gpt-5-codex"},"resource":{},"scope":{}}"#,
     ]
 
     private func mixedFile() throws -> String {
@@ -76,5 +77,23 @@ final class ExtractTelemetryTests: XCTestCase {
         XCTAssertEqual(
             withTelemetry.stdoutLines.filter { !$0.contains(#""source":"telemetry""#) }, plain.stdoutLines)
         XCTAssertEqual(plain.stdoutLines.count, 4)
+    }
+
+    func testExtractLatencyAddsTheAgentsOwnDurations() async throws {
+        let sample = Repo.root + "/examples/sample.jsonl"
+        let mixed = try mixedFile()
+        let plain = try await Binary.run("extract-latency", [sample])
+        let result = try await Binary.run("extract-latency", [mixed])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertEqual(Array(result.stdoutLines.prefix(plain.stdoutLines.count)), plain.stdoutLines)
+        XCTAssertEqual(
+            Array(result.stdoutLines.dropFirst(plain.stdoutLines.count)),
+            [
+                #"{"flow_id":null,"session_id":"cc-tele-1","ts":"2026-11-02T07:35:05.000000Z","event":"claude_code.api_request","model":"claude-sonnet-4-5","duration_ms":2345,"source":"telemetry"}"#,
+                #"{"flow_id":null,"session_id":"codex-tele-2","ts":"2026-11-02T07:36:03.000000Z","event":"codex.api_request","model":"gpt-5-codex","duration_ms":812,"source":"telemetry"}"#,
+            ])
+        let byModel = try await Binary.run("extract-latency", ["--by", "model", mixed])
+        let plainByModel = try await Binary.run("extract-latency", ["--by", "model", sample])
+        XCTAssertEqual(byModel.stdoutLines, plainByModel.stdoutLines, "groups are of captured flows only")
     }
 }
