@@ -49,8 +49,10 @@ struct Receiver {
             source.resume()
             return source
         }
-        done.wait()
-        _ = sources
+        // The sources must outlive the wait: an optimized build would otherwise free them
+        // right after creation (`_ = sources` does not extend a lifetime), and with SIGTERM
+        // ignored the process would never stop.
+        withExtendedLifetime(sources) { done.wait() }
         try? server.close().wait()
         sink.sync()
         try? group.syncShutdownGracefully()
