@@ -5,7 +5,8 @@
 # Codex-like log records (11 attributes each) over CONNECTIONS keep-alive connections to each
 # receiver in turn; reported: log records per second received and written (the time from the
 # first send to the last 200, every record written before its answer), the lines written, and
-# each receiver's peak RSS (VmHWM). Targets: >= 100k records/s, RSS < 50 MB.
+# each receiver's peak RSS (VmHWM) and CPU time (utime+stime) per record. Targets: >= 100k
+# records/s, RSS < 50 MB.
 #
 #   swift build -c release --product otel-capture && bench/otel-capture.sh
 #   BATCHES=200 CONNECTIONS=2 bench/otel-capture.sh
@@ -116,6 +117,7 @@ PY
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 wait_listening() { for _ in $(seq 200); do grep -q 'listening on' "$1" 2>/dev/null && return 0; sleep 0.05; done; echo "did not start: $(cat "$1")" >&2; return 1; }
 peak_rss_kb() { awk '/VmHWM/ {print $2}' "/proc/$1/status"; }
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
 # run NAME OUTFILE COMMAND...: start the receiver, load it RUNS times, report, stop it.
 run() {
@@ -125,11 +127,15 @@ run() {
     "$@" "$port" "$out" 2>"$WORK/otel-bench.err" &
     local pid=$!
     wait_listening "$WORK/otel-bench.err"
+    local ticks_before; ticks_before=$(cpu_ticks "$pid")
     for run in $(seq "$RUNS"); do
         printf '%-28s run %d: ' "$name" "$run"
         python3 "$LOAD" "http://127.0.0.1:$port" "$BATCHES" "$CONNECTIONS"
     done
     local rss; rss=$(peak_rss_kb "$pid")
+    # CPU time is what the receiver itself costs; wall time also measures a busy machine.
+    python3 -c "t = ($(cpu_ticks "$pid") - $ticks_before) / $(getconf CLK_TCK); n = $RUNS * $BATCHES * 512
+print('%-28s CPU %.2f s for %d records: %.1f us/record, %.0f records per CPU-second' % ('$name', t, n, t / n * 1e6, n / t if t else 0))"
     kill "$pid"; wait "$pid" 2>/dev/null || true
     printf '%-28s lines written: %d (expected %d), peak RSS %d KB\n' "$name" "$(wc -l < "$out")" \
         $((RUNS * BATCHES * 512)) "$rss"
