@@ -32,8 +32,12 @@ final class EventSink: Sendable {
             errorFD = -1
             return
         }
-        try FileManager.default.createDirectory(
-            atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        do {
+            try FileManager.default.createDirectory(
+                atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw CaptureError("\(directory): cannot create the log directory (\(error.localizedDescription))")
+        }
         eventsFD = try Self.openAppend(directory + "/" + Self.eventsFile)
         errorFD = try Self.openAppend(directory + "/" + Self.errorFile)
     }

@@ -51,7 +51,8 @@ struct Serve: ParsableCommand {
             let sink = try EventSink(directory: logDirectory, stdoutMode: stdoutMode)
             try Receiver(host: address.host, port: address.port, threads: threads, maxBody: maxBody, sink: sink).run()
         } catch let error as CaptureError {
-            throw ValidationError(error.description)
+            // A runtime failure (address in use, log directory not writable): one line, exit 2, no usage text.
+            throw TapFailure("otel-capture: \(error.description)")
         }
     }
 }
