@@ -39,6 +39,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         // System libraries, reached only through these shims and one Swift wrapper each.
@@ -77,6 +78,7 @@ let package = Package(
         tool("extract-requests", ["TapExtract"]),
         tool("extract-usage", ["TapExtract"]),
         tool("extract-latency", ["TapExtract"]),
+        tool("otel-capture", nio + [.product(name: "NIOHTTPCompression", package: "swift-nio-extras"), .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
 
         .target(
             name: "TapTestSupport",
@@ -99,6 +101,7 @@ let package = Package(
         tests("RedisDumpTests", ["redis-dump"]),
         tests("SSECaptureTests", ["sse-capture"] + nio + [.product(name: "NIOSSL", package: "swift-nio-ssl")]),
         tests("ExtractTests", ["TapExtract"]),
+        tests("OTelCaptureTests", ["otel-capture"]),
         tests("DocsTests"),
         tests("HostileInputTests"),
     ]

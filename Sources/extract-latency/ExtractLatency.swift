@@ -31,8 +31,14 @@ struct ExtractLatency: ParsableCommand {
         var table = FlowTable(needs: [.times, .usage])
         let report = LatencyReport(stallMilliseconds: stallMs)
         let grouping = by
-        try ExtractDriver(tool: "extract-latency", options: input).run(table: &table) { table, out in
+        // Telemetry durations (otel-capture records) follow the flows, one record each, with --by flow.
+        let measured = TelemetryCollection<TelemetryLatency>()
+        let telemetry = { (view: RecordView, event: String) in
+            if grouping == .flow, let latency = Telemetry.latency(view, event: event) { measured.items.append(latency) }
+        }
+        try ExtractDriver(tool: "extract-latency", options: input).run(table: &table, telemetry: telemetry) { table, out in
             report.write(table.finish(), by: grouping, into: &out)
+            for latency in measured.items { Answers.telemetryLatency(latency, into: &out) }
         }
     }
 

@@ -28,13 +28,34 @@ struct ExtractPrompts: ParsableCommand {
     mutating func run() throws {
         var table = FlowTable(needs: [])
         let (limit, oldestFirst) = (n, self.oldestFirst)
-        try ExtractDriver(tool: "extract-prompts", options: input).run(table: &table) { table, out in
-            let prompts = table.finish().filter { $0.prompt != nil }
-            for f in newestFirst(prompts, limit: limit, oldestFirst: oldestFirst, key: { ($0.ts ?? "", $0.flowID) }) {
-                Answers.prompt(f, into: &out)
+        // Telemetry prompts (otel-capture records) join the captured ones, in one time order.
+        let typed = TelemetryCollection<TelemetryPrompt>()
+        let telemetry = { (view: RecordView, event: String) in
+            if let prompt = Telemetry.prompt(view, event: event) { typed.items.append(prompt) }
+        }
+        try ExtractDriver(tool: "extract-prompts", options: input).run(table: &table, telemetry: telemetry) { table, out in
+            let rows = table.finish().filter { $0.prompt != nil }.map(PromptRow.flow) + typed.items.map(PromptRow.telemetry)
+            for row in newestFirst(rows, limit: limit, oldestFirst: oldestFirst, key: \.sortKey) {
+                switch row {
+                case .flow(let f): Answers.prompt(f, into: &out)
+                case .telemetry(let p): Answers.telemetryPrompt(p, into: &out)
+                }
             }
         }
     }
 
     static func main() { TapMain.run(Self.self) }
+}
+
+/// A prompt from a captured flow or from the agent's telemetry.
+enum PromptRow {
+    case flow(FlowState)
+    case telemetry(TelemetryPrompt)
+
+    var sortKey: (String, String) {
+        switch self {
+        case .flow(let f): return (f.ts ?? "", f.flowID)
+        case .telemetry(let p): return (p.ts ?? "", "")
+        }
+    }
 }

@@ -33,18 +33,30 @@ struct ExtractUsage: ParsableCommand {
         }
         var totals = UsageTotals()
         let grouping = by
-        // Only lines with `"usage"` reach the closure (one memmem per block, like rg -F);
-        // the others are skipped or bad by their shape alone.
+        // Every line reaches the closure: telemetry records carry their token counts without a
+        // `"usage"` key, so the block-wide `"usage"` prefilter (run(linesHolding:)) would drop them.
         try ExtractDriver(tool: "extract-usage", options: input).run(
-            linesHolding: UsageTotals.usageKey,
             { line in
                 guard let view = RecordView(line: line) else { return RecordView.isBlank(line) ? .skipped : .bad }
-                guard let type = view.type, type == .sse || type == .ws else { return .skipped }
+                // Telemetry token counts (otel-capture records; see Sources/TapExtract/Telemetry.swift).
+                if let event = Telemetry.eventName(view) {
+                    guard view.isValid else { return .bad }
+                    guard let usage = Telemetry.usage(view, event: event) else { return .skipped }
+                    totals.feedTelemetry(usage)
+                    return .used
+                }
+                // Only events with a usage object matter; other lines are judged by their shape only.
+                guard UsageTotals.mayHoldUsage(line), let type = view.type, type == .sse || type == .ws else {
+                    return .skipped
+                }
                 guard view.isValid else { return .bad }
                 totals.feed(view, type: type)
                 return .used
             },
-            finish: { out in totals.finish(by: grouping, prices: priceTable, into: &out) })
+            finish: { out in
+                totals.dropTelemetryOfCapturedSessions()
+                totals.finish(by: grouping, prices: priceTable, into: &out)
+            })
     }
 
     static func main() { TapMain.run(Self.self) }

@@ -93,8 +93,9 @@ struct ProxyServer {
             source.resume()
             return source
         }
-        done.wait()
-        _ = sources
+        // The sources must outlive the wait: `_ = sources` afterwards does not keep them alive in a
+        // release build, and SIGTERM (set to be ignored above) would then never stop the proxy.
+        withExtendedLifetime(sources) { done.wait() }
         try? server.close().wait()
         let loop = group.next()
         _ = try? proxy.openFlows.closeAll(on: loop).wait()

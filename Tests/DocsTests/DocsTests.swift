@@ -27,7 +27,7 @@ final class DocsTests: XCTestCase {
     static let checkedTools = [
         "sse-capture", "sse-normalize", "redis-dump", "delta-unescape", "json-pretty-stream", "bash-detect",
         "flow-interleave", "flow-replay", "rg-prefilter", "extract-prompts", "extract-turns", "extract-pairs",
-        "extract-deltas", "extract-requests", "extract-usage", "extract-latency", "flow-har", "flow-web",
+        "extract-deltas", "extract-requests", "extract-usage", "extract-latency", "flow-har", "flow-web", "otel-capture",
     ]
 
     private func manPagesOrSkip() throws -> [String] {
@@ -251,4 +251,5 @@ final class DocsTests: XCTestCase {
     func testExtractLatencyDocs() async throws { try await checkTool("extract-latency") }
     func testFlowHarDocs() async throws { try await checkTool("flow-har") }
     func testFlowWebDocs() async throws { try await checkTool("flow-web") }
+    func testOTelCaptureDocs() async throws { try await checkTool("otel-capture") }
 }
