@@ -222,9 +222,10 @@ public struct JSONScanner {
         }
     }
 
-    // MARK: - Skipping
+    // MARK: - Skipping (public for forward-only walkers that must not re-scan a big value)
 
-    func kind(at i: Int) -> JSONKind? {
+    /// The kind of the value starting at byte `i`, from its first byte.
+    public func kind(at i: Int) -> JSONKind? {
         guard i < bytes.count else { return nil }
         switch bytes[i] {
         case UInt8(ascii: "{"): return .object
@@ -238,7 +239,8 @@ public struct JSONScanner {
         }
     }
 
-    func skipWhitespace(_ start: Int) -> Int {
+    /// The first byte at or after `start` that is not JSON whitespace.
+    public func skipWhitespace(_ start: Int) -> Int {
         var i = start
         while i < bytes.count {
             switch bytes[i] {
@@ -251,7 +253,7 @@ public struct JSONScanner {
 
     /// The end of the string starting at the quote at `start`: memchr to the next quote, then
     /// count the backslashes before it.
-    func skipString(_ start: Int) -> Int? {
+    public func skipString(_ start: Int) -> Int? {
         guard let base = bytes.baseAddress else { return nil }
         var i = start + 1
         while i < bytes.count {
@@ -270,7 +272,7 @@ public struct JSONScanner {
     }
 
     /// The end of the value starting at `start`.
-    func skipValue(_ start: Int) -> Int? {
+    public func skipValue(_ start: Int) -> Int? {
         guard start < bytes.count else { return nil }
         switch bytes[start] {
         case UInt8(ascii: "\""):

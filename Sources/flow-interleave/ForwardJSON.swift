@@ -5,14 +5,6 @@
 
 import TapCodec
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 struct ForwardJSON {
     let bytes: UnsafeRawBufferPointer
 
@@ -47,66 +39,9 @@ struct ForwardJSON {
         }
     }
 
-    func skipSpace(_ start: Int) -> Int {
-        var i = start
-        while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x0A || bytes[i] == 0x09 || bytes[i] == 0x0D { i += 1 }
-        return i
-    }
-
-    /// The end of the string whose quote is at `start` (memchr to each quote, then count the
-    /// backslashes before it).
-    func skipString(_ start: Int) -> Int? {
-        guard let base = bytes.baseAddress else { return nil }
-        var i = start + 1
-        while i < bytes.count {
-            guard let hit = memchr(base + i, 0x22, bytes.count - i) else { return nil }
-            let quote = base.distance(to: UnsafeRawPointer(hit))
-            var backslashes = 0
-            var j = quote - 1
-            while j > start, bytes[j] == UInt8(ascii: "\\") {
-                backslashes += 1
-                j -= 1
-            }
-            if backslashes & 1 == 0 { return quote + 1 }
-            i = quote + 1
-        }
-        return nil
-    }
-
-    func skipValue(_ start: Int) -> Int? {
-        guard start < bytes.count else { return nil }
-        switch bytes[start] {
-        case UInt8(ascii: "\""):
-            return skipString(start)
-        case UInt8(ascii: "{"), UInt8(ascii: "["):
-            var depth = 0
-            var i = start
-            while i < bytes.count {
-                switch bytes[i] {
-                case UInt8(ascii: "\""):
-                    guard let end = skipString(i) else { return nil }
-                    i = end
-                    continue
-                case UInt8(ascii: "{"), UInt8(ascii: "["):
-                    depth += 1
-                case UInt8(ascii: "}"), UInt8(ascii: "]"):
-                    depth -= 1
-                    if depth == 0 { return i + 1 }
-                default:
-                    break
-                }
-                i += 1
-            }
-            return nil
-        default:
-            var i = start
-            while i < bytes.count {
-                switch bytes[i] {
-                case UInt8(ascii: ","), UInt8(ascii: "}"), UInt8(ascii: "]"), 0x20, 0x0A, 0x09, 0x0D: return i
-                default: i += 1
-                }
-            }
-            return i
-        }
-    }
+    // Skipping is the codec's (JSONScanner), over the same bytes.
+    private var scanner: JSONScanner { JSONScanner(bytes) }
+    func skipSpace(_ start: Int) -> Int { scanner.skipWhitespace(start) }
+    func skipString(_ start: Int) -> Int? { scanner.skipString(start) }
+    func skipValue(_ start: Int) -> Int? { scanner.skipValue(start) }
 }
