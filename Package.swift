@@ -46,8 +46,9 @@ let package = Package(
         .systemLibrary(name: "CPCRE2", path: "Sources/CPCRE2"),
         .systemLibrary(name: "CHiredis", path: "Sources/CHiredis"),
         .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL"),
+        .systemLibrary(name: "CTapSIMD", path: "Sources/CTapSIMD"),
 
-        .target(name: "TapCodec", dependencies: ["COpenSSL"]),
+        .target(name: "TapCodec", dependencies: ["COpenSSL", "CTapSIMD"]),
         .target(name: "TapCLI", dependencies: ["TapCodec", argumentParser]),
 
         tool("sse-normalize"),

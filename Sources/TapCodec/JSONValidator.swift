@@ -1,7 +1,9 @@
 // The RFC 8259 validator behind `JSONScanner.isValid`: one pass, no allocation but the
 // container stack, strings checked for escapes and UTF-8 (overlong forms, surrogates and
-// code points past U+10FFFF rejected). Plain string bytes are skipped 16 at a time, which is
-// where a capture log spends its bytes.
+// code points past U+10FFFF rejected). Plain string bytes are skipped 16-32 at a time with SSE2
+// (CTapSIMD), which is where a capture log spends its bytes.
+
+import CTapSIMD
 
 struct Validator {
     let bytes: UnsafeRawBufferPointer
@@ -11,9 +13,12 @@ struct Validator {
     var depth = 0
     var shallow: UInt64 = 0
     var deep: [Bool] = []
+    /// Line mode (`runLine`): `\n` is not whitespace but the end of the line.
+    let lineMode: Bool
 
-    init(_ bytes: UnsafeRawBufferPointer) {
+    init(_ bytes: UnsafeRawBufferPointer, lineMode: Bool = false) {
         self.bytes = bytes
+        self.lineMode = lineMode
     }
 
     mutating func run(requireObject: Bool) -> Bool {
@@ -22,6 +27,19 @@ struct Validator {
         guard value() else { return false }
         skipWhitespace()
         return i == bytes.count
+    }
+
+    /// Line mode: when `bytes` starts with a line that is one valid JSON object (followed by
+    /// optional spaces, tabs or `\r`, then `\n`), the offset of that `\n`; nil otherwise, also
+    /// when no `\n` follows. Lets a line reader find the line's end in the validation pass.
+    /// The validator never steps over a `\n` here (it is not whitespace, and a raw control
+    /// byte in a string is invalid), so it never judges bytes past the line's end.
+    mutating func runLine() -> Int? {
+        skipWhitespace()
+        guard i < bytes.count, bytes[i] == UInt8(ascii: "{"), value() else { return nil }
+        skipWhitespace()
+        guard i < bytes.count, bytes[i] == 0x0A else { return nil }
+        return i
     }
 
     @inline(__always)
@@ -51,7 +69,8 @@ struct Validator {
     private mutating func skipWhitespace() {
         while i < bytes.count {
             switch bytes[i] {
-            case 0x20, 0x09, 0x0A, 0x0D: i += 1
+            case 0x20, 0x09, 0x0D: i += 1
+            case 0x0A where !lineMode: i += 1
             default: return
             }
         }
@@ -163,28 +182,86 @@ struct Validator {
         return true
     }
 
+    @inline(__always)
     private mutating func string() -> Bool {
         let count = bytes.count
         guard let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return false }
         // A local index: the stored `i` would be written back to memory on every step.
         var j = i + 1  // past the opening quote
-        while true {
-            // Plain bytes (printable ASCII, neither quote nor backslash) 16 at a time with SWAR
-            // bit tricks (Swift's SIMD comparisons compile to per-lane loops here); the lowest
-            // set bit of the mask is exactly the first special byte, so we jump straight to it.
-            if j + 16 <= count {
-                let low = specialByteMask(UnsafeRawPointer(base + j).loadUnaligned(as: UInt64.self))
-                if low != 0 {
-                    j += low.trailingZeroBitCount >> 3
-                } else {
-                    let high = specialByteMask(UnsafeRawPointer(base + j + 8).loadUnaligned(as: UInt64.self))
-                    if high == 0 {
-                        j += 16
-                        continue
-                    }
-                    j += 8 + high.trailingZeroBitCount >> 3
+        // Most strings (keys, ids, short values) hold no special byte before their closing
+        // quote in the first 32 bytes: one SSE2 mask and done,
+        // without waiting for a load of that byte to know it is the quote.
+        if j + 32 <= count {
+            let masks = tap_string_special_quote32(base + j)
+            let first = masks & (0 &- masks) & 0xFFFF_FFFF  // the first special byte
+            if first & (masks >> 32) != 0 {  // is the closing quote
+                i = j + first.trailingZeroBitCount + 1
+                return true
+            }
+        }
+        // Longer strings, escapes and non-ASCII text: 64-byte blocks of bit masks, so that the
+        // escapes and UTF-8 sequences of a block cost no branch each (a capture log holds
+        // escaped JSON, one backslash every ~40 bytes, and CJK/emoji text).
+        var escapedCarry: UInt64 = 0  // 1 when the block's first byte is escaped
+        var utf8Until = j  // UTF-8 sequences are validated up to here
+        var unicodeUntil = j  // `\u` escapes (and the low half of a pair) checked up to here
+        while j + 64 <= count {
+            let block = tap_string_masks64(base + j)
+            var escaped = escapedCarry
+            var nextCarry: UInt64 = 0
+            if block.backslash != 0 {
+                (escaped, nextCarry) = escapedBytes(backslashes: block.backslash, carry: escapedCarry)
+            }
+            let quotes = block.quote & ~escaped
+            // The bytes that are still in the string: up to the closing quote or all 64.
+            let inside: UInt64 = quotes == 0 ? ~0 : (quotes & (0 &- quotes)) &- 1
+            if block.control & inside != 0 { return false }
+            var escapes = escaped & inside
+            while escapes != 0 {
+                let k = j + escapes.trailingZeroBitCount
+                escapes &= escapes &- 1
+                switch base[k] {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"),
+                    UInt8(ascii: "f"), UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+                    continue
+                case UInt8(ascii: "u"):
+                    // The `u` of a pair's low half was checked with its high half.
+                    if k < unicodeUntil { continue }
+                    i = k - 1
+                    guard escape() else { return false }
+                    unicodeUntil = i
+                default:
+                    return false
                 }
-            } else if j + 8 <= count {
+            }
+            var high = block.nonascii & inside
+            if utf8Until > j { high &= utf8Until - j >= 64 ? 0 : ~0 << UInt64(utf8Until - j) }
+            while high != 0 {
+                var k = j + high.trailingZeroBitCount
+                repeat {
+                    guard let length = utf8SequenceLength(base, at: k, count: count) else { return false }
+                    k += length
+                } while k < count && base[k] >= 0x80
+                utf8Until = k
+                high &= k - j >= 64 ? 0 : ~0 << UInt64(k - j)
+            }
+            if quotes != 0 {
+                i = j + quotes.trailingZeroBitCount + 1
+                return true
+            }
+            j += 64
+            escapedCarry = nextCarry
+        }
+        // The last bytes of the line, fewer than 64: byte by byte (8 at a time where plain).
+        // Resume where the blocks left off: at the backslash of an escape that straddles the
+        // last block's end, or past a UTF-8 sequence that does.
+        if escapedCarry != 0 {
+            j -= 1
+        } else if utf8Until > j {
+            j = utf8Until
+        }
+        while true {
+            if j + 8 <= count {
                 let mask = specialByteMask(UnsafeRawPointer(base + j).loadUnaligned(as: UInt64.self))
                 if mask == 0 {
                     j += 8
@@ -199,27 +276,31 @@ struct Validator {
                 i = j + 1
                 return true
             } else if c == UInt8(ascii: "\\") {
-                // Two-byte escapes (`\"` is common: capture logs hold escaped JSON) inline;
-                // `\u` goes through `escape()` for its surrogate rules.
                 guard j + 1 < count else { return false }
                 switch base[j + 1] {
                 case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"),
                     UInt8(ascii: "f"), UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
                     j += 2
                 case UInt8(ascii: "u"):
-                    i = j
-                    guard escape() else { return false }
-                    j = i
+                    if j + 1 < unicodeUntil {
+                        j = unicodeUntil  // the low half of a pair checked in the last block
+                    } else {
+                        i = j
+                        guard escape() else { return false }
+                        j = i
+                    }
                 default:
                     return false
                 }
             } else if c < 0x20 {
                 return false
             } else if c < 0x80 {
-                j += 1  // only in the last 7 bytes, which the SWAR step does not cover
+                j += 1  // only in the last 7 bytes, which the 8-byte step does not cover
             } else {
-                guard let length = utf8SequenceLength(base, at: j, count: count) else { return false }
-                j += length
+                repeat {
+                    guard let length = utf8SequenceLength(base, at: j, count: count) else { return false }
+                    j += length
+                } while j < count && base[j] >= 0x80
             }
         }
     }
@@ -287,6 +368,23 @@ struct Validator {
         }
         return 4
     }
+}
+
+/// Which bytes of a 64-byte block are escaped (follow an escaping backslash), given the
+/// block's backslashes and whether its first byte is escaped by the block before; and whether
+/// the next block's first byte is. A run of backslashes escapes every second byte after its
+/// start, so `\\\\"` leaves the quote unescaped and `\\\"` does not. simdjson's carry-free
+/// arithmetic (json_escape_scanner): subtracting each run's potential escapes from the odd
+/// bits makes the borrow ripple through exactly the run.
+@inline(__always)
+func escapedBytes(backslashes: UInt64, carry: UInt64) -> (escaped: UInt64, carry: UInt64) {
+    let oddBits: UInt64 = 0xAAAA_AAAA_AAAA_AAAA
+    let potentialEscapes = backslashes & ~carry
+    let maybeEscaped = potentialEscapes << 1
+    let escapeAndTerminal = ((maybeEscaped | oddBits) &- potentialEscapes) ^ oddBits
+    let escaped = escapeAndTerminal ^ (backslashes | carry)
+    let escapes = escapeAndTerminal & backslashes
+    return (escaped, escapes >> 63)
 }
 
 /// The high bit of each of the 8 bytes of `x` that is `"`, `\\`, a control character or

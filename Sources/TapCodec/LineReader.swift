@@ -1,4 +1,5 @@
-// NDJSON line input: big block reads, lines split with memchr, lines of any length (the
+// NDJSON line input: big block reads (read(2), never mmap: see `splitLines`), lines split with
+// memchr or found by the JSON validator itself, lines of any length (the
 // buffer grows for a long line and shrinks back after it), and `tail -F` following.
 //
 // A line is handed out without its `\n`; a `\r` before it stays (JSON treats it as
@@ -82,14 +83,51 @@ public final class LineReader {
     /// Calls `body(line)` for every line until the end of input (or forever when following).
     /// `line` is valid only during the call.
     public func forEachLine(_ body: (UnsafeRawBufferPointer) throws -> Void) throws {
+        try splitLines(validating: false) { line, _ in try body(line) }
+    }
+
+    /// Calls `body(line, isValidObject)` for every line, as `forEachLine`, where
+    /// `isValidObject` is `JSONScanner.isValidObject(line)` (RFC 8259, an object). Cheaper than
+    /// validating each line after the split: one pass over the bytes both validates a line and
+    /// finds its end, and only a line that is not valid is split with memchr (then validated
+    /// again on its own, so the answer is always exactly `isValidObject`).
+    public func forEachRecordLine(_ body: (UnsafeRawBufferPointer, Bool) throws -> Void) throws {
+        try splitLines(validating: true, body)
+    }
+
+    // Files are read with read(2), never mapped: a mapped file that another process truncates
+    // meanwhile (a log rotated with copytruncate, a capture restarted) raises SIGBUS on the
+    // next page we touch, and no check before the access can rule that out (fstat then touch
+    // is a race). Catching SIGBUS would mean siglongjmp across Swift frames, which Swift does
+    // not support. read(2) into one 1 MiB block costs about what page faults and releasing
+    // mapped pages cost (measured with bench/codec-scan.sh), keeps the resident set flat at
+    // the block size, and a truncated file simply ends early.
+    private func splitLines(validating: Bool, _ body: (UnsafeRawBufferPointer, Bool) throws -> Void) throws {
         var start = 0  // first byte of the unfinished line
-        var end = try forEachMappedLine(body)  // end of the bytes read
+        var end = 0  // end of the bytes read
+        // True when the line at `start` is split with memchr, not found by the validator: it
+        // was not valid, or it is not complete in the buffer yet (then trying again after each
+        // read would validate a long line over and over).
+        var splitOnly = false
         while true {
             // Hand out every complete line in the buffer.
-            while start < end, let nl = memchr(buffer + start, 0x0A, end - start) {
-                let lineEnd = buffer.distance(to: nl)
-                try body(UnsafeRawBufferPointer(start: buffer + start, count: lineEnd - start))
-                start = lineEnd + 1
+            while start < end {
+                if validating && !splitOnly {
+                    var validator = Validator(UnsafeRawBufferPointer(start: buffer + start, count: end - start), lineMode: true)
+                    if let lineEnd = validator.runLine() {
+                        try body(UnsafeRawBufferPointer(start: buffer + start, count: lineEnd), true)
+                        start += lineEnd + 1
+                        continue
+                    }
+                }
+                guard let nl = memchr(buffer + start, 0x0A, end - start) else {
+                    splitOnly = true
+                    break
+                }
+                let line = UnsafeRawBufferPointer(start: buffer + start, count: buffer.distance(to: nl) - start)
+                try body(line, validating && JSONScanner.isValidObject(line))
+                start += line.count + 1
+                splitOnly = false
             }
             // Keep the unfinished line at the front; grow for a line longer than the buffer.
             if start > 0 {
@@ -101,6 +139,7 @@ public final class LineReader {
             let n = try readSome(into: buffer + end, count: capacity - end)
             if n == Self.restarted {
                 end = 0  // the unfinished line belonged to the file before rotation/truncation
+                splitOnly = false
                 continue
             }
             if n > 0 {
@@ -108,50 +147,12 @@ public final class LineReader {
                 continue
             }
             // End of input.
-            if end > 0 { try body(UnsafeRawBufferPointer(start: buffer, count: end)) }
+            if end > 0 {
+                let line = UnsafeRawBufferPointer(start: buffer, count: end)
+                try body(line, validating && JSONScanner.isValidObject(line))
+            }
             return
         }
-    }
-
-    /// A regular file that is not followed is mapped, not read: its lines are handed out from
-    /// the page cache without read(2) copying every byte. Returns how many bytes after the last
-    /// newline it left at the front of `buffer`; read(2) takes over at the mapped end, so a file
-    /// that grew meanwhile still reads to its end as on the read path. 0 and nothing done for
-    /// stdin, pipes, following and empty files.
-    private func forEachMappedLine(_ body: (UnsafeRawBufferPointer) throws -> Void) throws -> Int {
-        guard path != nil, follow == nil, onIdle == nil, offset == 0 else { return 0 }
-        var st = stat()
-        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, st.st_size > 0 else { return 0 }
-        let size = Int(st.st_size)
-        guard let map = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), map != MAP_FAILED else { return 0 }
-        defer { munmap(map, size) }
-        _ = madvise(map, size, MADV_SEQUENTIAL)  // only a read-ahead hint
-        var start = 0
-        // Pages already handed out are dropped from our resident set every 1 MiB (they stay in
-        // the page cache), so RSS stays flat whatever the file size, as on the read(2) path.
-        let window = 1 << 20
-        var released = 0
-        while start < size, let nl = memchr(map + start, 0x0A, size - start) {
-            let lineEnd = map.distance(to: nl)
-            try body(UnsafeRawBufferPointer(start: map + start, count: lineEnd - start))
-            start = lineEnd + 1
-            if start - released >= 2 * window {
-                // Keep the last window mapped in: the current line may have started there.
-                let upTo = (start - window) & ~(window - 1)
-                if upTo > released {
-                    _ = madvise(map + released, upTo - released, MADV_DONTNEED)
-                    released = upTo
-                }
-            }
-        }
-        let rest = size - start
-        while capacity < rest { grow() }
-        if rest > 0 { buffer.copyMemory(from: map + start, byteCount: rest) }
-        guard lseek(fd, off_t(size), SEEK_SET) == off_t(size) else {
-            throw LineReaderError("\(path ?? "stdin"): \(String(cString: strerror(errno)))")
-        }
-        offset = off_t(size)
-        return rest
     }
 
     private func grow() {

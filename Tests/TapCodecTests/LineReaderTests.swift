@@ -31,8 +31,7 @@ final class LineReaderTests: XCTestCase {
     }
 
     func testUnterminatedLastLineLongerThanABlock() throws {
-        // A mapped file hands its unfinished last line to the read loop's buffer, which must
-        // grow past its 1 MiB block for it.
+        // An unfinished last line longer than the 1 MiB read block: the buffer must grow for it.
         let long = [UInt8](repeating: UInt8(ascii: "z"), count: 3 << 20)
         let got = try lines(of: Array("first\n".utf8) + long)
         XCTAssertEqual(got.count, 2)

@@ -1,6 +1,10 @@
 // codec-scan FILE: validates every line (RFC 8259, must be an object), reads `type` and
 // `flow_id` of each record, and prints counts — the work of the orjson anchor
 // (bench/anchors/scan_type_flow.py), so the two can be timed side by side.
+//
+// As a StreamTap tool would: the reader validates each line while finding its end
+// (`forEachRecordLine`), and a record's type is compared in place with the types seen so
+// far (a handful), so no String is made per line.
 import TapCodec
 
 guard CommandLine.arguments.count == 2 else {
@@ -10,19 +14,27 @@ guard CommandLine.arguments.count == 2 else {
 let reader = try LineReader(path: CommandLine.arguments[1])
 var lines = 0
 var invalid = 0
-var types: [String: Int] = [:]
+var typeNames: [String] = []
+var typeCounts: [Int] = []
 var flowIDBytes = 0
-try reader.forEachLine { line in
+try reader.forEachRecordLine { line, isValidObject in
     lines += 1
-    guard let record = Record(line: line) else {
+    guard isValidObject, let record = Record(line: line, validate: false) else {
         invalid += 1
         return
     }
-    if let type = record.type { types[type, default: 0] += 1 }
+    if let span = record.typeSpan, span.kind == .string {
+        if let known = typeNames.firstIndex(where: { record.json.stringEquals(span, $0) }) {
+            typeCounts[known] += 1
+        } else if let name = record.json.string(span) {
+            typeNames.append(name)
+            typeCounts.append(1)
+        }
+    }
     if let flowID = record.field("flow_id") { flowIDBytes += flowID.count }
 }
 print("lines \(lines) invalid \(invalid) flow_id_bytes \(flowIDBytes)")
-for (type, count) in types.sorted(by: { $0.key < $1.key }) { print("\(type) \(count)") }
+for (type, count) in zip(typeNames, typeCounts).sorted(by: { $0.0 < $1.0 }) { print("\(type) \(count)") }
 
 #if canImport(Glibc)
 import Glibc
