@@ -41,6 +41,17 @@ static inline uint64_t tap_string_special_quote32(const void *p) {
     return special | quotes << 32;
 }
 
+/// Bit i is set when byte i of the 32 at `p` is `"` or `\\` (the bytes that can end a string
+/// in text already known to be valid JSON).
+static inline uint32_t tap_quote_backslash32(const void *p) {
+    const uint8_t *b = (const uint8_t *)p;
+    __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\');
+    __m128i v0 = _mm_loadu_si128((const __m128i *)b), v1 = _mm_loadu_si128((const __m128i *)(b + 16));
+    uint32_t m0 = (uint32_t)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v0, quote), _mm_cmpeq_epi8(v0, backslash)));
+    uint32_t m1 = (uint32_t)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v1, quote), _mm_cmpeq_epi8(v1, backslash)));
+    return m0 | m1 << 16;
+}
+
 /// Bit i is set when byte i of the 16 at `p` is non-ASCII (>= 0x80).
 static inline uint32_t tap_nonascii16(const void *p) {
     return (uint32_t)_mm_movemask_epi8(_mm_loadu_si128((const __m128i *)p));
@@ -65,6 +76,15 @@ static inline uint64_t tap_string_special_quote32(const void *p) {
         uint8_t c = b[k];
         if (c == '"' || c == '\\' || c < 0x20 || c >= 0x80) mask |= (uint64_t)1 << k;
         if (c == '"') mask |= (uint64_t)1 << (32 + k);
+    }
+    return mask;
+}
+
+static inline uint32_t tap_quote_backslash32(const void *p) {
+    const uint8_t *b = (const uint8_t *)p;
+    uint32_t mask = 0;
+    for (int k = 0; k < 32; k++) {
+        if (b[k] == '"' || b[k] == '\\') mask |= 1u << k;
     }
     return mask;
 }

@@ -6,6 +6,8 @@
 // caller asks. Spans are byte offsets into the caller's buffer, which must outlive the scanner
 // (the line loop hands each line out for the duration of one call, like ripgrep's `&[u8]`).
 
+import CTapSIMD
+
 /// The kind of a JSON value, known from its first byte.
 public enum JSONKind: UInt8, Sendable {
     case object, array, string, number, `true`, `false`, null
@@ -251,22 +253,29 @@ public struct JSONScanner {
         return i
     }
 
-    /// The end of the string starting at the quote at `start`: memchr to the next quote, then
-    /// count the backslashes before it.
+    /// The end of the string starting at the quote at `start`: the next quote that is not
+    /// escaped, found 32 bytes at a time (SSE2 masks of quotes and backslashes; a backslash
+    /// skips the byte after it). Nil when the string does not end.
     public func skipString(_ start: Int) -> Int? {
-        guard let base = bytes.baseAddress else { return nil }
+        guard let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return nil }
+        let count = bytes.count
         var i = start + 1
-        while i < bytes.count {
-            guard let hit = memchr(base + i, Int32(UInt8(ascii: "\"")), bytes.count - i) else { return nil }
-            let q = base.distance(to: UnsafeRawPointer(hit))
-            var backslashes = 0
-            var j = q - 1
-            while j > start, bytes[j] == UInt8(ascii: "\\") {
-                backslashes += 1
-                j -= 1
+        while i + 32 <= count {
+            let mask = tap_quote_backslash32(base + i)
+            if mask == 0 {
+                i += 32
+                continue
             }
-            if backslashes & 1 == 0 { return q + 1 }
-            i = q + 1
+            let k = i + mask.trailingZeroBitCount
+            if base[k] == UInt8(ascii: "\"") { return k + 1 }
+            i = k + 2  // past the backslash and the byte it escapes
+        }
+        while i < count {
+            switch base[i] {
+            case UInt8(ascii: "\""): return i + 1
+            case UInt8(ascii: "\\"): i += 2
+            default: i += 1
+            }
         }
         return nil
     }

@@ -270,6 +270,45 @@ final class JSONValidatorBlockTests: XCTestCase {
         }
     }
 
+    // MARK: skipping
+
+    /// `JSONScanner.skipString` (32 bytes at a time, a backslash skips the next byte) ends a
+    /// string where counting the backslashes before each quote does (its session-1 form), on
+    /// strings with quotes and backslash runs at every position, valid or not.
+    func testSkipStringAgreesWithBackslashCounting() {
+        func reference(_ bytes: [UInt8], _ start: Int) -> Int? {
+            var i = start + 1
+            while i < bytes.count {
+                guard let q = bytes[i...].firstIndex(of: UInt8(ascii: "\"")) else { return nil }
+                var backslashes = 0
+                var j = q - 1
+                while j > start, bytes[j] == UInt8(ascii: "\\") {
+                    backslashes += 1
+                    j -= 1
+                }
+                if backslashes & 1 == 0 { return q + 1 }
+                i = q + 1
+            }
+            return nil
+        }
+        var random = SeededGenerator(seed: 3_2_64)
+        let pieces: [UInt8] = [0x61, 0x61, 0x61, 0x5C, 0x22, 0x6E, 0xC3, 0xA9]
+        for _ in 0..<20_000 {
+            var text: [UInt8] = [0x22]
+            for _ in 0..<Int(random.next() % 120) { text.append(pieces[Int(random.next() % UInt64(pieces.count))]) }
+            let got = text.withUnsafeBytes { JSONScanner($0).skipString(0) }
+            XCTAssertEqual(got, reference(text, 0), describe(text))
+        }
+        for position in 0..<100 {
+            for run in 0...4 {
+                let text = [0x22] + [UInt8](repeating: 0x61, count: position) + [UInt8](repeating: 0x5C, count: run)
+                    + Array(#""tail"more"#.utf8) + [UInt8](repeating: 0x20, count: 40)
+                let got = text.withUnsafeBytes { JSONScanner($0).skipString(0) }
+                XCTAssertEqual(got, reference(text, 0), describe(text))
+            }
+        }
+    }
+
     // MARK: line reader
 
     /// `forEachRecordLine` splits exactly like `forEachLine` and reports exactly
