@@ -1,7 +1,8 @@
 // The RFC 8259 validator behind `JSONScanner.isValid`: one pass, no allocation but the
 // container stack, strings checked for escapes and UTF-8 (overlong forms, surrogates and
-// code points past U+10FFFF rejected). Plain string bytes are skipped 16-32 at a time with SSE2
-// (CTapSIMD), which is where a capture log spends its bytes.
+// code points past U+10FFFF rejected). Strings, where a capture log spends its bytes, are
+// checked with SSE2 bit masks (CTapSIMD): a short string in one 32-byte step, a longer one in
+// 64-byte blocks whose escapes and UTF-8 sequences are found from the masks.
 
 import CTapSIMD
 
@@ -193,8 +194,8 @@ struct Validator {
         // A local index: the stored `i` would be written back to memory on every step.
         var j = i + 1  // past the opening quote
         // Most strings (keys, ids, short values) hold no special byte before their closing
-        // quote in the first 32 bytes: one SSE2 mask and done,
-        // without waiting for a load of that byte to know it is the quote.
+        // quote in the first 32 bytes: one SSE2 step and done (the quote mask says that the
+        // first special byte is the quote without loading it).
         if j + 32 <= count {
             let masks = tap_string_special_quote32(base + j)
             let first = masks & (0 &- masks) & 0xFFFF_FFFF  // the first special byte
