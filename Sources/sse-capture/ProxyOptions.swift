@@ -41,6 +41,11 @@ struct ProxyOptions: ParsableArguments {
     var connectTimeout = 30
     @Option(help: "Event-loop threads (default: the number of cores).")
     var threads: Int?
+    @Option(
+        name: .customLong("upstream-keepalive"),
+        help: "Seconds an idle upstream connection is kept for reuse (0: a new connection per request)."
+    )
+    var upstreamKeepAlive = 30
 
     enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
         case ndjson, text, none
@@ -56,6 +61,7 @@ struct ProxyOptions: ParsableArguments {
         guard maxBody >= 0, idleTimeout > 0, connectTimeout > 0 else {
             throw ValidationError("--max-body, --idle-timeout and --connect-timeout must be positive")
         }
+        guard upstreamKeepAlive >= 0 else { throw ValidationError("--upstream-keepalive must not be negative") }
     }
 
     func makeServer() throws -> ProxyServer {
@@ -89,7 +95,8 @@ struct ProxyOptions: ParsableArguments {
             ),
             upstreamTLS: try NIOSSLContext(configuration: client),
             idleTimeout: .seconds(Int64(idleTimeout)),
-            connectTimeout: .seconds(Int64(connectTimeout))
+            connectTimeout: .seconds(Int64(connectTimeout)),
+            upstreamKeepAlive: .seconds(Int64(upstreamKeepAlive))
         )
         let authority = noIntercept ? nil : try CertificateAuthority(files: CAFiles.resolve(caDirectory))
         let address = HostPort(listen, defaultPort: 9110) ?? HostPort("127.0.0.1:9110", defaultPort: 9110)
