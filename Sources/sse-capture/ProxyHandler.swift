@@ -164,6 +164,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         let idle = proxy.settings.idleTimeout
         ClientBootstrap(group: eventLoop)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelOption(.recvAllocator, value: ProxyPipeline.receiveAllocator)
             .connectTimeout(proxy.settings.connectTimeout)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
@@ -692,7 +693,7 @@ final class UpstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// Set while the connection sits idle in a pool.
     private var parkedIn: (pool: UpstreamPool, key: PoolKey)?
 
-    init(exchange: Exchange) { self.exchange = exchange }
+    init(exchange: Exchange?) { self.exchange = exchange }
 
     func detach() { exchange = nil }
 
