@@ -39,7 +39,7 @@ struct ProxyOptions: ParsableArguments {
     var idleTimeout = 600
     @Option(name: .customLong("connect-timeout"), help: "Seconds to wait for an upstream connection.")
     var connectTimeout = 30
-    @Option(help: "Event-loop threads (default 1: one loop carries hundreds of streams; each adds memory).")
+    @Option(help: "Event-loop threads (one loop carries hundreds of streams; each more costs memory).")
     var threads = 1
     @Option(
         name: .customLong("upstream-keepalive"),
