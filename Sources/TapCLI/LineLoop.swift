@@ -78,6 +78,39 @@ public struct LineLoop {
         feed: (UnsafeRawBufferPointer, LinePosition, inout [UInt8]) throws -> Void,
         finish: (inout [UInt8]) throws -> Void = { _ in }
     ) throws {
+        try drive(validating: false, feed: { line, _, position, out in try feed(line, position, &out) }, finish: finish)
+    }
+
+    /// Runs `feed` on every line that is a JSON object; other lines pass through unchanged
+    /// with a warning (fatal with --strict), as DESIGN §4 rule 2 says. Lines come from
+    /// LineReader.forEachRecordLine, whose one pass validates a line and finds its end.
+    public func runRecords(
+        feed: (Record, LinePosition, inout [UInt8]) throws -> Void,
+        finish: (inout [UInt8]) throws -> Void = { _ in }
+    ) throws {
+        let strict = options.strict
+        let diagnostics = self.diagnostics
+        try drive(
+            validating: true,
+            feed: { line, isValidObject, position, out in
+                if isValidObject, let record = Record(line: line, validate: false) {
+                    try feed(record, position, &out)
+                } else if isBlank(line) {
+                    out.appendLine(line)
+                } else {
+                    try diagnostics.badLine(at: position, strict: strict)
+                    out.appendLine(line)
+                }
+            },
+            finish: finish)
+    }
+
+    /// The inputs in order, every line to `feed` (with `isValidObject` when `validating`), then `finish`.
+    private func drive(
+        validating: Bool,
+        feed: (UnsafeRawBufferPointer, Bool, LinePosition, inout [UInt8]) throws -> Void,
+        finish: (inout [UInt8]) throws -> Void
+    ) throws {
         let inputs = options.files.isEmpty ? ["-"] : options.files
         var position = LinePosition(file: nil, number: 0, severalInputs: inputs.count > 1)
         var failed = false
@@ -101,38 +134,17 @@ public struct LineLoop {
             }
             position.file = input == "-" ? "<stdin>" : input
             position.number = 0
-            try reader.forEachLine { line in
+            func deliver(_ line: UnsafeRawBufferPointer, _ isValidObject: Bool) throws {
                 position.number += 1
-                try feed(line, position, &output.bytes)
+                try feed(line, isValidObject, position, &output.bytes)
                 try output.recordDone()
             }
+            if validating { try reader.forEachRecordLine(deliver) } else { try reader.forEachLine { try deliver($0, false) } }
         }
         try finish(&output.bytes)
         try output.flush()
         diagnostics.summary()
         if failed { throw TapFailure("", status: 2) }
-    }
-
-    /// Runs `feed` on every line that is a JSON object; other lines pass through unchanged
-    /// with a warning (fatal with --strict), as DESIGN §4 rule 2 says.
-    public func runRecords(
-        feed: (Record, LinePosition, inout [UInt8]) throws -> Void,
-        finish: (inout [UInt8]) throws -> Void = { _ in }
-    ) throws {
-        let strict = options.strict
-        let diagnostics = self.diagnostics
-        try run(
-            feed: { line, position, out in
-                if let record = Record(line: line) {
-                    try feed(record, position, &out)
-                } else if isBlank(line) {
-                    out.appendLine(line)
-                } else {
-                    try diagnostics.badLine(at: position, strict: strict)
-                    out.appendLine(line)
-                }
-            },
-            finish: finish)
     }
 }
 
