@@ -92,6 +92,23 @@ public final class ExtractDriver {
 
     /// Runs the classic loop of the flow tools: classify, feed the table the records it reads.
     public func run(table: inout FlowTable, finish: (FlowTable, inout [UInt8]) throws -> Void) throws {
+        if let literals = table.eventLiterals {
+            // The event literals are found in the pass that finds the line ends (no memmem per line).
+            try run(
+                marking: literals,
+                { line, holds in
+                    guard let view = RecordView(line: line) else { return RecordView.isBlank(line) ? .skipped : .bad }
+                    guard let type = view.type else { return view.isValid ? .skipped : .bad }
+                    if type == .flow { return table.feedFlow(view) ? .used : .bad }
+                    if type == .sse, !holds { return .skipped }
+                    guard table.reads(type) else { return .skipped }
+                    guard view.isValid else { return .bad }
+                    table.feed(view, type: type)
+                    return .used
+                },
+                finish: { out in try finish(table, &out) })
+            return
+        }
         try run(
             { line in
                 // `classify` inlined on the view already made (its type read once): flow records

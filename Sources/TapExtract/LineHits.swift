@@ -18,17 +18,15 @@ import Darwin
 #endif
 
 public struct LineHitScanner: Sendable {
-    /// The literals (one to three, each of 2 bytes or more, all beginning with the same byte,
-    /// none holding a newline).
+    /// The literals (one to three, each of 2 bytes or more, none holding a newline).
     public let literals: [[UInt8]]
     /// The longest literal's last offset: how far past a position the probes read.
     let reach: Int
 
     #if arch(x86_64)
-    /// The first byte (the same for every literal), splatted.
-    let first: __m128i
-    /// Per literal: its second and last byte splatted, and the last byte's offset.
+    /// Per literal: its first, second and last byte splatted, and the last byte's offset.
     struct Probe {
+        var first: __m128i
         var second: __m128i
         var last: __m128i
         var lastOffset: Int
@@ -37,15 +35,13 @@ public struct LineHitScanner: Sendable {
     #endif
 
     public init(literals: [[UInt8]]) {
-        precondition(
-            (1...3).contains(literals.count) && literals.allSatisfy { $0.count >= 2 && $0[0] == literals[0][0] && !$0.contains(0x0A) })
+        precondition((1...3).contains(literals.count) && literals.allSatisfy { $0.count >= 2 && !$0.contains(0x0A) })
         self.literals = literals
         reach = literals.map(\.count).max() ?? 0
         #if arch(x86_64)
-        first = _mm_set1_epi8(Int8(bitPattern: literals[0][0]))
         probes = literals.map { l in
             Probe(
-                second: _mm_set1_epi8(Int8(bitPattern: l[1])),
+                first: _mm_set1_epi8(Int8(bitPattern: l[0])), second: _mm_set1_epi8(Int8(bitPattern: l[1])),
                 last: _mm_set1_epi8(Int8(bitPattern: l[l.count - 1])), lastOffset: l.count - 1)
         }
         #endif
@@ -69,8 +65,10 @@ public struct LineHitScanner: Sendable {
         @inline(__always) func load(_ p: UnsafeRawPointer) -> __m128i {
             _mm_loadu_si128(p.assumingMemoryBound(to: __m128i.self))
         }
-        @inline(__always) func matches(_ v1: __m128i, _ p: UnsafeRawPointer, _ probe: Probe) -> __m128i {
-            _mm_and_si128(_mm_cmpeq_epi8(v1, probe.second), _mm_cmpeq_epi8(load(p + probe.lastOffset), probe.last))
+        @inline(__always) func matches(_ v0: __m128i, _ v1: __m128i, _ p: UnsafeRawPointer, _ probe: Probe) -> __m128i {
+            _mm_and_si128(
+                _mm_and_si128(_mm_cmpeq_epi8(v0, probe.first), _mm_cmpeq_epi8(v1, probe.second)),
+                _mm_cmpeq_epi8(load(p + probe.lastOffset), probe.last))
         }
         // 64 bytes a step while every probe stays inside the buffer.
         while i + 64 + reach <= end {
@@ -81,8 +79,7 @@ public struct LineHitScanner: Sendable {
                 let v0 = load(p)
                 let v1 = load(p + 1)
                 nl |= UInt64(UInt16(truncatingIfNeeded: _mm_movemask_epi8(_mm_cmpeq_epi8(v0, newline)))) << (16 * k)
-                let any = _mm_or_si128(_mm_or_si128(matches(v1, p, a), matches(v1, p, b)), matches(v1, p, c))
-                let m = _mm_and_si128(_mm_cmpeq_epi8(v0, first), any)
+                let m = _mm_or_si128(_mm_or_si128(matches(v0, v1, p, a), matches(v0, v1, p, b)), matches(v0, v1, p, c))
                 hit |= UInt64(UInt16(truncatingIfNeeded: _mm_movemask_epi8(m))) << (16 * k)
             }
             while nl | hit != 0 {

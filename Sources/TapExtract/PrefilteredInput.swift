@@ -63,6 +63,13 @@ func lineHasObjectShape(_ base: UnsafeRawPointer, _ start: Int, _ end: Int) -> B
         && base.load(fromByteOffset: e - 1, as: UInt8.self) == UInt8(ascii: "}")
 }
 
+/// The same for a line as a buffer.
+@inline(__always)
+func lineHasObjectShape(_ line: UnsafeRawBufferPointer) -> Bool {
+    guard let base = line.baseAddress else { return true }
+    return lineHasObjectShape(base, 0, line.count)
+}
+
 extension ExtractDriver {
     /// Bytes per window of a mapped file (its pages are released after it: RSS stays flat).
     static let windowSize = 32 << 20
@@ -75,7 +82,28 @@ extension ExtractDriver {
         _ body: (UnsafeRawBufferPointer) -> LineVerdict,
         finish: (inout [UInt8]) throws -> Void
     ) throws {
-        let scanner = LineHitScanner(literals: literals)
+        try forEachInput(LineHitScanner(literals: literals), everyLine: false, finish: finish) { line, holds in
+            guard holds else { return lineHasObjectShape(line) ? .skipped : .bad }
+            return body(line)
+        }
+    }
+
+    /// Like `run(_:finish:)`, `body` seeing every line, with whether it holds one of `literals`
+    /// (found in the same pass as the line ends; a named regular file is mapped, one thread).
+    public func run(
+        marking literals: [[UInt8]],
+        _ body: (UnsafeRawBufferPointer, Bool) -> LineVerdict,
+        finish: (inout [UInt8]) throws -> Void
+    ) throws {
+        try forEachInput(LineHitScanner(literals: literals), everyLine: true, finish: finish, body)
+    }
+
+    /// The inputs one after the other; `verdict(line, holdsLiteral)` for every line (the mapped
+    /// prefiltered scan calls it only for lines holding a literal and lines of a bad shape).
+    private func forEachInput(
+        _ scanner: LineHitScanner, everyLine: Bool, finish: (inout [UInt8]) throws -> Void,
+        _ verdict: (UnsafeRawBufferPointer, Bool) -> LineVerdict
+    ) throws {
         let inputs = options.files.isEmpty ? ["-"] : options.files
         let several = inputs.count > 1
         var progress = Progress(tool: tool, total: Self.totalSize(inputs), enabled: !options.noProgress)
@@ -100,40 +128,62 @@ extension ExtractDriver {
                 continue
             }
             var number = 0
+            func handle(_ line: UnsafeRawBufferPointer, _ n: Int, _ holds: Bool) throws {
+                if verdict(line, holds) == .bad { try self.noteBad(input, n, several) }
+            }
             var offset = 0
             if input != "-", (st.st_mode & S_IFMT) == S_IFREG, st.st_size > 0 {
-                offset = try scanMapped(fd, size: Int(st.st_size), scanner, &number, &progress) { line, n in
-                    if let line {
-                        try judge(line, holds: true, number: n, input: input, several: several, body)
-                    } else {
-                        try noteBad(input, n, several)
+                let size = Int(st.st_size)
+                offset = try everyLine
+                    ? scanMappedEveryLine(fd, size: size, scanner, &number, &progress, handle)
+                    : scanMapped(fd, size: size, scanner, &number, &progress) { line, n in
+                        if let line { try handle(line, n, true) } else { try noteBad(input, n, several) }
                     }
-                }
                 guard lseek(fd, off_t(offset), SEEK_SET) == off_t(offset) else {
                     throw TapFailure("\(tool): \(input): \(String(cString: strerror(errno)))")
                 }
             }
-            try scanRead(fd, input: input, scanner, &number, &progress) { line, n, holds in
-                try judge(line, holds: holds, number: n, input: input, several: several, body)
-            }
+            try scanRead(fd, input: input, scanner, &number, &progress, handle)
         }
         try end(&progress, failed: failed, finish: finish)
     }
 
-    @inline(__always)
-    private func judge(
-        _ line: UnsafeRawBufferPointer, holds: Bool, number: Int, input: String, several: Bool,
-        _ body: (UnsafeRawBufferPointer) -> LineVerdict
-    ) throws {
-        let verdict: LineVerdict
-        if holds {
-            verdict = body(line)
-        } else if let base = line.baseAddress {
-            verdict = lineHasObjectShape(base, 0, line.count) ? .skipped : .bad
-        } else {
-            verdict = .skipped
+    /// A mapped regular file up to its last newline, every line handed out in order on this
+    /// thread; pages are released every 4 MiB. Returns where read(2) takes over.
+    private func scanMappedEveryLine(
+        _ fd: Int32, size: Int, _ scanner: LineHitScanner, _ number: inout Int, _ progress: inout Progress,
+        _ handle: (UnsafeRawBufferPointer, Int, Bool) throws -> Void
+    ) throws -> Int {
+        guard let map = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), map != MAP_FAILED else { return 0 }
+        defer { munmap(map, size) }
+        _ = madvise(map, size, MADV_SEQUENTIAL)  // only a read-ahead hint
+        guard let last = findLastByte(map, 0x0A, size) else { return 0 }
+        let mappedEnd = map.distance(to: last) + 1
+        let base = UnsafeRawPointer(map)
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        var windowStart = 0
+        var failure: Error?
+        while windowStart < mappedEnd, failure == nil {
+            let windowEnd = Self.lineBoundary(base, after: windowStart + (4 << 20), limit: mappedEnd)
+            _ = scanner.forEachLine(base, from: windowStart, to: windowEnd, final: false) { s, e, holds in
+                guard failure == nil else { return }
+                number += 1
+                lines += 1
+                progress.advance(bytes: e - s + 1, lines: 1)
+                do {
+                    try handle(UnsafeRawBufferPointer(start: base + s, count: e - s), number, holds)
+                } catch {
+                    failure = error
+                }
+            }
+            // Pages handed out are dropped from our resident set (they stay in the page cache).
+            let releaseStart = windowStart & ~(page - 1)
+            let releaseEnd = windowEnd & ~(page - 1)
+            if releaseEnd > releaseStart { _ = madvise(map + releaseStart, releaseEnd - releaseStart, MADV_DONTNEED) }
+            windowStart = windowEnd
         }
-        if verdict == .bad { try noteBad(input, number, several) }
+        if let failure { throw failure }
+        return mappedEnd
     }
 
     /// The mapped part of a regular file, up to its last newline; returns where read(2) takes over.

@@ -1,6 +1,7 @@
 // extract-usage's input path and its telemetry cost: the SSE2 line/literal scanner agrees with a
 // naive split on random bytes in every chunking; a mapped file scanned in two parts side by side
-// gives the same answer and the same bad-line report as the same bytes read from stdin; and the
+// (extract-usage) or in one with the event literals marked (extract-turns) gives the same answer
+// and the same bad-line report as the same bytes read from stdin; and the
 // cost column from Claude Code's cost metric, on a mixed capture + telemetry file, against sums
 // worked out by hand.
 
@@ -37,8 +38,15 @@ final class UsageScanTests: XCTestCase {
         return result
     }
 
-    func testScannerMatchesANaiveSplitInEveryChunking() {
-        let literals = UsageTotals.prefilterLiterals
+    func testScannerMatchesANaiveSplitInEveryChunking() throws {
+        // extract-usage's literals (one first byte) and extract-turns' event literals (three).
+        let turns = try XCTUnwrap(FlowTable(needs: [.toolNames, .usage]).eventLiterals)
+        for literals in [UsageTotals.prefilterLiterals, turns] {
+            try checkScanner(literals)
+        }
+    }
+
+    private func checkScanner(_ literals: [[UInt8]]) throws {
         let scanner = LineHitScanner(literals: literals)
         // Pieces that make near misses likely: literal prefixes and suffixes, quotes, newlines.
         let pieces: [[UInt8]] = literals + literals.map { Array($0.dropLast()) } + literals.map { Array($0.dropFirst()) }
@@ -90,12 +98,15 @@ final class UsageScanTests: XCTestCase {
     func testMappedFileInTwoPartsSameAsStdin() async throws {
         let (path, copies) = try bigFile()
         let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
-        for grouping in ["session", "model", "day"] {
-            let mapped = try await Binary.run("extract-usage", ["--by", grouping, path])
-            let piped = try await Binary.run("extract-usage", ["--by", grouping], stdin: bytes)
+        let runs = [("extract-usage", ["--by", "session"]), ("extract-usage", ["--by", "model"]),
+                    ("extract-usage", ["--by", "day"]), ("extract-turns", ["--mode", "all", "-n", "0"])]
+        for (tool, args) in runs {
+            let mapped = try await Binary.run(tool, args + [path])
+            let piped = try await Binary.run(tool, args, stdin: bytes)
             XCTAssertEqual(mapped.status, 0, mapped.stderr)
-            XCTAssertEqual(mapped.stdoutText, piped.stdoutText, grouping)
-            XCTAssertEqual(mapped.stderr, piped.stderr, grouping)
+            XCTAssertEqual(mapped.stdoutText, piped.stdoutText, "\(tool) \(args)")
+            XCTAssertEqual(mapped.stderr, piped.stderr, "\(tool) \(args)")
+            XCTAssertFalse(mapped.stdout.isEmpty, tool)
         }
         // Each copy: s1 has two flows (10+20 in, 5+7 out, 100 cache read), s2 one (10, 2, 40).
         let r = try await Binary.run("extract-usage", ["--by", "session", path])
