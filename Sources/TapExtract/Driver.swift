@@ -36,8 +36,8 @@ public enum LineVerdict {
 public final class ExtractDriver {
     public let tool: String
     let options: ExtractOptions
-    public private(set) var badLines = 0
-    public private(set) var lines = 0
+    public internal(set) var badLines = 0
+    public internal(set) var lines = 0
 
     public init(tool: String, options: ExtractOptions) {
         self.tool = tool
@@ -74,14 +74,14 @@ public final class ExtractDriver {
     }
 
     /// Counts a bad line; the first is named on stderr (fatal with --strict).
-    private func noteBad(_ input: String, _ number: Int, _ several: Bool) throws {
+    func noteBad(_ input: String, _ number: Int, _ several: Bool) throws {
         badLines += 1
         let label = several ? "\(input == "-" ? "<stdin>" : input):\(number)" : "line \(number)"
         if options.strict { throw TapFailure("\(tool): \(label): not a JSON object") }
         if badLines == 1 { writeStandardError("\(tool): \(label): not a JSON object (skipped)") }
     }
 
-    private func end(_ progress: inout Progress, failed: Bool, finish: (inout [UInt8]) throws -> Void) throws {
+    func end(_ progress: inout Progress, failed: Bool, finish: (inout [UInt8]) throws -> Void) throws {
         progress.end()
         if badLines > 1 { writeStandardError("\(tool): \(badLines) lines were not JSON objects (skipped)") }
         let output = OutputBuffer(lineBuffered: false)
@@ -90,93 +90,25 @@ public final class ExtractDriver {
         if failed { throw TapFailure("", status: 2) }
     }
 
-    /// Like `run(_:finish:)` for a tool that reads only the lines holding `literal` (which has
-    /// no newline): one memmem over each 1 MB block finds them, as `rg -F` would, instead of one
-    /// call per line (glibc's memmem costs more to start than to scan a 1 KB line). `body` sees
-    /// only those lines; every other line is judged by its `{`…`}` shape alone (skipped, or bad
-    /// when it is not blank), which is the verdict a tool that skips it by type or literal gives.
-    public func run(
-        linesHolding literal: [UInt8],
-        _ body: (UnsafeRawBufferPointer) -> LineVerdict,
-        finish: (inout [UInt8]) throws -> Void
-    ) throws {
-        let inputs = options.files.isEmpty ? ["-"] : options.files
-        let several = inputs.count > 1
-        var progress = Progress(tool: tool, total: Self.totalSize(inputs), enabled: !options.noProgress)
-        var failed = false
-        var capacity = 1 << 20
-        var buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
-        defer { buffer.deallocate() }
-        for input in inputs {
-            let fd: Int32 = input == "-" ? 0 : open(input, O_RDONLY | O_CLOEXEC)
-            guard fd >= 0 else {
-                writeStandardError("\(tool): \(input): \(String(cString: strerror(errno)))")
-                failed = true
-                continue
-            }
-            defer { if fd > 0 { close(fd) } }
-            var st = stat()
-            if fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR {
-                writeStandardError("\(tool): \(input): is a directory")
-                failed = true
-                continue
-            }
-            var number = 0
-            var end = 0  // bytes in the buffer; the unfinished line starts at 0
-            while true {
-                let n = read(fd, buffer + end, capacity - end)
-                if n < 0 {
-                    if errno == EINTR || errno == EAGAIN { continue }
-                    throw TapFailure("\(tool): \(input == "-" ? "stdin" : input): \(String(cString: strerror(errno)))")
-                }
-                let atEnd = n == 0
-                end += n
-                var start = 0
-                var hit = literal.withUnsafeBytes { findBytes(buffer, end, $0.baseAddress, $0.count) }
-                while start < end {
-                    let lineEnd: Int
-                    if let nl = memchr(buffer + start, 0x0A, end - start) {
-                        lineEnd = buffer.distance(to: nl)
-                    } else if atEnd {
-                        lineEnd = end  // the last line has no newline
-                    } else {
-                        break
-                    }
-                    let line = UnsafeRawBufferPointer(start: buffer + start, count: lineEnd - start)
-                    number += 1
-                    lines += 1
-                    progress.advance(line.count + 1)
-                    let verdict: LineVerdict
-                    if let h = hit, buffer.distance(to: h) < lineEnd {
-                        verdict = body(line)
-                        let from = min(lineEnd + 1, end)
-                        hit = literal.withUnsafeBytes { findBytes(buffer + from, end - from, $0.baseAddress, $0.count) }
-                    } else {
-                        verdict = RecordView(line: line) != nil || RecordView.isBlank(line) ? .skipped : .bad
-                    }
-                    if verdict == .bad { try noteBad(input, number, several) }
-                    start = lineEnd + 1
-                }
-                if atEnd { break }
-                // Keep the unfinished line at the front; grow for a line longer than the buffer.
-                start = min(start, end)
-                if start > 0 {
-                    if end > start { memmove(buffer, buffer + start, end - start) }
-                    end -= start
-                } else if end == capacity {
-                    let bigger = UnsafeMutableRawPointer.allocate(byteCount: capacity * 2, alignment: 16)
-                    bigger.copyMemory(from: buffer, byteCount: end)
-                    buffer.deallocate()
-                    buffer = bigger
-                    capacity *= 2
-                }
-            }
-        }
-        try end(&progress, failed: failed, finish: finish)
-    }
-
     /// Runs the classic loop of the flow tools: classify, feed the table the records it reads.
     public func run(table: inout FlowTable, finish: (FlowTable, inout [UInt8]) throws -> Void) throws {
+        if let literals = table.eventLiterals {
+            // The event literals are found in the pass that finds the line ends (no memmem per line).
+            try run(
+                marking: literals,
+                { line, holds in
+                    guard let view = RecordView(line: line) else { return RecordView.isBlank(line) ? .skipped : .bad }
+                    guard let type = view.type else { return view.isValid ? .skipped : .bad }
+                    if type == .flow { return table.feedFlow(view) ? .used : .bad }
+                    if type == .sse, !holds { return .skipped }
+                    guard table.reads(type) else { return .skipped }
+                    guard view.isValid else { return .bad }
+                    table.feed(view, type: type)
+                    return .used
+                },
+                finish: { out in try finish(table, &out) })
+            return
+        }
         try run(
             { line in
                 // `classify` inlined on the view already made (its type read once): flow records
@@ -231,6 +163,18 @@ struct Progress {
         guard enabled else { return }
         bytes += count
         lines += 1
+        if bytes >= nextCheck {
+            nextCheck = bytes + (8 << 20)
+            draw()
+        }
+    }
+
+    /// Several lines at once (the prefiltered scan counts lines it never hands out).
+    @inline(__always)
+    mutating func advance(bytes count: Int, lines n: Int) {
+        guard enabled else { return }
+        bytes += count
+        lines += n
         if bytes >= nextCheck {
             nextCheck = bytes + (8 << 20)
             draw()

@@ -14,6 +14,11 @@ public struct FlowLineFields {
     public var sessionID: JSONSpan?
     public var ts: JSONSpan?
     public var provider: JSONSpan?
+    public var method: JSONSpan?
+    public var url: JSONSpan?
+    public var status: JSONSpan?
+    /// `request.headers`, when present.
+    public var headers: JSONSpan?
     /// `request.body` (any kind), when present.
     public var body: JSONSpan?
     public var model: JSONSpan?
@@ -50,6 +55,9 @@ public struct FlowLineParser {
             case .sessionID: fields.sessionID = span(value)
             case .ts: fields.ts = span(value)
             case .provider: fields.provider = span(value)
+            case .method: fields.method = span(value)
+            case .url: fields.url = span(value)
+            case .status: fields.status = span(value)
             case .request: return request(value, &fields)
             default: break
             }
@@ -65,7 +73,12 @@ public struct FlowLineParser {
         guard p[start] == UInt8(ascii: "{") else { return skipValue(start) }
         var f = fields
         let end = members(start) { key, value in
-            guard keyName(key) == .body else { return nil }
+            let name = keyName(key)
+            if name == .headers {
+                f.headers = span(value)
+                return f.headers?.end
+            }
+            guard name == .body else { return nil }
             guard p[value] == UInt8(ascii: "{") else {
                 let end = skipValue(value)
                 if let end { f.body = JSONSpan(kind: kind(value), start: value, end: end) }
@@ -142,7 +155,7 @@ public struct FlowLineParser {
 
     // MARK: - Object members
 
-    enum Key { case flowID, sessionID, ts, provider, request, body, model, messages, input, other }
+    enum Key { case flowID, sessionID, ts, provider, method, url, status, request, headers, body, model, messages, input, other }
 
     /// The keys this parser descends into or keeps (compared raw: capture writers do not
     /// escape ASCII key names; an escaped key simply does not match).
@@ -156,12 +169,14 @@ public struct FlowLineParser {
         }
         switch p[key + 1] {
         case UInt8(ascii: "f"): return eq("flow_id") ? .flowID : .other
-        case UInt8(ascii: "s"): return eq("session_id") ? .sessionID : .other
+        case UInt8(ascii: "s"): return eq("session_id") ? .sessionID : (eq("status") ? .status : .other)
+        case UInt8(ascii: "u"): return eq("url") ? .url : .other
+        case UInt8(ascii: "h"): return eq("headers") ? .headers : .other
         case UInt8(ascii: "t"): return eq("ts") ? .ts : .other
         case UInt8(ascii: "p"): return eq("provider") ? .provider : .other
         case UInt8(ascii: "r"): return eq("request") ? .request : .other
         case UInt8(ascii: "b"): return eq("body") ? .body : .other
-        case UInt8(ascii: "m"): return eq("model") ? .model : (eq("messages") ? .messages : .other)
+        case UInt8(ascii: "m"): return eq("model") ? .model : (eq("messages") ? .messages : (eq("method") ? .method : .other))
         case UInt8(ascii: "i"): return eq("input") ? .input : .other
         default: return .other
         }

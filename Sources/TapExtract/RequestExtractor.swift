@@ -114,6 +114,21 @@ public struct RequestExtractor {
     private static let flowKeys = ["flow_id", "session_id", "ts", "provider", "method", "url", "status", "request"]
     private var flowSpans = [JSONSpan?](repeating: nil, count: 8)
 
+    /// A flow record already parsed by FlowLineParser (its fields reused, the record not walked again).
+    public mutating func feedFlow(_ view: RecordView, _ f: FlowLineFields) {
+        if events != nil { events?.feed(view, type: .flow) }
+        let json = view.json
+        guard let id = json.text(f.flowID), seenFlows.insert(id).inserted else { return }
+        let meta = Meta(
+            flowID: id, sessionID: json.text(f.sessionID), ts: json.text(f.ts),
+            providerName: json.text(f.provider),
+            provider: Provider(name: json.text(f.provider)),
+            method: json.canonical(f.method), url: json.canonical(f.url),
+            httpStatus: json.canonical(f.status),
+            headers: json.canonical(f.headers))
+        arriveFlow(meta, body: f.body, json)
+    }
+
     public mutating func feed(_ view: RecordView, type: CaptureType) {
         if events != nil { events?.feed(view, type: type) }
         let json = view.json
@@ -130,14 +145,7 @@ public struct RequestExtractor {
                 method: json.canonical(f[4]), url: json.canonical(f[5]),
                 httpStatus: json.canonical(f[6]),
                 headers: json.canonical(json.member(f[7], "headers")))
-            let body = json.member(f[7], "body")
-            if let body, body.kind != .null {
-                arrive(Pending(meta: meta, resolved: true), body: body.kind == .object ? body : nil, json)
-            } else {
-                waitingForBody[id] = queue.count
-                queue.append(Pending(meta: meta, resolved: false))
-                trimQueue()
-            }
+            arriveFlow(meta, body: json.member(f[7], "body"), json)
         case .ws:
             guard json.isString(view.field("direction"), "client"), let id = json.text(view.field("flow_id")),
                 let index = waitingForBody[id], let data = view.field("data"), data.kind == .object,
@@ -155,6 +163,17 @@ public struct RequestExtractor {
             }
         default:
             break
+        }
+    }
+
+    /// A flow record: its body now, or later from a WebSocket frame.
+    private mutating func arriveFlow(_ meta: Meta, body: JSONSpan?, _ json: JSONScanner) {
+        if let body, body.kind != .null {
+            arrive(Pending(meta: meta, resolved: true), body: body.kind == .object ? body : nil, json)
+        } else {
+            waitingForBody[meta.flowID] = queue.count
+            queue.append(Pending(meta: meta, resolved: false))
+            trimQueue()
         }
     }
 

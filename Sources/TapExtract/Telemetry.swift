@@ -220,3 +220,44 @@ extension Answers {
         }
     }
 }
+
+/// One data point of Claude Code's `claude_code.cost.usage` metric (USD): the agent's own cost.
+public struct TelemetryCost {
+    public var sessionID: String?
+    public var ts: String?
+    public var model: String?
+    /// A cumulative sum's point is the series' running total (the last one counts); a delta
+    /// sum's point is the cost since the previous one (each distinct point counts).
+    public var cumulative: Bool
+    /// What identifies the time series (attributes, resource, start) and, for a delta point,
+    /// its interval: the same point exported twice is counted once.
+    public var series: [UInt8]
+    public var value: Double
+}
+
+extension Telemetry {
+    static let costMetric = "claude_code.cost.usage"
+
+    /// The cost data point of an otel-capture metric record, nil for any other record (or a
+    /// value that is not a finite number).
+    public static func cost(_ view: RecordView) -> TelemetryCost? {
+        let json = view.json
+        guard json.isString(view.field("type"), "otel.metric"), json.isString(view.field("name"), costMetric),
+            let valueSpan = view.field("value"), valueSpan.kind == .number, let value = json.double(valueSpan),
+            value.isFinite
+        else { return nil }
+        let attributes = view.field("attributes")
+        var series: [UInt8] = []
+        for key in ["attributes", "resource", "start"] {
+            if let span = view.field(key) { series += json.rawArray(span) }
+            series.append(0x0A)  // no raw JSON value holds a newline: the parts stay apart
+        }
+        let cumulative = json.isString(view.field("temporality"), "cumulative")
+        let ts = json.text(view.field("ts"))
+        if !cumulative { series += Array((ts ?? "").utf8) }
+        return TelemetryCost(
+            sessionID: json.text(view.field("session_id")), ts: ts,
+            model: json.member(attributes, "model").flatMap { $0.kind == .string ? json.string($0) : nil },
+            cumulative: cumulative, series: series, value: value)
+    }
+}

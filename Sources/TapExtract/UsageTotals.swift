@@ -67,6 +67,9 @@ public struct UsageTotals {
     }
 
     var flows: [String?: FlowUsage] = [:]
+    /// The telemetry cost points that count, per series (see `feedCost`), with their input order.
+    var costPoints: [[UInt8]: (order: Int, point: TelemetryCost)] = [:]
+    var costCount = 0
     /// Flow ids in first-seen order (the per-flow state is small: one entry per flow).
     public init() {}
 
@@ -80,6 +83,11 @@ public struct UsageTotals {
     }
 
     public static let usageKey: [UInt8] = Array("\"usage\"".utf8)
+
+    /// What every line extract-usage reads holds: a usage key (the wire's events), the opening
+    /// of a Codex or Claude Code event name (telemetry events, raw as Telemetry.eventName
+    /// compares them), or the cost metric's name (which begins like Claude Code's event names).
+    public static let prefilterLiterals: [[UInt8]] = [usageKey] + Telemetry.agentPrefixes
 
     /// Feeds one event record (sse, or ws from the server).
     public mutating func feed(_ view: RecordView, type: CaptureType) {
@@ -115,14 +123,45 @@ public struct UsageTotals {
         flows[id] = state
     }
 
+    /// Takes one `claude_code.cost.usage` data point. Nothing is counted twice: of a cumulative
+    /// series (same attributes, resource and start) only the latest point counts (its running
+    /// total; a tie in `ts` goes to the later line), of a delta series each interval once (the
+    /// same point exported twice, or a file read twice, is one point).
+    public mutating func feedCost(_ point: TelemetryCost) {
+        costCount += 1
+        if let known = costPoints[point.series] {
+            guard point.cumulative, (point.ts ?? "") >= (known.point.ts ?? "") else { return }
+            costPoints[point.series] = (known.order, point)
+        } else {
+            costPoints[point.series] = (costCount, point)
+        }
+    }
+
+    /// USD per group from the cost points (summed in input order, so the total is reproducible).
+    func telemetryCosts(by grouping: UsageGrouping) -> [String?: Double] {
+        var result: [String?: Double] = [:]
+        for (_, point) in costPoints.values.sorted(by: { $0.order < $1.order }) {
+            let key: String?
+            switch grouping {
+            case .session: key = point.sessionID
+            case .model: key = (point.model?.isEmpty ?? true) ? "unknown" : point.model
+            case .day: key = point.ts.map { String($0.unicodeScalars.prefix(10)) }
+            }
+            result[key, default: 0] += point.value
+        }
+        return result
+    }
+
     /// One record per group, keys ascending: `by, key, flows, input_tokens, output_tokens,
-    /// cache_read_tokens, cache_write_tokens` (+ `cost_usd` with prices).
+    /// cache_read_tokens, cache_write_tokens` (+ `cost_usd` with prices, + `telemetry_cost_usd`
+    /// when the input holds Claude Code's cost metric).
     public func finish(by grouping: UsageGrouping, prices: PriceTable?, into out: inout [UInt8]) {
         struct Group {
             var flows = 0
             var total = Usage()
             var cost = 0.0
             var unpriced = false
+            var telemetryCost: Double?
         }
         var groups: [String?: Group] = [:]
         for (_, f) in flows {
@@ -141,6 +180,12 @@ public struct UsageTotals {
             if let prices {
                 if let p = prices.price(model: model) { g.cost += p.cost(u) } else { g.unpriced = true }
             }
+            groups[key] = g
+        }
+        // The agent's own cost, in groups of its own when no flow has tokens there.
+        for (key, cost) in telemetryCosts(by: grouping) {
+            var g = groups[key] ?? Group()
+            g.telemetryCost = (g.telemetryCost ?? 0) + cost
             groups[key] = g
         }
         let keys = groups.keys.sorted { a, b in
@@ -163,6 +208,11 @@ public struct UsageTotals {
                     w.key("cost_usd")
                     // A group with a model missing from the price table has no honest total.
                     if g.unpriced { w.null() } else { w.raw(Array(formatCost(g.cost).utf8)) }
+                }
+                if !costPoints.isEmpty {
+                    // Only when the input holds the cost metric: capture-only answers keep their shape.
+                    w.key("telemetry_cost_usd")
+                    if let c = g.telemetryCost { w.raw(Array(formatCost(c).utf8)) } else { w.null() }
                 }
                 w.endObject()
                 w.newline()

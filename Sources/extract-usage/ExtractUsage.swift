@@ -33,9 +33,10 @@ struct ExtractUsage: ParsableCommand {
         }
         var totals = UsageTotals()
         let grouping = by
-        // Every line reaches the closure: telemetry records carry their token counts without a
-        // `"usage"` key, so the block-wide `"usage"` prefilter (run(linesHolding:)) would drop them.
+        // Only the lines holding a usage key or an agent's telemetry name reach the closure: every
+        // record it reads has one (events with usage, codex.*/claude_code.* events, the cost metric).
         try ExtractDriver(tool: "extract-usage", options: input).run(
+            linesHoldingAny: UsageTotals.prefilterLiterals,
             { line in
                 guard let view = RecordView(line: line) else { return RecordView.isBlank(line) ? .skipped : .bad }
                 // Telemetry token counts (otel-capture records; see Sources/TapExtract/Telemetry.swift).
@@ -43,6 +44,11 @@ struct ExtractUsage: ParsableCommand {
                     guard view.isValid else { return .bad }
                     guard let usage = Telemetry.usage(view, event: event) else { return .skipped }
                     totals.feedTelemetry(usage)
+                    return .used
+                }
+                if let cost = Telemetry.cost(view) {
+                    guard view.isValid else { return .bad }
+                    totals.feedCost(cost)
                     return .used
                 }
                 // Only events with a usage object matter; other lines are judged by their shape only.

@@ -1,0 +1,301 @@
+// The input loop of a tool that reads only the lines holding one of a few literals
+// (extract-usage): one SSE2 pass finds the lines and those literals (LineHitScanner), `body`
+// sees only the lines that hold one, every other line is judged by its `{`…`}` shape alone
+// (skipped, or bad when it is not blank), which is the verdict a tool that skips it by type or
+// literal gives. A named regular file is mapped and scanned in windows of 32 MiB; each window is
+// cut at a line boundary into one part per core (two at most) scanned side by side, then the
+// parts' lines are handed to `body` in file order on this thread, so the answer cannot depend on
+// the split. Stdin, pipes and what a file grew by after it was mapped are read with read(2).
+
+import Dispatch
+import TapCLI
+import TapCodec
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// What the scan of one part of a window found (written by one scanning thread, read after the join).
+final class PartScan: @unchecked Sendable {
+    let start: Int, end: Int
+    var lines = 0
+    /// Lines holding a literal: start, end (newline excluded), index of the line in the part.
+    var hits: [(start: Int, end: Int, index: Int)] = []
+    /// Indices of the lines that are not `{`…`}` (nor blank).
+    var badShapes: [Int] = []
+
+    init(start: Int, end: Int) {
+        self.start = start
+        self.end = end
+    }
+
+    func scan(_ base: UnsafeRawPointer, _ scanner: LineHitScanner, page: Int) {
+        // Map the part's pages in one call (Linux 5.14+; elsewhere they fault in as read).
+        let from = start & ~(page - 1)
+        _ = madvise(UnsafeMutableRawPointer(mutating: base + from), end - from, 22 /* MADV_POPULATE_READ */)
+        var index = 0
+        _ = scanner.forEachLine(base, from: start, to: end, final: false) { s, e, holds in
+            if holds {
+                hits.append((s, e, index))
+            } else if !lineHasObjectShape(base, s, e) {
+                badShapes.append(index)
+            }
+            index += 1
+        }
+        lines = index
+    }
+}
+
+/// True for a line that is blank or looks like one object (`{` … `}` between blanks).
+@inline(__always)
+func lineHasObjectShape(_ base: UnsafeRawPointer, _ start: Int, _ end: Int) -> Bool {
+    var s = start
+    var e = end
+    func blank(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D }
+    while s < e, blank(base.load(fromByteOffset: s, as: UInt8.self)) { s += 1 }
+    while e > s, blank(base.load(fromByteOffset: e - 1, as: UInt8.self)) { e -= 1 }
+    if s == e { return true }
+    return e - s >= 2 && base.load(fromByteOffset: s, as: UInt8.self) == UInt8(ascii: "{")
+        && base.load(fromByteOffset: e - 1, as: UInt8.self) == UInt8(ascii: "}")
+}
+
+/// The same for a line as a buffer.
+@inline(__always)
+func lineHasObjectShape(_ line: UnsafeRawBufferPointer) -> Bool {
+    guard let base = line.baseAddress else { return true }
+    return lineHasObjectShape(base, 0, line.count)
+}
+
+extension ExtractDriver {
+    /// Bytes per window of a mapped file (its pages are released after it: RSS stays flat).
+    static let windowSize = 32 << 20
+    /// Smallest window worth a second thread.
+    static let splitThreshold = 4 << 20
+
+    /// Like `run(_:finish:)`, `body` seeing only the lines that hold one of `literals`.
+    public func run(
+        linesHoldingAny literals: [[UInt8]],
+        _ body: (UnsafeRawBufferPointer) -> LineVerdict,
+        finish: (inout [UInt8]) throws -> Void
+    ) throws {
+        try forEachInput(LineHitScanner(literals: literals), everyLine: false, finish: finish) { line, holds in
+            guard holds else { return lineHasObjectShape(line) ? .skipped : .bad }
+            return body(line)
+        }
+    }
+
+    /// Like `run(_:finish:)`, `body` seeing every line, with whether it holds one of `literals`
+    /// (found in the same pass as the line ends; a named regular file is mapped, one thread).
+    public func run(
+        marking literals: [[UInt8]],
+        _ body: (UnsafeRawBufferPointer, Bool) -> LineVerdict,
+        finish: (inout [UInt8]) throws -> Void
+    ) throws {
+        try forEachInput(LineHitScanner(literals: literals), everyLine: true, finish: finish, body)
+    }
+
+    /// The inputs one after the other; `verdict(line, holdsLiteral)` for every line (the mapped
+    /// prefiltered scan calls it only for lines holding a literal and lines of a bad shape).
+    private func forEachInput(
+        _ scanner: LineHitScanner, everyLine: Bool, finish: (inout [UInt8]) throws -> Void,
+        _ verdict: (UnsafeRawBufferPointer, Bool) -> LineVerdict
+    ) throws {
+        let inputs = options.files.isEmpty ? ["-"] : options.files
+        let several = inputs.count > 1
+        var progress = Progress(tool: tool, total: Self.totalSize(inputs), enabled: !options.noProgress)
+        var failed = false
+        for input in inputs {
+            let fd: Int32 = input == "-" ? 0 : open(input, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else {
+                writeStandardError("\(tool): \(input): \(String(cString: strerror(errno)))")
+                failed = true
+                continue
+            }
+            defer { if fd > 0 { close(fd) } }
+            var st = stat()
+            guard fstat(fd, &st) == 0 else {
+                writeStandardError("\(tool): \(input): \(String(cString: strerror(errno)))")
+                failed = true
+                continue
+            }
+            if (st.st_mode & S_IFMT) == S_IFDIR {
+                writeStandardError("\(tool): \(input): is a directory")
+                failed = true
+                continue
+            }
+            var number = 0
+            func handle(_ line: UnsafeRawBufferPointer, _ n: Int, _ holds: Bool) throws {
+                if verdict(line, holds) == .bad { try self.noteBad(input, n, several) }
+            }
+            var offset = 0
+            if input != "-", (st.st_mode & S_IFMT) == S_IFREG, st.st_size > 0 {
+                let size = Int(st.st_size)
+                offset = try everyLine
+                    ? scanMappedEveryLine(fd, size: size, scanner, &number, &progress, handle)
+                    : scanMapped(fd, size: size, scanner, &number, &progress) { line, n in
+                        if let line { try handle(line, n, true) } else { try noteBad(input, n, several) }
+                    }
+                guard lseek(fd, off_t(offset), SEEK_SET) == off_t(offset) else {
+                    throw TapFailure("\(tool): \(input): \(String(cString: strerror(errno)))")
+                }
+            }
+            try scanRead(fd, input: input, scanner, &number, &progress, handle)
+        }
+        try end(&progress, failed: failed, finish: finish)
+    }
+
+    /// A mapped regular file up to its last newline, every line handed out in order on this
+    /// thread; pages are released every 4 MiB. Returns where read(2) takes over.
+    private func scanMappedEveryLine(
+        _ fd: Int32, size: Int, _ scanner: LineHitScanner, _ number: inout Int, _ progress: inout Progress,
+        _ handle: (UnsafeRawBufferPointer, Int, Bool) throws -> Void
+    ) throws -> Int {
+        guard let map = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), map != MAP_FAILED else { return 0 }
+        defer { munmap(map, size) }
+        _ = madvise(map, size, MADV_SEQUENTIAL)  // only a read-ahead hint
+        guard let last = findLastByte(map, 0x0A, size) else { return 0 }
+        let mappedEnd = map.distance(to: last) + 1
+        let base = UnsafeRawPointer(map)
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        var windowStart = 0
+        var failure: Error?
+        while windowStart < mappedEnd, failure == nil {
+            let windowEnd = Self.lineBoundary(base, after: windowStart + (4 << 20), limit: mappedEnd)
+            _ = scanner.forEachLine(base, from: windowStart, to: windowEnd, final: false) { s, e, holds in
+                guard failure == nil else { return }
+                number += 1
+                lines += 1
+                progress.advance(bytes: e - s + 1, lines: 1)
+                do {
+                    try handle(UnsafeRawBufferPointer(start: base + s, count: e - s), number, holds)
+                } catch {
+                    failure = error
+                }
+            }
+            // Pages handed out are dropped from our resident set (they stay in the page cache).
+            let releaseStart = windowStart & ~(page - 1)
+            let releaseEnd = windowEnd & ~(page - 1)
+            if releaseEnd > releaseStart { _ = madvise(map + releaseStart, releaseEnd - releaseStart, MADV_DONTNEED) }
+            windowStart = windowEnd
+        }
+        if let failure { throw failure }
+        return mappedEnd
+    }
+
+    /// The mapped part of a regular file, up to its last newline; returns where read(2) takes over.
+    /// `handle(line, number)` is called for the lines holding a literal, `handle(nil, number)`
+    /// for the lines of a bad shape (the others are skipped whatever the tool, and only counted).
+    private func scanMapped(
+        _ fd: Int32, size: Int, _ scanner: LineHitScanner, _ number: inout Int, _ progress: inout Progress,
+        _ handle: (UnsafeRawBufferPointer?, Int) throws -> Void
+    ) throws -> Int {
+        guard let map = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), map != MAP_FAILED else { return 0 }
+        defer { munmap(map, size) }
+        _ = madvise(map, size, MADV_SEQUENTIAL)  // only a read-ahead hint
+        guard let last = findLastByte(map, 0x0A, size) else { return 0 }
+        let mappedEnd = map.distance(to: last) + 1
+        nonisolated(unsafe) let base = UnsafeRawPointer(map)
+        let cores = sysconf(Int32(_SC_NPROCESSORS_ONLN)) > 1 ? 2 : 1
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        var windowStart = 0
+        while windowStart < mappedEnd {
+            let windowEnd = Self.lineBoundary(base, after: windowStart + Self.windowSize, limit: mappedEnd)
+            var cuts = [windowStart]
+            if cores > 1, windowEnd - windowStart >= Self.splitThreshold {
+                let middle = Self.lineBoundary(base, after: windowStart + (windowEnd - windowStart) / 2, limit: windowEnd)
+                if middle < windowEnd { cuts.append(middle) }
+            }
+            cuts.append(windowEnd)
+            let parts = (0..<(cuts.count - 1)).map { PartScan(start: cuts[$0], end: cuts[$0 + 1]) }
+            if parts.count == 1 {
+                parts[0].scan(base, scanner, page: page)
+            } else {
+                DispatchQueue.concurrentPerform(iterations: parts.count) { k in parts[k].scan(base, scanner, page: page) }
+            }
+            // The lines to judge, in file order, part by part.
+            for part in parts {
+                var h = 0
+                var b = 0
+                while h < part.hits.count || b < part.badShapes.count {
+                    if b == part.badShapes.count || (h < part.hits.count && part.hits[h].index < part.badShapes[b]) {
+                        let hit = part.hits[h]
+                        try handle(UnsafeRawBufferPointer(start: base + hit.start, count: hit.end - hit.start), number + hit.index + 1)
+                        h += 1
+                    } else {
+                        try handle(nil, number + part.badShapes[b] + 1)
+                        b += 1
+                    }
+                }
+                number += part.lines
+                lines += part.lines
+                progress.advance(bytes: part.end - part.start, lines: part.lines)
+            }
+            // Pages handed out are dropped from our resident set (they stay in the page cache).
+            let releaseEnd = windowEnd & ~(page - 1)
+            let releaseStart = windowStart & ~(page - 1)
+            if releaseEnd > releaseStart { _ = madvise(map + releaseStart, releaseEnd - releaseStart, MADV_DONTNEED) }
+            windowStart = windowEnd
+        }
+        return mappedEnd
+    }
+
+    /// The index after the first newline at or after `at` (`limit` when there is none before it).
+    static func lineBoundary(_ base: UnsafeRawPointer, after at: Int, limit: Int) -> Int {
+        guard at < limit, let nl = memchr(base + at, 0x0A, limit - at) else { return limit }
+        return base.distance(to: UnsafeRawPointer(nl)) + 1
+    }
+
+    /// The read(2) loop: stdin, pipes, and the bytes of a file after its mapped part.
+    private func scanRead(
+        _ fd: Int32, input: String, _ scanner: LineHitScanner, _ number: inout Int, _ progress: inout Progress,
+        _ handle: (UnsafeRawBufferPointer, Int, Bool) throws -> Void
+    ) throws {
+        var capacity = 1 << 20
+        var buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
+        defer { buffer.deallocate() }
+        var end = 0  // bytes in the buffer; the unfinished line starts at 0
+        while true {
+            let n = read(fd, buffer + end, capacity - end)
+            if n < 0 {
+                if errno == EINTR || errno == EAGAIN { continue }
+                throw TapFailure("\(tool): \(input == "-" ? "stdin" : input): \(String(cString: strerror(errno)))")
+            }
+            let atEnd = n == 0
+            end += n
+            var failure: Error?
+            let base = UnsafeRawPointer(buffer)
+            let start = scanner.forEachLine(base, from: 0, to: end, final: atEnd) { s, e, holds in
+                guard failure == nil else { return }
+                number += 1
+                lines += 1
+                progress.advance(bytes: e - s + 1, lines: 1)
+                do {
+                    try handle(UnsafeRawBufferPointer(start: base + s, count: e - s), number, holds)
+                } catch {
+                    failure = error
+                }
+            }
+            if let failure { throw failure }
+            if atEnd { break }
+            // Keep the unfinished line at the front; grow for a line longer than the buffer.
+            if start > 0 {
+                if end > start { memmove(buffer, buffer + start, end - start) }
+                end -= start
+            } else if end == capacity {
+                let bigger = UnsafeMutableRawPointer.allocate(byteCount: capacity * 2, alignment: 16)
+                bigger.copyMemory(from: buffer, byteCount: end)
+                buffer.deallocate()
+                buffer = bigger
+                capacity *= 2
+            }
+        }
+    }
+}
+
+/// glibc's memrchr (a GNU extension the Glibc module does not export): the last newline of a map.
+@_silgen_name("memrchr")
+func findLastByte(_ haystack: UnsafeRawPointer?, _ byte: Int32, _ count: Int) -> UnsafeMutableRawPointer?
