@@ -44,6 +44,8 @@ enum CardItem {
     case content(role: ContentRole, index: Int, text: String)
     /// A tool call begins: its name (arguments follow as `.content(.toolArgs, …)`).
     case toolStart(index: Int, name: String)
+    /// A line from the agent's own telemetry (a tool decision or result, TelemetryJoin.swift).
+    case telemetry(String)
     /// An input record, shown as itself (`--format ndjson`); no text.
     case record([UInt8])
     /// The card reached DONE or DEAD: the status line is due.

@@ -81,6 +81,21 @@ struct CardRenderer {
 
     // MARK: - Text
 
+    /// Control characters as `^X` (ESC above all never reaches the terminal raw).
+    static func visible(_ text: String) -> String {
+        guard text.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) else { return text }
+        var out: [UInt8] = []
+        for byte in text.utf8 {
+            if byte < 0x20 || byte == 0x7F {
+                out.append(UInt8(ascii: "^"))
+                out.append(byte == 0x7F ? UInt8(ascii: "?") : byte + 0x40)
+            } else {
+                out.append(byte)
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
     private func paint(_ text: String, _ color: String, into out: inout [UInt8]) {
         if options.color { out.append(contentsOf: color.utf8) }
         out.append(contentsOf: text.utf8)
@@ -124,6 +139,15 @@ struct CardRenderer {
         switch item {
         case .record, .final:
             return
+        case .telemetry(let text):
+            // A line of its own; control characters made visible as in the transcript.
+            if !atLineStart { out.append(0x0A) }
+            paint("│", ANSI.dim, into: &out)
+            out.append(0x20)
+            paint(Self.visible(text), ANSI.cyan, into: &out)
+            out.append(0x0A)
+            atLineStart = true
+            segment = nil
         case .toolStart(let index, let name):
             tools[flowID, default: [:]][index] = name
             argColor[flowID] = JSONColorizer()

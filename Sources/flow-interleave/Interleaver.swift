@@ -25,6 +25,8 @@ struct Interleaver {
     private var decoder = DeltaDecoder()
     private var decoded: [UInt8] = []
     private var lastFlowID: (raw: [UInt8], id: String)?
+    /// Tool events from telemetry whose session had no flow (named at the end of the transcript).
+    private(set) var unmatched = UnmatchedTelemetry()
 
     init(policy: ScreenPolicy, render: RenderOptions) {
         screen = ScreenController(policy: policy)
@@ -68,6 +70,8 @@ struct Interleaver {
             }
         } else if json.stringEquals(typeSpan, RecordType.redis) {
             feedRedisSessionEvent(record, now: now, into: &out)
+        } else if let event = ToolTelemetry(record, type: typeSpan) {
+            feedTelemetry(event, record: record, now: now, into: &out)
         } else {
             passThrough(record.line, now: now, into: &out)
         }
@@ -92,6 +96,22 @@ struct Interleaver {
         applyDecoded(flowID: nil)
         screen.finish(out: &actions)
         flushActions(into: &out)
+        // Telemetry that found no card is named, not dropped (ndjson passed it through as it came).
+        if !ndjson, let line = unmatched.line { out.append(contentsOf: (line + "\n").utf8) }
+    }
+
+    /// A tool decision or result from telemetry: on the card of its session's flow
+    /// (ScreenController.flow(ofSession:)); without one it passes through and is counted.
+    private mutating func feedTelemetry(_ event: ToolTelemetry, record: Record, now: Timestamp, into out: inout [UInt8]) {
+        if let session = event.sessionID, let flowID = screen.flow(ofSession: session) {
+            let item: CardItem = ndjson ? .record(ToolTelemetry.joined(record.line, flowID: flowID)) : .telemetry(event.line)
+            if screen.annotate(flowID, item, now: now, out: &actions) {
+                flushActions(into: &out)
+                return
+            }
+        }
+        unmatched.count(session: event.sessionID)
+        passThrough(record.line, now: now, into: &out)
     }
 
     private mutating func flushActions(into out: inout [UInt8]) {

@@ -96,6 +96,39 @@ struct ScreenController {
     /// The state of a flow's card (live or evicted).
     func state(of flowID: String) -> CardState? { cards[flowID]?.state ?? evicted[flowID]?.state }
 
+    /// The flow a telemetry event of `session` joins: its newest STREAMING card, else the card
+    /// of its most recently started flow (live or evicted; ties by flow id).
+    func flow(ofSession session: String) -> String? {
+        var best: (streaming: Int, started: Int64, id: String)?
+        func consider(_ id: String, _ info: CardInfo, _ state: CardState) {
+            let candidate = (state == .streaming ? 1 : 0, info.startedAt.microseconds, id)
+            if let b = best, candidate <= b { return }
+            best = candidate
+        }
+        for (id, card) in cards where card.info.sessionID == session { consider(id, card.info, card.state) }
+        for (id, summary) in evicted where summary.info.sessionID == session { consider(id, summary.info, summary.state) }
+        return best?.id
+    }
+
+    /// Adds a note from outside the flow (telemetry) to its card without counting as the
+    /// flow's activity or reviving it: shown now if open, else it waits; an evicted card comes
+    /// back (its header says "continued") to show it. False when the flow is forgotten.
+    mutating func annotate(_ flowID: String, _ item: CardItem, now: Timestamp, out: inout [ScreenAction]) -> Bool {
+        advance(to: now, out: &out)
+        if cards[flowID] == nil {
+            guard let summary = evicted.removeValue(forKey: flowID) else { return false }
+            var card = Card(info: summary.info, now: clock)
+            card.state = summary.state
+            card.shownBefore = true
+            card.terminal = summary.terminal
+            cards[flowID] = card
+        }
+        guard let index = cards.index(forKey: flowID) else { return false }
+        append(item, to: flowID, at: index, out: &out)
+        schedule(out: &out)
+        return true
+    }
+
     /// Changes facts shown in the header or status line (model, tokens).
     mutating func update(_ flowID: String, _ body: (inout CardInfo) -> Void) {
         guard var info = cards[flowID]?.info else { return }

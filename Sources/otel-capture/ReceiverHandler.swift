@@ -31,8 +31,8 @@ final class ReceiverHandler: ChannelInboundHandler {
                 contentType: head.headers.first(name: "content-type"),
                 contentEncoding: head.headers.first(name: "content-encoding"),
                 contentLength: head.headers.first(name: "content-length").flatMap { Int($0) }, maxBody: maxBody)
-        case .body(var buffer):
-            if let bytes = buffer.readBytes(length: buffer.readableBytes) { request?.feed(bytes) }
+        case .body(let buffer):
+            buffer.withUnsafeReadableBytes { request?.feed($0) }
         case .end:
             guard let finished = request else { return }
             request = nil
