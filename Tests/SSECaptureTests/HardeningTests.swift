@@ -423,6 +423,26 @@ final class HardeningTests: XCTestCase {
         )
     }
 
+    /// Regression of the first `capture` fuzz finding: `http://user@:[:1]:80?x` made a host `:[:1]`,
+    /// whose Host header `[:[:1]]` named another endpoint than the one connected to.
+    func testHostWithBracketsIsRejected() {
+        XCTAssertEqual(
+            Route.decide(method: .GET, uri: "http://user@:[:1]:80?x", tunnel: nil, reverse: []),
+            .reject("bad request target \("http://user@:[:1]:80?x".debugDescription)")
+        )
+        for bad in [":[:1]:80", "a]b:80", "[a]b]:80", "a[b", "a\u{7F}b:1", "a\tb"] {
+            XCTAssertNil(HostPort(bad, defaultPort: 80), bad)
+        }
+        for good in ["[::1]:8443", "::1:80", "fe80::1%eth0", "api.anthropic.com", "user@h:1"] {
+            let parsed = HostPort(good, defaultPort: 443)
+            XCTAssertNotNil(parsed, good)
+            if let parsed {
+                let upstream = Upstream(host: parsed.host, port: parsed.port, tls: true)
+                XCTAssertEqual(HostPort(upstream.authority, defaultPort: 443), parsed, "Host header round trip of \(good)")
+            }
+        }
+    }
+
     func testLoopbackAndListenRefusal() throws {
         for host in ["127.0.0.1", "127.1.2.3", "::1", "localhost", "LOCALHOST", "::ffff:127.0.0.1"] {
             XCTAssertTrue(RequestPolicy.isLoopback(host), host)
