@@ -433,7 +433,7 @@ final class HardeningTests: XCTestCase {
         for bad in [":[:1]:80", "a]b:80", "[a]b]:80", "a[b", "a\u{7F}b:1", "a\tb"] {
             XCTAssertNil(HostPort(bad, defaultPort: 80), bad)
         }
-        for good in ["[::1]:8443", "::1:80", "fe80::1%eth0", "api.anthropic.com", "user@h:1"] {
+        for good in ["[::1]:8443", "::1:80", "[fe80::1%eth0]:443", "api.anthropic.com", "user@h:1"] {
             let parsed = HostPort(good, defaultPort: 443)
             XCTAssertNotNil(parsed, good)
             if let parsed {
