@@ -14,6 +14,28 @@ func tool(_ name: String, _ extra: [Target.Dependency] = []) -> Target {
     .executableTarget(name: name, dependencies: ["TapCodec", "TapCLI", argumentParser] + extra)
 }
 
+/// sse-capture is a long-running proxy with a memory target: its release build links the Swift
+/// runtime and Foundation statically, which keeps about 4 MiB fewer pages resident than the shared
+/// libraries (measured, bench/proxy.sh). Release only: the debug test bundle links this target's
+/// code next to XCTest, which brings the shared Foundation, and one process must not hold both.
+func staticStdlib(_ target: Target) -> Target {
+    // swiftc's -static-stdlib does not add the static Foundation's own libraries on Linux; they
+    // are named here, in a group because they refer to one another.
+    let foundation = [
+        "-lFoundation", "-lCoreFoundation", "-lFoundationInternationalization", "-lFoundationEssentials",
+        "-l_FoundationICU", "-l_FoundationCShims", "-l_FoundationCollections", "-lswiftSynchronization",
+        "-lswiftDispatch", "-ldispatch", "-lBlocksRuntime", "-lstdc++", "-lm",
+    ]
+    let group = ["--start-group"] + foundation + ["--end-group"]
+    target.linkerSettings = [
+        .unsafeFlags(
+            ["-static-stdlib"] + group.flatMap { ["-Xlinker", $0] },
+            .when(platforms: [.linux], configuration: .release)
+        )
+    ]
+    return target
+}
+
 /// One test target per tool; every test target may use the shared test support (binaries, fixtures, splits).
 func tests(_ name: String, _ extra: [Target.Dependency] = []) -> Target {
     .testTarget(
@@ -60,7 +82,7 @@ let package = Package(
         tool("flow-web", nio),
         tool("rg-prefilter", ["CPCRE2"]),
         tool("redis-dump", ["CHiredis"]),
-        tool("sse-capture", nio + [
+        staticStdlib(tool("sse-capture", nio + [
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "NIOTLS", package: "swift-nio"),
             .product(name: "NIOWebSocket", package: "swift-nio"),
@@ -68,7 +90,7 @@ let package = Package(
             .product(name: "X509", package: "swift-certificates"),
             .product(name: "SwiftASN1", package: "swift-asn1"),
             .product(name: "Crypto", package: "swift-crypto"),
-        ]),
+        ])),
         // The extract-* tools share one analysis library (flows, prompts, turns) over TapCodec.
         .target(name: "TapExtract", dependencies: ["TapCodec", "TapCLI", "COpenSSL", argumentParser]),
         tool("extract-prompts", ["TapExtract"]),

@@ -14,6 +14,11 @@
 # must be logged). Targets (issue 6), as ratios from the same run: added latency p50/p99 at
 # least 4x lower than the anchor's, proxy CPU per event at least 10x lower, events/s within
 # 10 % of direct in b and c, peak RSS <= 32 MiB with 50 TLS streams.
+# Notes: the harness's upstream answers `Connection: close` and opens a connection (and, over
+# HTTPS, a TLS handshake) per stream, so sse-capture's upstream keep-alive pool never engages
+# here: scenario a measures per-event forwarding, not connection set-up. Peak RSS is VmHWM and
+# counts the binary's mapped pages: measure the release build (static Swift runtime, see
+# Package.swift), not a debug one.
 # Environment: MODES, SCEN, RUNS_A/RUNS_B/RUNS_C, OUT_DIR, NO_INSTALL (see run-proxy-anchor.sh),
 # BIN (default .build/release), BUILD=1, SHARED (default ../shared).
 set -euo pipefail

@@ -1,7 +1,7 @@
 // The renderers' input: any StreamTap record in, the records they read out. `delta` records
 // go straight through; `sse`, `ws`, `flow` and `flow_end` records go through the provider
-// decoders (DeltaDecoder), and `redis` records holding a Redis session's events through
-// RedisSessionDecoder, and come out as `sse-normalize` writes them: an event record
+// decoders (DeltaDecoder, which also turns `redis` records holding a Redis session's events
+// into deltas), and come out as `sse-normalize` writes them: an event record
 // is replaced by its deltas; flow and flow_end records pass unchanged. The request deltas a
 // flow record (or a client `ws` request) gives (`user_prompt`, `tool_result`) are left out:
 // a normalised log already holds them beside its flow records, and they are not streamed
@@ -12,7 +12,6 @@
 
 public struct DeltaInput {
     var decoder = DeltaDecoder(keepEvents: false)
-    var redisSessions = RedisSessionDecoder()
     var decoded: [UInt8] = []
     /// Flows seen but not yet given to the decoder: a small flow record (ids, provider, url,
     /// no request body) per flow_id, fed when the flow's first event arrives. A normalised log
@@ -33,10 +32,11 @@ public struct DeltaInput {
                 || json.stringEquals(type, RecordType.redis)
         else { return try body(record, nil) }
         if json.stringEquals(type, RecordType.redis) {
-            // A Redis session entry (FORMAT.md 5.1) becomes its deltas; any other entry passes.
+            // A Redis session entry (FORMAT.md 5.1) becomes its deltas; the decoder writes any
+            // other entry back unchanged, which `emit` hands on as the record itself.
             decoded.removeAll(keepingCapacity: true)
-            guard redisSessions.feed(record, into: &decoded) else { return try body(record, nil) }
-            return try emit(source: nil, seq: nil, body)
+            decoder.feed(record, into: &decoded)
+            return try emit(source: record, seq: nil, body)
         }
         if json.stringEquals(type, RecordType.flow) {
             if let flow = record.field("flow_id") { waitingFlows[json.rawArray(flow)] = Self.smallFlowRecord(record) }

@@ -152,8 +152,19 @@ final class FlowRecorder {
     /// Response body bytes that have already been written to the client.
     func responseBody(_ buffers: [ByteBuffer]) {
         guard var tap, !buffers.isEmpty else { return }
+        // Moved out while it is fed: a second reference would make every mutation copy its buffers.
+        self.tap = nil
         let ts = Timestamp.now().iso8601
-        var out: [UInt8] = []
+        // One buffer reused for the flow's records, kept only while small: fifty streams each
+        // holding a large batch's capacity would cost more memory than the allocations save.
+        var out = recordBuffer
+        recordBuffer = []
+        defer {
+            if out.capacity <= Self.keptRecordCapacity {
+                out.removeAll(keepingCapacity: true)
+                recordBuffer = out
+            }
+        }
         for buffer in buffers {
             wireBytes += buffer.readableBytes
             buffer.withUnsafeReadableBytes { wire in
@@ -174,6 +185,8 @@ final class FlowRecorder {
     }
 
     private var inflaterFailureLogged = false
+    private var recordBuffer: [UInt8] = []
+    private static let keptRecordCapacity = 8192
 
     private func feed(_ bytes: UnsafeRawBufferPointer, tap: inout FlowTap, out: inout [UInt8], ts: String) {
         tap.feed(bytes, ts: ts, into: &out)

@@ -50,11 +50,26 @@ struct FlowTap {
     private(set) var seq = 0
     /// Body bytes seen (as decoded for the log).
     private(set) var bytes = 0
+    /// `{"v":1,"type":"sse","flow_id":…,"session_id":…,"ts":` — the same for every record of the
+    /// flow, so it is encoded once and copied, not re-escaped per event.
+    private let recordPrefix: [UInt8]
 
     init(flowID: String, sessionID: String, kind: BodyKind) {
         self.flowID = flowID
         self.sessionID = sessionID
         self.kind = kind
+        var w = JSONWriter(capacity: 128)
+        w.beginObject()
+        w.key("v")
+        w.int(1)
+        w.key("type")
+        w.string("sse")
+        w.key("flow_id")
+        w.string(flowID)
+        w.key("session_id")
+        w.string(sessionID)
+        w.key("ts")
+        recordPrefix = w.bytes
     }
 
     /// True while the body is (or may still turn out to be) SSE: the raw bytes are worth keeping.
@@ -109,33 +124,26 @@ struct FlowTap {
     }
 
     private mutating func flushEvents(ts: String, into out: inout [UInt8]) {
-        for event in events {
-            var w = JSONWriter()
-            w.beginObject()
-            w.key("v")
-            w.int(1)
-            w.key("type")
-            w.string("sse")
-            w.key("flow_id")
-            w.string(flowID)
-            w.key("session_id")
-            w.string(sessionID)
-            w.key("ts")
-            w.string(ts)
-            w.key("seq")
-            w.int(seq)
-            w.key("event")
-            w.string(event.type)
-            if let id = event.id {
-                w.key("id")
-                w.string(id)
+        guard !events.isEmpty else { return }
+        // Encoded straight into `out` (no per-record buffer).
+        JSONWriter.append(to: &out) { w in
+            for event in events {
+                w.raw(recordPrefix)
+                w.string(ts)
+                w.key("seq")
+                w.int(seq)
+                w.key("event")
+                w.string(event.type)
+                if let id = event.id {
+                    w.key("id")
+                    w.string(id)
+                }
+                w.key("data")
+                JSONValue.append(event.data, to: &w)
+                w.endObject()
+                w.newline()
+                seq += 1
             }
-            w.key("data")
-            JSONValue.append(event.data, to: &w)
-            w.endObject()
-            w.newline()
-            out.append(contentsOf: w.bytes)
-            seq += 1
         }
         events.removeAll(keepingCapacity: true)
     }

@@ -129,19 +129,25 @@ final class LogSink: Sendable {
 
 /// Open descriptors of per-session files, bounded so thousands of sessions do not exhaust fds.
 struct SessionFDCache {
-    private var open: [String: Int32] = [:]
-    private var order: [String] = []
+    /// Keyed by (session, file name) as given: a hit (every write) builds no path string.
+    private struct Key: Hashable {
+        let session: String
+        let name: String
+    }
+    private var open: [Key: Int32] = [:]
+    private var order: [Key] = []
     private let limit = 64
 
     mutating func fd(directory: String, session: String, name: String) -> Int32 {
+        let key = Key(session: session, name: name)
+        if let fd = open[key] { return fd }
         let safe = Self.safeName(session)
         let path = directory + "/sse_logs/" + safe + "/" + name
-        if let fd = open[path] { return fd }
         mkdir(directory + "/sse_logs/" + safe, 0o700)
         let fd = Foundation.open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
         guard fd >= 0 else { return -1 }
-        open[path] = fd
-        order.append(path)
+        open[key] = fd
+        order.append(key)
         if order.count > limit {
             let oldest = order.removeFirst()
             if let old = open.removeValue(forKey: oldest) { Foundation.close(old) }
@@ -150,10 +156,10 @@ struct SessionFDCache {
     }
 
     mutating func close(directory: String, session: String, name: String) {
-        let path = directory + "/sse_logs/" + Self.safeName(session) + "/" + name
-        if let fd = open.removeValue(forKey: path) {
+        let key = Key(session: session, name: name)
+        if let fd = open.removeValue(forKey: key) {
             Foundation.close(fd)
-            order.removeAll { $0 == path }
+            order.removeAll { $0 == key }
         }
     }
 

@@ -19,6 +19,8 @@ struct ProxySettings: Sendable {
     var upstreamTLS: NIOSSLContext
     var idleTimeout: TimeAmount
     var connectTimeout: TimeAmount
+    /// How long an idle upstream connection is kept for reuse (zero: a new connection per request).
+    var upstreamKeepAlive: TimeAmount = .seconds(30)
     /// Longest wait for a request head (ProxyGuard); `--header-timeout`.
     var headerTimeout: TimeAmount = .seconds(30)
     /// `--proxy-auth`: credentials forward and CONNECT requests must carry (ProxyGuard).
@@ -31,6 +33,7 @@ struct ProxyContext: Sendable {
     let sink: LogSink
     let authority: CertificateAuthority?
     let openFlows: OpenFlows
+    let pools = UpstreamPools()
 }
 
 final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
@@ -125,7 +128,13 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
             // An upgrade request that the upstream refuses leaves the request decoder stopped (it waits
             // for an upgrade): such a connection closes after its response.
             let upgrade = head.headers.first(name: "upgrade") != nil
-            let exchange = Exchange(owner: self, recorder: recorder, keepAlive: head.isKeepAlive && !upgrade)
+            let exchange = Exchange(
+                owner: self,
+                recorder: recorder,
+                keepAlive: head.isKeepAlive && !upgrade,
+                target: upstream,
+                replayable: Exchange.isReplayable(head)
+            )
             state = .exchanging(exchange)
             exchange.send(.head(upstreamHead))
             connect(exchange, to: upstream, context: context)
@@ -134,12 +143,32 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     // MARK: upstream connection
 
+    /// A parked keep-alive connection to `upstream` when there is one, else a new connection.
     private func connect(_ exchange: Exchange, to upstream: Upstream, context: ChannelHandlerContext) {
+        if let (channel, handler) = upstreamPool(context.eventLoop).checkout(PoolKey(upstream)) {
+            // A fresh read timer: the old one counts from the previous exchange's last byte.
+            let ops = channel.pipeline.syncOperations
+            if let timer = try? ops.context(handlerType: IdleStateHandler.self) {
+                ops.removeHandler(context: timer, promise: nil)
+            }
+            try? ops.addHandler(IdleStateHandler(readTimeout: proxy.settings.idleTimeout), position: .before(handler))
+            exchange.upstreamConnected(channel, reusing: handler)
+            return
+        }
+        connectNew(exchange, to: upstream, eventLoop: context.eventLoop)
+    }
+
+    fileprivate func upstreamPool(_ loop: EventLoop) -> UpstreamPool {
+        proxy.pools.pool(on: loop, idleTimeout: proxy.settings.upstreamKeepAlive)
+    }
+
+    fileprivate func connectNew(_ exchange: Exchange, to upstream: Upstream, eventLoop: EventLoop) {
         let tls = upstream.tls ? proxy.settings.upstreamTLS : nil
         let sniName = IPAddressBytes(upstream.host) == nil ? upstream.host : nil
         let idle = proxy.settings.idleTimeout
-        ClientBootstrap(group: context.eventLoop)
+        ClientBootstrap(group: eventLoop)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelOption(.recvAllocator, value: ProxyPipeline.receiveAllocator)
             .connectTimeout(proxy.settings.connectTimeout)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
@@ -421,11 +450,36 @@ final class Exchange {
     private var responseHeadSent = false
     private var upgrading = false
     private var finished = false
+    /// Where the request goes (the pool key of its connection).
+    private let target: Upstream
+    /// The request's end has been handed to the upstream connection.
+    private var requestEnded = false
+    /// The upstream's response allows another request on its connection (HTTP/1.1, no `Connection: close`).
+    private var upstreamKeepAlive = false
+    /// The connection came from the pool: it may have been closed by the upstream just as it was reused.
+    private var reusedConnection = false
+    /// The request parts sent so far, kept until the response starts so a request that is safe to
+    /// repeat can be resent on a new connection when a reused one fails first; nil when not replayable.
+    private var replay: [HTTPClientRequestPart]?
+    private var replayBytes = 0
+    private static let maxReplayBytes = 1 << 20
 
-    init(owner: ProxyHandler, recorder: FlowRecorder, keepAlive: Bool) {
+    init(owner: ProxyHandler, recorder: FlowRecorder, keepAlive: Bool, target: Upstream, replayable: Bool) {
         self.owner = owner
         self.recorder = recorder
         self.keepAlive = keepAlive
+        self.target = target
+        self.replay = replayable ? [] : nil
+    }
+
+    /// Safe to send twice (RFC 9110 §9.2.2 idempotent methods, or an Idempotency-Key), as Go's
+    /// net/http decides when a reused connection fails: a plain POST is never repeated.
+    static func isReplayable(_ head: HTTPRequestHead) -> Bool {
+        switch head.method {
+        case .GET, .HEAD, .OPTIONS, .TRACE, .PUT, .DELETE: return true
+        default:
+            return head.headers.contains(name: "idempotency-key") || head.headers.contains(name: "x-idempotency-key")
+        }
     }
 
     var upstreamWritable: Bool { upstream?.isWritable ?? false }
@@ -444,6 +498,8 @@ final class Exchange {
 
     func send(_ part: HTTPClientRequestPart) {
         guard !finished else { return }
+        if case .end = part { requestEnded = true }
+        if replay != nil { keepForReplay(part) }
         if let upstream {
             upstream.writeAndFlush(part, promise: nil)
         } else {
@@ -451,18 +507,35 @@ final class Exchange {
         }
     }
 
-    func upstreamConnected(_ channel: Channel) {
+    private func keepForReplay(_ part: HTTPClientRequestPart) {
+        if case .body(.byteBuffer(let buffer)) = part { replayBytes += buffer.readableBytes }
+        if replayBytes > Self.maxReplayBytes {
+            replay = nil
+        } else {
+            replay?.append(part)
+        }
+    }
+
+    /// A new connection (`reusing` nil) or a pooled one with its handler.
+    func upstreamConnected(_ channel: Channel, reusing pooled: UpstreamHandler? = nil) {
         guard !finished else {
             channel.close(promise: nil)
             return
         }
-        let handler = UpstreamHandler(exchange: self)
-        do {
-            try channel.pipeline.syncOperations.addHandler(handler)
-        } catch {
-            channel.close(promise: nil)
-            upstreamFailed(error, connecting: true)
-            return
+        let handler: UpstreamHandler
+        if let pooled {
+            handler = pooled
+            handler.attach(self)
+            reusedConnection = true
+        } else {
+            handler = UpstreamHandler(exchange: self)
+            do {
+                try channel.pipeline.syncOperations.addHandler(handler)
+            } catch {
+                channel.close(promise: nil)
+                upstreamFailed(error, connecting: true)
+                return
+            }
         }
         upstream = channel
         upstreamHandler = handler
@@ -487,6 +560,10 @@ final class Exchange {
                 return
             }
             var headers = head.headers
+            // The response has begun: the request will not be resent.
+            replay = nil
+            reusedConnection = false
+            upstreamKeepAlive = head.isKeepAlive
             if head.status == .switchingProtocols {
                 upgrading = true
             } else {
@@ -537,6 +614,21 @@ final class Exchange {
     /// The upstream connection closed or failed before the response ended.
     func upstreamFailed(_ error: Error?, connecting: Bool) {
         guard !finished else { return }
+        if reusedConnection, let replay, !responseHeadSent {
+            // The upstream closed a pooled connection as it was reused (its keep-alive timeout):
+            // the request never reached it; resend it, once, on a new connection.
+            reusedConnection = false
+            self.replay = nil
+            upstreamHandler?.detach()
+            upstreamHandler = nil
+            if let upstream {
+                upstream.close(promise: nil)
+                self.upstream = nil
+                pending = replay
+                owner.connectNew(self, to: target, eventLoop: upstream.eventLoop)
+                return
+            }
+        }
         let status: FlowEndStatus
         if let error, error is ChannelError, case .connectTimeout = error as? ChannelError {
             status = .timeout
@@ -578,6 +670,14 @@ final class Exchange {
     private func finish(_ status: FlowEndStatus, reason: String? = nil) {
         finished = true
         recorder.end(status, reason: reason)
+        // Reuse only a connection whose exchange is over on both sides and that the upstream keeps open.
+        if status == .complete, requestEnded, upstreamKeepAlive, !upgrading, let upstream, let upstreamHandler {
+            let pool = owner.upstreamPool(upstream.eventLoop)
+            upstreamHandler.detach()
+            if !pool.checkin(upstream, handler: upstreamHandler, key: PoolKey(target)) { upstream.close(promise: nil) }
+            self.upstreamHandler = nil
+            self.upstream = nil
+        }
         upstream?.close(promise: nil)
         if status == .complete { owner.exchangeFinished(self, keepAlive: keepAlive) }
         upstreamHandler?.detach()
@@ -595,16 +695,41 @@ final class UpstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var exchange: Exchange?
     private var context: ChannelHandlerContext?
     private var pendingRead = false
+    /// Set while the connection sits idle in a pool.
+    private var parkedIn: (pool: UpstreamPool, key: PoolKey)?
 
-    init(exchange: Exchange) { self.exchange = exchange }
+    init(exchange: Exchange?) { self.exchange = exchange }
 
     func detach() { exchange = nil }
+
+    func attach(_ exchange: Exchange) { self.exchange = exchange }
+
+    /// Idle in `pool`: keep reading so an upstream close is seen; any event drops the connection.
+    func park(in pool: UpstreamPool, key: PoolKey) {
+        exchange = nil
+        parkedIn = (pool, key)
+        resumeReading()
+    }
+
+    func unpark() { parkedIn = nil }
+
+    /// A parked connection that closes, errs, times out or sends bytes nobody asked for is dropped.
+    private func dropParked(_ context: ChannelHandlerContext) {
+        guard let parkedIn else { return }
+        self.parkedIn = nil
+        parkedIn.pool.remove(context.channel, key: parkedIn.key)
+        context.close(promise: nil)
+    }
 
     func handlerAdded(context: ChannelHandlerContext) { self.context = context }
     func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        exchange?.responsePart(unwrapInboundIn(data))
+        if let exchange {
+            exchange.responsePart(unwrapInboundIn(data))
+        } else {
+            dropParked(context)
+        }
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
@@ -632,17 +757,20 @@ final class UpstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         exchange?.upstreamFailed(nil, connecting: false)
+        dropParked(context)
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if let idle = event as? IdleStateHandler.IdleStateEvent, idle == .read {
             exchange?.upstreamFailed(IdleTimeoutError(), connecting: false)
+            dropParked(context)
             context.close(promise: nil)
         }
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
         exchange?.upstreamFailed(error, connecting: false)
+        dropParked(context)
         context.close(promise: nil)
     }
 }

@@ -53,8 +53,13 @@ struct ProxyOptions: ParsableArguments {
         )
     )
     var proxyAuth: String?
-    @Option(help: "Event-loop threads (default: the number of cores).")
-    var threads: Int?
+    @Option(help: "Event-loop threads (one loop carries hundreds of streams; each more costs memory).")
+    var threads = 1
+    @Option(
+        name: .customLong("upstream-keepalive"),
+        help: "Seconds an idle upstream connection is kept for reuse (0: a new connection per request)."
+    )
+    var upstreamKeepAlive = 30
 
     enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
         case ndjson, text, none
@@ -73,6 +78,8 @@ struct ProxyOptions: ParsableArguments {
         if let proxyAuth, ProxyCredentials(argument: proxyAuth) == nil {
             throw ValidationError("--proxy-auth: expected USER:PASS")
         }
+        guard threads > 0 else { throw ValidationError("--threads must be positive") }
+        guard upstreamKeepAlive >= 0 else { throw ValidationError("--upstream-keepalive must not be negative") }
     }
 
     func makeServer() throws -> ProxyServer {
@@ -82,6 +89,9 @@ struct ProxyOptions: ParsableArguments {
         {
             throw TapFailure("sse-capture: \(why)")
         }
+        // One malloc arena for the whole process: the event loops' threads would each get their
+        // own (64 MiB reserved, partly touched and fragmented) for a few KiB of live data each.
+        MallocTuning.singleArena()
         let home = ProcessInfo.processInfo.environment["HOME"] ?? NSHomeDirectory()
         let directory = logDirectory ?? home + "/centralized-logs/all-mitm-sse"
         let stdoutMode: StdoutMode
@@ -112,7 +122,8 @@ struct ProxyOptions: ParsableArguments {
             ),
             upstreamTLS: try NIOSSLContext(configuration: client),
             idleTimeout: .seconds(Int64(idleTimeout)),
-            connectTimeout: .seconds(Int64(connectTimeout))
+            connectTimeout: .seconds(Int64(connectTimeout)),
+            upstreamKeepAlive: .seconds(Int64(upstreamKeepAlive))
         )
         settings.headerTimeout = .seconds(Int64(headerTimeout))
         settings.proxyAuth = credentials
@@ -121,7 +132,7 @@ struct ProxyOptions: ParsableArguments {
         return ProxyServer(
             host: address?.host ?? "127.0.0.1",
             port: address?.port ?? 9110,
-            threads: threads ?? System.coreCount,
+            threads: threads,
             proxy: ProxyContext(settings: settings, sink: sink, authority: authority, openFlows: OpenFlows())
         )
     }
@@ -132,6 +143,18 @@ struct ProxyOptions: ParsableArguments {
         var null = stat()
         guard fstat(STDOUT_FILENO, &out) == 0, stat("/dev/null", &null) == 0 else { return false }
         return (out.st_mode & S_IFMT) == S_IFCHR && out.st_rdev == null.st_rdev
+    }
+}
+
+/// glibc's mallopt, which Swift's Glibc module does not import (malloc.h), looked up at run time.
+enum MallocTuning {
+    /// M_ARENA_MAX from glibc's malloc.h.
+    private static let arenaMax: Int32 = -8
+
+    static func singleArena() {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") else { return }
+        typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
+        _ = unsafeBitCast(symbol, to: Mallopt.self)(arenaMax, 1)
     }
 }
 

@@ -34,6 +34,14 @@ final class OpenFlows: Sendable {
 }
 
 enum ProxyPipeline {
+    /// Socket reads of at most 16 KiB (one TLS record; NIO's default grows to 64 KiB): every
+    /// channel keeps its last receive buffer for reuse, so this bounds what 100 open connections
+    /// hold at rest.
+    static let receiveAllocator = AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 2048, maximum: 16384)
+    /// A client that reads slower than its upstream sends stops the upstream reads once 32 KiB wait
+    /// for it (NIO's default is 64 KiB): per stream, that is what backpressure lets pile up here.
+    static let clientWriteWaterMark = ChannelOptions.Types.WriteBufferWaterMark(low: 16384, high: 32768)
+
     /// The HTTP/1.1 server stack in front of a ProxyHandler (the decoder forwards leftover bytes so a
     /// CONNECT tunnel can take over the connection).
     static func addHTTPServerHandlers(
@@ -71,6 +79,8 @@ struct ProxyServer {
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.recvAllocator, value: ProxyPipeline.receiveAllocator)
+            .childChannelOption(.writeBufferWaterMark, value: ProxyPipeline.clientWriteWaterMark)
             .childChannelInitializer { channel in
                 proxy.openFlows.add(channel)
                 return channel.eventLoop.makeCompletedFuture {

@@ -16,6 +16,9 @@ import XCTest
 ///   /drop               streams half the body, then closes the connection (no terminating chunk)
 ///   /slow               streams one chunk every 50 ms (for client aborts and shutdowns)
 ///   /json               answers a small application/json body
+///   /json-close         the same with `Connection: close`, then closes
+///   /once               /json for a connection's first request; on a later one it closes without
+///                       answering (an upstream whose keep-alive timeout hits just as the proxy reuses it)
 final class UpstreamServer: @unchecked Sendable {
     let port: Int
     let body: [UInt8]
@@ -23,6 +26,8 @@ final class UpstreamServer: @unchecked Sendable {
     private let channel: Channel
     /// Counts connections the upstream saw close (client aborts must close the upstream side too).
     let closedConnections = ManagedAtomicCounter()
+    /// Counts connections the upstream accepted (keep-alive reuse means fewer than requests).
+    let acceptedConnections = ManagedAtomicCounter()
     let requestHeads = LockedList<HTTPRequestHead>()
 
     init(body: [UInt8], tls: NIOSSLContext? = nil, chunkSize: Int = 64, contentEncoding: String? = nil) throws {
@@ -30,10 +35,12 @@ final class UpstreamServer: @unchecked Sendable {
         group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let body = self.body
         let closed = closedConnections
+        let accepted = acceptedConnections
         let heads = requestHeads
         channel = try ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
+                accepted.increment()
                 channel.closeFuture.whenComplete { _ in closed.increment() }
                 return channel.eventLoop.makeCompletedFuture {
                     if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls)) }
@@ -96,6 +103,7 @@ private final class StreamingResponder: ChannelInboundHandler {
     private let chunkSize: Int
     private let contentEncoding: String?
     private var path = ""
+    private var requestsOnConnection = 0
 
     init(body: [UInt8], heads: LockedList<HTTPRequestHead>, chunkSize: Int, contentEncoding: String?) {
         self.body = body
@@ -109,6 +117,7 @@ private final class StreamingResponder: ChannelInboundHandler {
         case .head(let head):
             path = String(head.uri.prefix(while: { $0 != "?" }))
             heads.append(head)
+            requestsOnConnection += 1
         case .body:
             break
         case .end:
@@ -118,16 +127,22 @@ private final class StreamingResponder: ChannelInboundHandler {
 
     private func respond(context: ChannelHandlerContext) {
         var headers = HTTPHeaders()
-        if path == "/json" {
+        if path == "/once" && requestsOnConnection > 1 {
+            context.close(promise: nil)
+            return
+        }
+        if path == "/json" || path == "/json-close" || path == "/once" {
             let json = ByteBuffer(string: "{\"ok\":true}")
             headers.add(name: "content-type", value: "application/json")
             headers.add(name: "content-length", value: String(json.readableBytes))
+            if path == "/json-close" { headers.add(name: "connection", value: "close") }
             context.write(
                 wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))),
                 promise: nil
             )
             context.write(wrapOutboundOut(.body(.byteBuffer(json))), promise: nil)
-            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+            let sent = context.writeAndFlush(wrapOutboundOut(.end(nil)))
+            if path == "/json-close" { sent.assumeIsolated().whenComplete { _ in context.close(promise: nil) } }
             return
         }
         headers.add(name: "content-type", value: "text/event-stream")

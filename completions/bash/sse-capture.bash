@@ -188,7 +188,7 @@ _sse-capture_proxy() {
     repeating_flags=()
     non_repeating_flags=(--no-intercept --insecure-upstream --raw -h --help)
     repeating_options=(--reverse --passthrough --redact-header)
-    non_repeating_options=(--listen --log-dir --ca-dir --upstream-ca --max-body --format --idle-timeout --connect-timeout --header-timeout --proxy-auth --threads)
+    non_repeating_options=(--listen --log-dir --ca-dir --upstream-ca --max-body --format --idle-timeout --connect-timeout --header-timeout --proxy-auth --threads --upstream-keepalive)
     __sse-capture_offer_flags_options 0
 
     # Offer option value completions
@@ -234,6 +234,9 @@ _sse-capture_proxy() {
         return
         ;;
     '--threads')
+        return
+        ;;
+    '--upstream-keepalive')
         return
         ;;
     esac
