@@ -41,7 +41,10 @@ class Upstream(http.server.BaseHTTPRequestHandler):
             if 0 <= reset_at < sent + len(chunk):
                 self.wfile.write(chunk[: reset_at - sent]); self.wfile.flush()
                 self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-                self.connection.close(); return
+                # close() alone leaves the descriptor open (rfile/wfile hold it) and the handler then
+                # waits for a next request: no reset would ever happen. Close the descriptor itself.
+                self.close_connection = True
+                os.close(self.connection.detach()); return
             try:
                 self.wfile.write(chunk); self.wfile.flush()
             except OSError:

@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(json sse delta-records delta-raw unescape pretty bash field)
+[ ${#targets[@]} -gt 0 ] || targets=(json sse delta-records delta-raw unescape pretty bash field capture)
 shared=${STREAMTAP_SHARED:-../shared}
 out=fuzz/.build
 
@@ -38,6 +38,23 @@ seed() {
             for a in 'type=flow' 'n=12' 'id="12"' 'flag=true' 'a b=x"y\z' 'k=null' 'x=-1.5e3' 'emoji=é😀'; do
                 printf '%s' "$a" >"$dir/$(printf '%s' "$a" | md5sum | cut -c1-8)"
             done ;;
+        capture)
+            # First byte: flags (1 in a tunnel, 2 loopback client, 4 --proxy-auth), then a request:
+            # the real request bodies under reverse, forward and tunnel heads, and CONNECTs.
+            local auth='Proxy-Authorization: Basic dXNlcjpwYTpzcw==' n=0
+            for f in "$shared"/fixtures/real/*.json; do
+                for head in 'POST /anthropic/v1/messages HTTP/1.1\r\nHost: 127.0.0.1:9110\r\nx-claude-code-session-id: 6f1c\r\n' \
+                    'POST https://api.openai.com/v1/responses HTTP/1.1\r\nHost: api.openai.com\r\nsession_id: abc\r\n' \
+                    'POST /v1/messages?beta=true HTTP/1.1\r\nHost: api.anthropic.com\r\n'; do
+                    n=$((n + 1))
+                    { printf "\\x0$((n % 8))"; printf "$head"; printf '%s\r\ncontent-type: application/json\r\ncontent-length: %d\r\n\r\n' \
+                        "$auth" "$(wc -c <"$f")"; cat "$f"; } >"$dir/request-$n"
+                done
+            done
+            printf '\x04CONNECT api.anthropic.com:443 HTTP/1.1\r\nHost: api.anthropic.com:443\r\n%s\r\n\r\n' "$auth" >"$dir/connect"
+            printf '\x06CONNECT [::1]:8443 HTTP/1.1\r\nProxy-Authorization: basic  dXNlcjpwYTpzcw== \r\n\r\n' >"$dir/connect-v6"
+            printf '\x02GET http://user@[::1]:80?x HTTP/1.1\r\nHost: x\r\n\r\n' >"$dir/absolute-userinfo"
+            printf '\x00GET /o/x/y?z=/o/x HTTP/1.1\r\nconversation_id: ../../x\r\n\r\n' >"$dir/reverse-nested" ;;
     esac
 }
 

@@ -14,7 +14,7 @@ let fuzzTarget: String = {
     return String(cString: value)
 }()
 
-let fuzzTargets = ["json", "sse", "delta-records", "delta-raw", "unescape", "pretty", "bash", "field"]
+let fuzzTargets = ["json", "sse", "delta-records", "delta-raw", "unescape", "pretty", "bash", "field", "capture"]
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzOne(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
@@ -28,6 +28,7 @@ public func fuzzOne(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     case "pretty": fuzzPretty(bytes)
     case "bash": fuzzBash(bytes)
     case "field": fuzzField(bytes)
+    case "capture": fuzzCapture(bytes)
     default: fatalError("unknown FUZZ_TARGET \(fuzzTarget); one of \(fuzzTargets)")
     }
     return 0

@@ -21,6 +21,10 @@ struct ProxySettings: Sendable {
     var connectTimeout: TimeAmount
     /// How long an idle upstream connection is kept for reuse (zero: a new connection per request).
     var upstreamKeepAlive: TimeAmount = .seconds(30)
+    /// Longest wait for a request head (ProxyGuard); `--header-timeout`.
+    var headerTimeout: TimeAmount = .seconds(30)
+    /// `--proxy-auth`: credentials forward and CONNECT requests must carry (ProxyGuard).
+    var proxyAuth: ProxyCredentials? = nil
 }
 
 /// Everything a connection needs, shared across connections.
@@ -50,9 +54,9 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         case failed
     }
 
-    private let proxy: ProxyContext
+    let proxy: ProxyContext
     /// The CONNECT target when this connection is an intercepted TLS tunnel.
-    private let tunnel: Upstream?
+    let tunnel: Upstream?
     private var state: State = .idle
     private var context: ChannelHandlerContext?
     private var pendingClientRead = false
@@ -261,7 +265,8 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         for ctx in [
             try ops.context(handlerType: HTTPResponseEncoder.self),
             try ops.context(handlerType: HTTPServerPipelineHandler.self),
-            try ops.context(handlerType: HTTPServerProtocolErrorHandler.self),
+            try ops.context(handlerType: ProxyGuard.self),
+            try ops.context(handlerType: HeadByteWatch.self),
         ] {
             ops.removeHandler(context: ctx, promise: nil)
         }
@@ -413,7 +418,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
         if error is HTTPParserError {
-            // HTTPServerProtocolErrorHandler has answered 400 already.
+            // ProxyGuard has answered 400 (431 for an oversized head) already.
             proxy.sink.error("request", "\(clientAddress): malformed request: \(error)")
         } else if let tls = error as? NIOSSLError, case .uncleanShutdown = tls {
             // A client that hangs up without close_notify: routine, not worth a line.

@@ -3,6 +3,7 @@ import ArgumentParser
 import Foundation
 import NIOCore
 import NIOSSL
+import TapCLI
 
 struct ProxyOptions: ParsableArguments {
     @Option(help: "Address to listen on (HOST:PORT).")
@@ -39,6 +40,19 @@ struct ProxyOptions: ParsableArguments {
     var idleTimeout = 600
     @Option(name: .customLong("connect-timeout"), help: "Seconds to wait for an upstream connection.")
     var connectTimeout = 30
+    @Option(
+        name: .customLong("header-timeout"),
+        help: "Seconds a client may take to send a request head before it is disconnected."
+    )
+    var headerTimeout = 30
+    @Option(
+        name: .customLong("proxy-auth"),
+        help: ArgumentHelp(
+            "Require these Basic credentials (Proxy-Authorization) for forward and CONNECT requests; needed to listen off loopback.",
+            valueName: "USER:PASS"
+        )
+    )
+    var proxyAuth: String?
     @Option(help: "Event-loop threads (one loop carries hundreds of streams; each more costs memory).")
     var threads = 1
     @Option(
@@ -58,14 +72,23 @@ struct ProxyOptions: ParsableArguments {
         guard HostPort(listen, defaultPort: 9110) != nil else {
             throw ValidationError("--listen \(listen): expected HOST:PORT")
         }
-        guard maxBody >= 0, idleTimeout > 0, connectTimeout > 0 else {
-            throw ValidationError("--max-body, --idle-timeout and --connect-timeout must be positive")
+        guard maxBody >= 0, idleTimeout > 0, connectTimeout > 0, headerTimeout > 0 else {
+            throw ValidationError("--max-body, --idle-timeout, --connect-timeout and --header-timeout must be positive")
+        }
+        if let proxyAuth, ProxyCredentials(argument: proxyAuth) == nil {
+            throw ValidationError("--proxy-auth: expected USER:PASS")
         }
         guard threads > 0 else { throw ValidationError("--threads must be positive") }
         guard upstreamKeepAlive >= 0 else { throw ValidationError("--upstream-keepalive must not be negative") }
     }
 
     func makeServer() throws -> ProxyServer {
+        let credentials = proxyAuth.flatMap(ProxyCredentials.init(argument:))
+        if let host = HostPort(listen, defaultPort: 9110)?.host,
+            let why = RequestPolicy.refusesToListen(host: host, credentials: credentials)
+        {
+            throw TapFailure("sse-capture: \(why)")
+        }
         // One malloc arena for the whole process: the event loops' threads would each get their
         // own (64 MiB reserved, partly touched and fragmented) for a few KiB of live data each.
         MallocTuning.singleArena()
@@ -90,7 +113,7 @@ struct ProxyOptions: ParsableArguments {
                 Data("sse-capture: WARNING: --insecure-upstream: upstream TLS certificates are NOT verified\n".utf8)
             )
         }
-        let settings = ProxySettings(
+        var settings = ProxySettings(
             reverse: reverse.compactMap(ReverseRoute.init(argument:)),
             passthrough: Set(passthrough.map { $0.lowercased() }),
             recorder: RecorderSettings(
@@ -102,6 +125,8 @@ struct ProxyOptions: ParsableArguments {
             connectTimeout: .seconds(Int64(connectTimeout)),
             upstreamKeepAlive: .seconds(Int64(upstreamKeepAlive))
         )
+        settings.headerTimeout = .seconds(Int64(headerTimeout))
+        settings.proxyAuth = credentials
         let authority = noIntercept ? nil : try CertificateAuthority(files: CAFiles.resolve(caDirectory))
         let address = HostPort(listen, defaultPort: 9110) ?? HostPort("127.0.0.1:9110", defaultPort: 9110)
         return ProxyServer(

@@ -49,12 +49,15 @@ enum ProxyPipeline {
         position: ChannelPipeline.SynchronousOperations.Position,
         handler: ProxyHandler
     ) throws {
+        let clock = HeadClock(timeout: handler.proxy.settings.headerTimeout)
+        let settings = handler.proxy.settings
         try ops.addHandlers(
             [
-                ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .forwardBytes)),
+                HeadByteWatch(clock: clock),
+                ProxyGuard.decoder(),
                 HTTPResponseEncoder(),
                 HTTPServerPipelineHandler(),
-                HTTPServerProtocolErrorHandler(),
+                ProxyGuard(clock: clock, credentials: settings.proxyAuth, inTunnel: handler.tunnel != nil, sink: handler.proxy.sink),
                 handler,
             ],
             position: position

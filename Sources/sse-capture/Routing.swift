@@ -91,7 +91,10 @@ struct HostPort: Equatable {
             host = String(authority)
             port = defaultPort
         }
-        if host.isEmpty || host.contains(where: { $0 == " " || $0 == "/" }) { return nil }
+        // No brackets left inside the host (fuzz finding: `[:[:1]]` gave a Host header naming another
+        // endpoint than the one connected to), no spaces, slashes or control bytes.
+        let refused: (UInt8) -> Bool = { $0 <= 0x20 || $0 == 0x7F || $0 == 0x2F || $0 == 0x5B || $0 == 0x5D }
+        if host.isEmpty || host.utf8.contains(where: refused) { return nil }
     }
 }
 

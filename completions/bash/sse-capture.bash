@@ -188,7 +188,7 @@ _sse-capture_proxy() {
     repeating_flags=()
     non_repeating_flags=(--no-intercept --insecure-upstream --raw -h --help)
     repeating_options=(--reverse --passthrough --redact-header)
-    non_repeating_options=(--listen --log-dir --ca-dir --upstream-ca --max-body --format --idle-timeout --connect-timeout --threads --upstream-keepalive)
+    non_repeating_options=(--listen --log-dir --ca-dir --upstream-ca --max-body --format --idle-timeout --connect-timeout --header-timeout --proxy-auth --threads --upstream-keepalive)
     __sse-capture_offer_flags_options 0
 
     # Offer option value completions
@@ -225,6 +225,12 @@ _sse-capture_proxy() {
         return
         ;;
     '--connect-timeout')
+        return
+        ;;
+    '--header-timeout')
+        return
+        ;;
+    '--proxy-auth')
         return
         ;;
     '--threads')

@@ -23,7 +23,7 @@ function __sse-capture_parse_tokens -S
         __sse-capture_parse_subcommand 0 'h/help'
         switch $unparsed_tokens[1]
         case 'proxy'
-            __sse-capture_parse_subcommand 0 'listen=' 'log-dir=' 'reverse=+' 'passthrough=+' 'no-intercept' 'ca-dir=' 'upstream-ca=' 'insecure-upstream' 'redact-header=+' 'max-body=' 'raw' 'format=' 'idle-timeout=' 'connect-timeout=' 'threads=' 'upstream-keepalive=' 'h/help'
+            __sse-capture_parse_subcommand 0 'listen=' 'log-dir=' 'reverse=+' 'passthrough=+' 'no-intercept' 'ca-dir=' 'upstream-ca=' 'insecure-upstream' 'redact-header=+' 'max-body=' 'raw' 'format=' 'idle-timeout=' 'connect-timeout=' 'header-timeout=' 'proxy-auth=' 'threads=' 'upstream-keepalive=' 'h/help'
         case 'ca'
             __sse-capture_parse_subcommand 0 'ca-dir=' 'path' 'env' 'listen=' 'h/help'
         case 'doctor'
@@ -102,6 +102,8 @@ complete -c 'sse-capture' -n '__sse-capture_should_offer_completions_for_flags_o
 complete -c 'sse-capture' -n '__sse-capture_should_offer_completions_for_flags_or_options "sse-capture proxy" format' -l 'format' -d 'stdout: ndjson (default when not a terminal), text (one line per flow), or none.' -rfka 'ndjson text none'
 complete -c 'sse-capture' -n '__sse-capture_should_offer_completions_for_flags_or_options "sse-capture proxy" idle-timeout' -l 'idle-timeout' -d 'Seconds without upstream bytes before a flow ends as timeout.' -rfka ''
 complete -c 'sse-capture' -n '__sse-capture_should_offer_completions_for_flags_or_options "sse-capture proxy" connect-timeout' -l 'connect-timeout' -d 'Seconds to wait for an upstream connection.' -rfka ''
+complete -c 'sse-capture' -n '__sse-capture_should_offer_completions_for_flags_or_options "sse-capture proxy" header-timeout' -l 'header-timeout' -d 'Seconds a client may take to send a request head before it is disconnected.' -rfka ''
+complete -c 'sse-capture' -n '__sse-capture_should_offer_completions_for_flags_or_options "sse-capture proxy" proxy-auth' -l 'proxy-auth' -d 'Require these Basic credentials (Proxy-Authorization) for forward and CONNECT requests; needed to listen off loopback.' -rfka ''
 complete -c 'sse-capture' -n '__sse-capture_should_offer_completions_for_flags_or_options "sse-capture proxy" threads' -l 'threads' -d 'Event-loop threads (one loop carries hundreds of streams; each more costs memory).' -rfka ''
 complete -c 'sse-capture' -n '__sse-capture_should_offer_completions_for_flags_or_options "sse-capture proxy" upstream-keepalive' -l 'upstream-keepalive' -d 'Seconds an idle upstream connection is kept for reuse (0: a new connection per request).' -rfka ''
 complete -c 'sse-capture' -n '__sse-capture_should_offer_completions_for_flags_or_options "sse-capture proxy" h help' -s 'h' -l 'help' -d 'Show help information.'
