@@ -94,7 +94,16 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     private func begin(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
-        switch Route.decide(method: head.method, uri: head.uri, tunnel: tunnel, reverse: proxy.settings.reverse) {
+        let decision = Route.decide(method: head.method, uri: head.uri, tunnel: tunnel, reverse: proxy.settings.reverse)
+        if let local = context.channel.localAddress, let localHost = local.ipAddress, let localPort = local.port,
+            let target = decision.target,
+            Route.targetsSelf(host: target.host, port: target.port, localHost: localHost, localPort: localPort)
+        {
+            let why = "request to the proxy's own address \(target.host):\(target.port) (it would loop)"
+            proxy.sink.error("request", "\(clientAddress): \(why)")
+            return respondError(.loopDetected, why, context: context)
+        }
+        switch decision {
         case .reject(let why):
             proxy.sink.error("request", "\(clientAddress): \(why)")
             respondError(.badRequest, why, context: context)

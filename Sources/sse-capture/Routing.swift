@@ -70,6 +70,11 @@ struct HostPort: Equatable {
     var host: String
     var port: Int
 
+    init(host: String, port: Int) {
+        self.host = host
+        self.port = port
+    }
+
     init?(_ text: String, defaultPort: Int) {
         var authority = Substring(text)
         if let at = authority.lastIndex(of: "@") { authority = authority[authority.index(after: at)...] }
@@ -106,6 +111,15 @@ enum RouteDecision: Equatable {
     case connect(HostPort)
     /// Not something this proxy can route; the string says why (goes in the 400 body and the error log).
     case reject(String)
+
+    /// Where the request would go (nil for a rejected one).
+    var target: HostPort? {
+        switch self {
+        case .forward(let upstream, _, _): return HostPort(host: upstream.host, port: upstream.port)
+        case .connect(let target): return target
+        case .reject: return nil
+        }
+    }
 }
 
 enum Route {
@@ -142,5 +156,23 @@ enum Route {
             return .reject("no --reverse route for \(String(path).debugDescription)")
         }
         return .reject("bad request target \(uri.debugDescription)")
+    }
+}
+
+extension Route {
+    /// Whether `host:port` is this proxy itself, listening on `local` (the address the client
+    /// connected to): a request sent there would come straight back and go round until the
+    /// descriptors run out. Loopback names and addresses count as local when the proxy itself is
+    /// on loopback or on a wildcard address; names other than `localhost` are not resolved (a DNS
+    /// name aliasing the proxy is the user's own doing and costs one refused hop per lap anyway).
+    static func targetsSelf(host: String, port: Int, localHost: String, localPort: Int) -> Bool {
+        guard port == localPort else { return false }
+        let name = host.lowercased()
+        if name == localHost.lowercased() { return true }
+        let isLoopbackName = name == "localhost" || name.hasSuffix(".localhost") || name == "::1" || name.hasPrefix("127.")
+        let isWildcard = name == "0.0.0.0" || name == "::"
+        let localIsLoopbackOrWildcard =
+            localHost.hasPrefix("127.") || localHost == "::1" || localHost == "0.0.0.0" || localHost == "::"
+        return (isLoopbackName || isWildcard) && localIsLoopbackOrWildcard
     }
 }

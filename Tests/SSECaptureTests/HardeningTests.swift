@@ -209,6 +209,43 @@ final class HardeningTests: XCTestCase {
 
     // MARK: slow-loris
 
+    /// Requests whose target is the proxy itself (forward, CONNECT, a reverse route pointing back)
+    /// get 508 at once instead of going round until descriptors run out.
+    func testRequestsToTheProxyItselfAreRefused() async throws {
+        let port = Network.freePort()
+        proxy = try ProxyProcess(
+            arguments: [
+                "--ca-dir", directory + "/proxy-ca", "--format", "none", "--reverse", "/self=http://localhost:\(port)",
+            ],
+            directory: directory,
+            port: port
+        )
+        let proxyURL = "http://127.0.0.1:\(port)"
+        let cases: [(String, [String], String)] = [
+            ("forward 127.0.0.1", ["-w", "%{http_code}", "-x", proxyURL, "http://127.0.0.1:\(port)/x"], "508"),
+            ("forward localhost", ["-w", "%{http_code}", "-x", proxyURL, "http://localhost:\(port)/x"], "508"),
+            ("connect", ["-w", "%{http_connect}", "-x", proxyURL, "https://127.0.0.1:\(port)/x"], "508"),
+            ("reverse", ["-w", "%{http_code}", "http://127.0.0.1:\(port)/self/v1/messages"], "508"),
+        ]
+        for (label, arguments, expected) in cases {
+            let result = try await curl(["-o", "/dev/null"] + arguments)
+            XCTAssertEqual(result.stdoutText, expected, "\(label): \(result.stderr)")
+        }
+        let errors = (try? String(contentsOfFile: (proxy?.logDirectory ?? "") + "/sse_logger.error", encoding: .utf8)) ?? ""
+        XCTAssertEqual(errors.components(separatedBy: "own address").count - 1, cases.count, errors)
+    }
+
+    func testTargetsSelf() {
+        XCTAssertTrue(Route.targetsSelf(host: "127.0.0.1", port: 9110, localHost: "127.0.0.1", localPort: 9110))
+        XCTAssertTrue(Route.targetsSelf(host: "LOCALHOST", port: 9110, localHost: "127.0.0.1", localPort: 9110))
+        XCTAssertTrue(Route.targetsSelf(host: "::1", port: 9110, localHost: "127.0.0.1", localPort: 9110))
+        XCTAssertTrue(Route.targetsSelf(host: "192.168.1.5", port: 9110, localHost: "192.168.1.5", localPort: 9110))
+        XCTAssertFalse(Route.targetsSelf(host: "127.0.0.1", port: 9111, localHost: "127.0.0.1", localPort: 9110))
+        XCTAssertFalse(Route.targetsSelf(host: "api.anthropic.com", port: 443, localHost: "127.0.0.1", localPort: 443))
+        // A proxy on a LAN address is not reached through loopback.
+        XCTAssertFalse(Route.targetsSelf(host: "127.0.0.1", port: 9110, localHost: "192.168.1.5", localPort: 9110))
+    }
+
     func testSlowLorisClientsAreClosedAfterHeaderTimeout() async throws {
         proxy = try ProxyProcess(
             arguments: ["--no-intercept", "--format", "none", "--header-timeout", "1"],

@@ -191,8 +191,9 @@ final class ProxyProcess {
     let stderrPath: String
     private let process = Process()
 
-    init(arguments: [String], directory: String) throws {
-        port = Network.freePort()
+    /// `port`: listen there (a test that must name the proxy's port in its arguments); default a free one.
+    init(arguments: [String], directory: String, port: Int = Network.freePort()) throws {
+        self.port = port
         logDirectory = directory + "/logs"
         stdoutPath = directory + "/stdout.ndjson"
         stderrPath = directory + "/stderr.txt"
