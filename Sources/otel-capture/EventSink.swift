@@ -9,10 +9,6 @@ import Foundation
 import Synchronization
 import TapCodec
 
-enum StdoutMode: Sendable {
-    case ndjson, summary, none
-}
-
 final class EventSink: Sendable {
     static let eventsFile = "otel_events.jsonl"
     static let errorFile = "otel_capture.error"
@@ -43,7 +39,7 @@ final class EventSink: Sendable {
     }
 
     private static func openAppend(_ path: String) throws -> Int32 {
-        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+        let fd = RecordLog.openAppend(path)
         guard fd >= 0 else { throw CaptureError("\(path): \(String(cString: strerror(errno)))") }
         return fd
     }
@@ -53,12 +49,12 @@ final class EventSink: Sendable {
     /// Writes the whole lines of one request: one write(2) to the events file, then stdout.
     func write(records: [UInt8], count: Int, summary: @autoclosure () -> String) {
         guard !records.isEmpty else { return }
-        if eventsFD >= 0 { Self.writeAll(eventsFD, records) }
+        if eventsFD >= 0 { RecordLog.writeAll(eventsFD, records) }
         switch stdoutMode {
-        case .ndjson: stdoutLock.withLock { _ in Self.writeAll(STDOUT_FILENO, records) }
+        case .ndjson: stdoutLock.withLock { _ in RecordLog.writeAll(STDOUT_FILENO, records) }
         case .summary:
             let line = Array((summary() + "\n").utf8)
-            stdoutLock.withLock { _ in Self.writeAll(STDOUT_FILENO, line) }
+            stdoutLock.withLock { _ in RecordLog.writeAll(STDOUT_FILENO, line) }
         case .none: break
         }
         written.add(count, ordering: .relaxed)
@@ -74,28 +70,11 @@ final class EventSink: Sendable {
         w.field("error", message)
         w.endObject()
         w.newline()
-        Self.writeAll(errorFD, w.bytes)
+        RecordLog.writeAll(errorFD, w.bytes)
     }
 
     func sync() {
         if eventsFD >= 0 { fsync(eventsFD) }
-    }
-
-    /// One write(2) in the normal case; a short write (signal, disk full) is continued, never dropped silently.
-    static func writeAll(_ fd: Int32, _ bytes: [UInt8]) {
-        bytes.withUnsafeBytes { buffer in
-            guard var base = buffer.baseAddress else { return }
-            var left = buffer.count
-            while left > 0 {
-                let n = Foundation.write(fd, base, left)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    return
-                }
-                base += n
-                left -= n
-            }
-        }
     }
 }
 

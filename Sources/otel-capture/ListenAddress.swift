@@ -16,12 +16,4 @@ struct ListenAddress: Equatable {
         self.host = host
         self.port = port
     }
-
-    /// Writing NDJSON to /dev/null would only cost CPU.
-    static func stdoutIsDevNull() -> Bool {
-        var out = stat()
-        var null = stat()
-        guard fstat(STDOUT_FILENO, &out) == 0, stat("/dev/null", &null) == 0 else { return false }
-        return out.st_dev == null.st_dev && out.st_ino == null.st_ino
-    }
 }

@@ -2,6 +2,7 @@
 import ArgumentParser
 import Foundation
 import TapCLI
+import TapCodec
 
 @main
 struct OTelCapture: ParsableCommand {
@@ -45,7 +46,7 @@ struct Serve: ParsableCommand {
         case .ndjson: stdoutMode = .ndjson
         case .text: stdoutMode = .summary
         case .none?: stdoutMode = .none
-        case nil: stdoutMode = isatty(STDOUT_FILENO) != 0 ? .summary : (ListenAddress.stdoutIsDevNull() ? .none : .ndjson)
+        case nil: stdoutMode = .automatic
         }
         do {
             let sink = try EventSink(directory: logDirectory, stdoutMode: stdoutMode)

@@ -23,10 +23,6 @@ enum LogFile: Int, CaseIterable {
     }
 }
 
-enum StdoutMode: Sendable {
-    case ndjson, summary, none
-}
-
 /// The process-wide writer of records. Thread-safe: each file write is one syscall; the per-session
 /// descriptor cache and stdout are behind locks.
 final class LogSink: Sendable {
@@ -49,7 +45,7 @@ final class LogSink: Sendable {
         var opened: [Int32] = []
         for file in LogFile.allCases {
             let path = directory + "/" + file.name
-            let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+            let fd = RecordLog.openAppend(path)
             guard fd >= 0 else { throw CaptureError.io(path, errno) }
             opened.append(fd)
         }
@@ -59,13 +55,13 @@ final class LogSink: Sendable {
     /// Appends `bytes` (whole lines) to `file` with one write(2); the session copy and stdout follow.
     func write(_ file: LogFile, _ bytes: [UInt8], session: String?) {
         guard !bytes.isEmpty else { return }
-        Self.writeAll(fds[file.rawValue], bytes)
+        RecordLog.writeAll(fds[file.rawValue], bytes)
         if let session, file != .errors {
             let fd = sessionFDs.withLock { $0.fd(directory: directory, session: session, name: "records.jsonl") }
-            if fd >= 0 { Self.writeAll(fd, bytes) }
+            if fd >= 0 { RecordLog.writeAll(fd, bytes) }
         }
         if stdoutMode == .ndjson && file != .errors {
-            stdoutLock.withLock { _ in Self.writeAll(STDOUT_FILENO, bytes) }
+            stdoutLock.withLock { _ in RecordLog.writeAll(STDOUT_FILENO, bytes) }
         }
     }
 
@@ -73,7 +69,7 @@ final class LogSink: Sendable {
     func writeRaw(_ bytes: UnsafeRawBufferPointer, session: String, flowID: String) {
         guard keepRaw, bytes.count > 0 else { return }
         let fd = sessionFDs.withLock { $0.fd(directory: directory, session: session, name: flowID + ".sse") }
-        if fd >= 0 { Self.writeAll(fd, bytes) }
+        if fd >= 0 { RecordLog.writeAll(fd, bytes) }
     }
 
     func closeRaw(session: String, flowID: String) {
@@ -84,7 +80,7 @@ final class LogSink: Sendable {
     /// A terminal's one line per finished flow.
     func summary(_ line: String) {
         guard stdoutMode == .summary else { return }
-        stdoutLock.withLock { _ in Self.writeAll(STDOUT_FILENO, Array((line + "\n").utf8)) }
+        stdoutLock.withLock { _ in RecordLog.writeAll(STDOUT_FILENO, Array((line + "\n").utf8)) }
     }
 
     /// One error line in sse_logger.error (JSON: ts, where, error) and on stderr.
@@ -106,25 +102,6 @@ final class LogSink: Sendable {
     func sync() {
         for fd in fds { fsync(fd) }
     }
-
-    private static func writeAll(_ fd: Int32, _ bytes: [UInt8]) {
-        bytes.withUnsafeBytes { writeAll(fd, $0) }
-    }
-
-    /// One write(2) in the normal case; a short write (disk full, signal) is continued, never dropped silently.
-    private static func writeAll(_ fd: Int32, _ buffer: UnsafeRawBufferPointer) {
-        guard var base = buffer.baseAddress else { return }
-        var left = buffer.count
-        while left > 0 {
-            let n = Foundation.write(fd, base, left)
-            if n < 0 {
-                if errno == EINTR { continue }
-                return
-            }
-            base += n
-            left -= n
-        }
-    }
 }
 
 /// Open descriptors of per-session files, bounded so thousands of sessions do not exhaust fds.
@@ -144,7 +121,7 @@ struct SessionFDCache {
         let safe = Self.safeName(session)
         let path = directory + "/sse_logs/" + safe + "/" + name
         mkdir(directory + "/sse_logs/" + safe, 0o700)
-        let fd = Foundation.open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+        let fd = RecordLog.openAppend(path)
         guard fd >= 0 else { return -1 }
         open[key] = fd
         order.append(key)

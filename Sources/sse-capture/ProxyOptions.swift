@@ -4,6 +4,7 @@ import Foundation
 import NIOCore
 import NIOSSL
 import TapCLI
+import TapCodec
 
 struct ProxyOptions: ParsableArguments {
     @Option(help: "Address to listen on (HOST:PORT).")
@@ -99,7 +100,7 @@ struct ProxyOptions: ParsableArguments {
         case .ndjson: stdoutMode = .ndjson
         case .text: stdoutMode = .summary
         case .none?: stdoutMode = .none
-        case nil: stdoutMode = isatty(STDOUT_FILENO) != 0 ? .summary : (Self.stdoutIsDevNull() ? .none : .ndjson)
+        case nil: stdoutMode = .automatic
         }
         let sink = try LogSink(directory: directory, stdoutMode: stdoutMode, keepRaw: raw)
 
@@ -135,14 +136,6 @@ struct ProxyOptions: ParsableArguments {
             threads: threads,
             proxy: ProxyContext(settings: settings, sink: sink, authority: authority, openFlows: OpenFlows())
         )
-    }
-
-    /// Writing NDJSON into /dev/null only burns CPU (a benchmark harness or a service manager does this).
-    private static func stdoutIsDevNull() -> Bool {
-        var out = stat()
-        var null = stat()
-        guard fstat(STDOUT_FILENO, &out) == 0, stat("/dev/null", &null) == 0 else { return false }
-        return (out.st_mode & S_IFMT) == S_IFCHR && out.st_rdev == null.st_rdev
     }
 }
 
