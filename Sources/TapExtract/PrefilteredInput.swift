@@ -154,6 +154,7 @@ extension ExtractDriver {
         _ fd: Int32, size: Int, _ scanner: LineHitScanner, _ number: inout Int, _ progress: inout Progress,
         _ handle: (UnsafeRawBufferPointer, Int, Bool) throws -> Void
     ) throws -> Int {
+        TruncationGuard.install(tool: tool)
         guard let map = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), map != MAP_FAILED else { return 0 }
         defer { munmap(map, size) }
         _ = madvise(map, size, MADV_SEQUENTIAL)  // only a read-ahead hint
@@ -193,6 +194,7 @@ extension ExtractDriver {
         _ fd: Int32, size: Int, _ scanner: LineHitScanner, _ number: inout Int, _ progress: inout Progress,
         _ handle: (UnsafeRawBufferPointer?, Int) throws -> Void
     ) throws -> Int {
+        TruncationGuard.install(tool: tool)
         guard let map = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), map != MAP_FAILED else { return 0 }
         defer { munmap(map, size) }
         _ = madvise(map, size, MADV_SEQUENTIAL)  // only a read-ahead hint

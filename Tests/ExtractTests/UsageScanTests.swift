@@ -184,4 +184,34 @@ final class UsageScanTests: XCTestCase {
         XCTAssertFalse(sample.stdoutText.contains("telemetry_cost_usd"))
         XCTAssertEqual(sample.stdoutLines.count, 4)
     }
+
+    /// extract-usage and extract-turns map a named file; truncating it from another process while
+    /// they read it must end them with their usual error (exit 2, one line), never a SIGBUS.
+    func testFileTruncatedWhileMappedEndsWithAnError() async throws {
+        let dir = try TempDir.make()
+        var text: [UInt8] = []
+        for i in 0..<200_000 {
+            let usage = i % 5 == 0 ? #","usage":{"input_tokens":\#(i % 97),"output_tokens":3}"# : ""
+            text += Array(
+                #"{"v":1,"type":"sse","flow_id":"f\#(i % 7)","seq":\#(i),"data":{"type":"message_delta"\#(usage),"pad":"\#(String(repeating: "p", count: i % 90))"}}"#
+                    .utf8)
+            text.append(0x0A)
+        }
+        for (attempt, tool) in ["extract-usage", "extract-turns", "extract-usage", "extract-turns"].enumerated() {
+            let path = dir + "/capture-\(attempt).jsonl"
+            FileManager.default.createFile(atPath: path, contents: Data(text))
+            let truncation = Task.detached {
+                try await Task.sleep(nanoseconds: UInt64(5 + attempt * 20) * 1_000_000)
+                return truncate(path, 4096)
+            }
+            let result = try await Binary.run(tool, ["--no-progress", path])
+            let truncated = try await truncation.value
+            XCTAssertEqual(truncated, 0)
+            XCTAssertLessThan(result.status, 128, "\(tool) died of a signal: \(result.status - 128) (\(result.stderr))")
+            if result.status != 0 {
+                XCTAssertEqual(result.status, 2, result.stderr)
+                XCTAssertEqual(result.stderr, "\(tool): an input file was truncated while it was being read; stopping\n")
+            }
+        }
+    }
 }
