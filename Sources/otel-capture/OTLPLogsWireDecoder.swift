@@ -147,14 +147,25 @@ struct OTLPLogsWireDecoder {
     }
 
     private mutating func resourceLogs(_ range: Range<Int>) throws(WireDecline) {
-        // The resource comes first on the wire in practice, but protobuf allows any order: find it first.
+        try headerThenChildren(range, header: { (d, r) throws(WireDecline) in try d.setResource(r) },
+                               child: { (d, r) throws(WireDecline) in try d.scopeLogs(r) })
+    }
+
+    /// The shape ResourceLogs and ScopeLogs share: field 1 the one header message (resource,
+    /// scope), field 2 the repeated children, field 3 the schema_url (checked, not kept). The
+    /// header comes first on the wire in practice, but protobuf allows any order: find it first.
+    private mutating func headerThenChildren(
+        _ range: Range<Int>,
+        header: (inout Self, Range<Int>?) throws(WireDecline) -> Void,
+        child: (inout Self, Range<Int>) throws(WireDecline) -> Void
+    ) throws(WireDecline) {
         var i = range.lowerBound
-        var resource: Range<Int>?
+        var found: Range<Int>?
         while case let (field, wire)? = try tag(&i, range.upperBound) {
             if field == 1 {
                 try expect(wire, 2)
-                if resource != nil { throw WireDecline() }
-                resource = try length(&i, range.upperBound)
+                if found != nil { throw WireDecline() }
+                found = try length(&i, range.upperBound)
             } else if field == 3 {
                 try expect(wire, 2)
                 _ = try utf8(try length(&i, range.upperBound))
@@ -162,12 +173,12 @@ struct OTLPLogsWireDecoder {
                 try skip(wire, &i, range.upperBound)
             }
         }
-        try setResource(resource)
+        try header(&self, found)
         i = range.lowerBound
         while case let (field, wire)? = try tag(&i, range.upperBound) {
             if field == 2 {
                 try expect(wire, 2)
-                try scopeLogs(try length(&i, range.upperBound))
+                try child(&self, try length(&i, range.upperBound))
             } else {
                 try skip(wire, &i, range.upperBound)
             }
@@ -189,30 +200,8 @@ struct OTLPLogsWireDecoder {
     }
 
     private mutating func scopeLogs(_ range: Range<Int>) throws(WireDecline) {
-        var i = range.lowerBound
-        var scope: Range<Int>?
-        while case let (field, wire)? = try tag(&i, range.upperBound) {
-            if field == 1 {
-                try expect(wire, 2)
-                if scope != nil { throw WireDecline() }
-                scope = try length(&i, range.upperBound)
-            } else if field == 3 {
-                try expect(wire, 2)
-                _ = try utf8(try length(&i, range.upperBound))
-            } else {
-                try skip(wire, &i, range.upperBound)
-            }
-        }
-        try setScope(scope)
-        i = range.lowerBound
-        while case let (field, wire)? = try tag(&i, range.upperBound) {
-            if field == 2 {
-                try expect(wire, 2)
-                try logRecord(try length(&i, range.upperBound))
-            } else {
-                try skip(wire, &i, range.upperBound)
-            }
-        }
+        try headerThenChildren(range, header: { (d, r) throws(WireDecline) in try d.setScope(r) },
+                               child: { (d, r) throws(WireDecline) in try d.logRecord(r) })
     }
 
     private mutating func setScope(_ range: Range<Int>?) throws(WireDecline) {

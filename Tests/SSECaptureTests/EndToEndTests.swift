@@ -7,21 +7,7 @@ import XCTest
 
 @testable import sse_capture
 
-final class EndToEndTests: XCTestCase {
-    var directory = ""
-    var upstream: UpstreamServer?
-    var proxy: ProxyProcess?
-
-    override func setUpWithError() throws {
-        directory = try TempDir.make("sse-capture-test")
-    }
-
-    override func tearDown() {
-        proxy?.stop()
-        upstream?.stop()
-        try? FileManager.default.removeItem(atPath: directory)
-    }
-
+final class EndToEndTests: ProxyTestCase {
     private func start(fixture: String, tls: Bool = false, proxyArguments: [String] = []) throws -> [UInt8] {
         let body = try Fixtures.real(fixture)
         var extra = proxyArguments

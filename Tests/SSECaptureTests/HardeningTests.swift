@@ -137,21 +137,12 @@ elif mode == "resets":
     print(json.dumps(results))
 """#
 
-final class HardeningTests: XCTestCase {
-    var directory = ""
-    var upstream: UpstreamServer?
+final class HardeningTests: ProxyTestCase {
     var plainUpstream: UpstreamServer?
-    var proxy: ProxyProcess?
-
-    override func setUpWithError() throws {
-        directory = try TempDir.make("sse-capture-hardening")
-    }
 
     override func tearDown() {
-        proxy?.stop()
-        upstream?.stop()
         plainUpstream?.stop()
-        try? FileManager.default.removeItem(atPath: directory)
+        super.tearDown()
     }
 
     private func probe(_ arguments: [String]) async throws -> Any {

@@ -183,6 +183,24 @@ private final class StreamingResponder: ChannelInboundHandler {
     }
 }
 
+/// The end-to-end tests' fixture: a temporary directory, an in-test upstream and the proxy under
+/// test, stopped and removed after each test.
+class ProxyTestCase: XCTestCase {
+    var directory = ""
+    var upstream: UpstreamServer?
+    var proxy: ProxyProcess?
+
+    override func setUpWithError() throws {
+        directory = try TempDir.make("sse-capture-\(type(of: self))")
+    }
+
+    override func tearDown() {
+        proxy?.stop()
+        upstream?.stop()
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+}
+
 /// The built sse-capture running as a child process on a free port.
 final class ProxyProcess {
     let port: Int

@@ -7,21 +7,7 @@ import XCTest
 
 @testable import sse_capture
 
-final class KeepAliveTests: XCTestCase {
-    var directory = ""
-    var upstream: UpstreamServer?
-    var proxy: ProxyProcess?
-
-    override func setUpWithError() throws {
-        directory = try TempDir.make("sse-capture-keepalive")
-    }
-
-    override func tearDown() {
-        proxy?.stop()
-        upstream?.stop()
-        try? FileManager.default.removeItem(atPath: directory)
-    }
-
+final class KeepAliveTests: ProxyTestCase {
     private func start(tls: Bool = false, proxyArguments: [String] = []) throws -> [UInt8] {
         let body = try Fixtures.real("anthropic-tool-use-haiku.sse")
         var extra = ["--threads", "1", "--ca-dir", directory + "/proxy-ca"] + proxyArguments
