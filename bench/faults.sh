@@ -51,7 +51,10 @@ class Upstream(http.server.BaseHTTPRequestHandler):
             except OSError:
                 return
             sent += len(chunk); time.sleep(GAP)
-        self.wfile.write(b"0\r\n\r\n")
+        try:
+            self.wfile.write(b"0\r\n\r\n")
+        except OSError:   # the proxy hung up first (its client left at the very end): no traceback
+            self.close_connection = True
     def log_message(self, *a): pass
 
 class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
