@@ -41,16 +41,20 @@ class Upstream(http.server.BaseHTTPRequestHandler):
             if 0 <= reset_at < sent + len(chunk):
                 self.wfile.write(chunk[: reset_at - sent]); self.wfile.flush()
                 self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-                # close() alone leaves the descriptor open (rfile/wfile hold it) and the handler then
-                # waits for a next request: no reset would ever happen. Close the descriptor itself.
+                # A real RST: rfile (a makefile) keeps the socket open past connection.close(), and
+                # close_connection stops the handler from waiting for a next request on it; without
+                # both the stream only stalled, and the client's 30 s timeout ended it (client_abort).
                 self.close_connection = True
-                os.close(self.connection.detach()); return
+                self.rfile.close(); self.connection.close(); return
             try:
                 self.wfile.write(chunk); self.wfile.flush()
             except OSError:
                 return
             sent += len(chunk); time.sleep(GAP)
-        self.wfile.write(b"0\r\n\r\n")
+        try:
+            self.wfile.write(b"0\r\n\r\n")
+        except OSError:   # the proxy hung up first (its client left at the very end): no traceback
+            self.close_connection = True
     def log_message(self, *a): pass
 
 class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
@@ -117,6 +121,8 @@ results = {}
 logs = os.path.join(work, "resets"); p, port = start_proxy(logs)
 for t in run_flows(port, lambda i: (b"x-reset-at: %d\r\n" % rng.randrange(0, 40000) if i % 4 else b"",)): t.join(60)
 time.sleep(0.5); p.send_signal(signal.SIGINT); p.wait(15); results["resets"] = check(logs, False)
+if not results["resets"]["end_status"].get("upstream_error"):   # the faults must have happened
+    results["resets"]["problems"].append("no flow ended with upstream_error")
 # 2: clients hang up at random times
 logs = os.path.join(work, "disconnects"); p, port = start_proxy(logs)
 for t in run_flows(port, lambda i: (b"", rng.uniform(0.0, 1.2))): t.join(60)

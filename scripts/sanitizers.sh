@@ -19,7 +19,8 @@ run() {
     # Swift's runtime keeps some allocations for the life of the process: leaks are not findings.
     # halt_on_error: the first report fails the run; second_deadlock_stack: TSan names both sides;
     # scripts/tsan-suppressions.txt silences the test harness's process runner (see there).
-    ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0:halt_on_error=1} \
+    # STREAMTAP_SANITIZER: tests with a fixed wait stretch it (Tests/TapTestSupport/SanitizerTiming.swift).
+    STREAMTAP_SANITIZER=$sanitizer ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0:halt_on_error=1} \
         TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/scripts/tsan-suppressions.txt} \
         swift test "${args[@]}"
 }

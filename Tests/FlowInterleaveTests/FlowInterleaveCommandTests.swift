@@ -185,7 +185,7 @@ final class FollowTests: XCTestCase {
         }
         // Bounded: whatever happens, the follower is stopped after 15 s (then reads see EOF).
         DispatchQueue.global().asyncAfter(deadline: .now() + 15) { if process.isRunning { process.terminate() } }
-        Thread.sleep(forTimeInterval: 0.5)  // it opened the file and went to its end
+        Thread.sleep(forTimeInterval: SanitizerTiming.scaled(0.5))  // it opened the file and went to its end
         var new = LogBuilder()
         new.flow("new", session: "s-new", at: 10, prompt: "appended later")
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))

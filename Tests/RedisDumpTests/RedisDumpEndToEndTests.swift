@@ -277,7 +277,7 @@ final class RedisDumpEndToEndTests: XCTestCase {
             name: "tail"
         )
         // Give it time to resolve `$` before the new entries arrive.
-        try await Task.sleep(nanoseconds: 500_000_000)
+        try await Task.sleep(nanoseconds: UInt64(SanitizerTiming.scaled(0.5) * 1e9))
         try server.cli(["XADD", "tail", "*", "record", "{\"new\":1}"])
         try server.cli(["XADD", "tail", "*", "record", "{\"new\":2}"])
         follower.waitForExit(seconds: 10)

@@ -156,7 +156,8 @@ final class SSENormalizeTests: XCTestCase {
 
     /// The use case: `curl -N … | sse-normalize --raw-sse`, against a real HTTP server on 127.0.0.1
     /// that sends a real stream in two parts 0.4 s apart. Deltas carry their arrival time, so the gap shows
-    /// that they were decoded as the bytes came, not at the end.
+    /// that they were decoded as the bytes came, not at the end. (Under a sanitizer the gap is longer:
+    /// the instrumented tool may start after the first part has arrived.)
     func testLiveCurlStream() async throws {
         let dir = try TempDir.make("sse-normalize-live")
         let server = dir + "/server.py"
@@ -172,7 +173,7 @@ final class SSENormalizeTests: XCTestCase {
                 self.end_headers()
                 half = len(data) // 2
                 self.wfile.write(data[:half]); self.wfile.flush()
-                time.sleep(0.4)
+                time.sleep(\(SanitizerTiming.scaled(0.4)))
                 self.wfile.write(data[half:]); self.wfile.flush()
             def log_message(self, *args): pass
         server = http.server.HTTPServer(('127.0.0.1', port), Handler)
