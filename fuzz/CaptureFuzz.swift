@@ -7,14 +7,18 @@ import Foundation  // SessionID.swift calls String.range(of:); in sse-capture an
 import NIOHTTP1
 import TapCodec
 
-let captureRoutes = ["/anthropic=https://api.anthropic.com", "/o/x=https://[::1]:8443/v1/", "/=http://127.0.0.1:8080/base"]
-    .compactMap(ReverseRoute.init(argument:))
+let captureRoutes = [
+    "/anthropic=https://api.anthropic.com", "/o/x=https://[::1]:8443/v1/", "/=http://127.0.0.1:8080/base",
+]
+.compactMap(ReverseRoute.init(argument:))
 let captureTunnel = Upstream(host: "tunnel.example", port: 443, tls: true)
 let captureCredentials = ProxyCredentials(argument: "user:pa:ss")
 
 /// Request line and header lines up to the first empty line (CRLF or LF), then the body; header
 /// lines without a colon are skipped (NIO refuses them before ProxyHandler sees anything).
-func splitRequest(_ bytes: ArraySlice<UInt8>) -> (method: String, target: String, headers: [(String, String)], body: [UInt8]) {
+func splitRequest(
+    _ bytes: ArraySlice<UInt8>
+) -> (method: String, target: String, headers: [(String, String)], body: [UInt8]) {
     var lines: [String] = []
     var start = bytes.startIndex
     var index = bytes.startIndex
@@ -80,14 +84,20 @@ func fuzzCapture(_ bytes: [UInt8]) {
     // needed them passes only with a header the credentials accept.
     let isProxyAuthorization = { (name: String) in name.lowercased() == "proxy-authorization" }
     let decision = RequestPolicy.access(
-        method: request.method, target: request.target, headers: request.headers,
-        inTunnel: inTunnel, clientIsLoopback: loopback, credentials: credentials
+        method: request.method,
+        target: request.target,
+        headers: request.headers,
+        inTunnel: inTunnel,
+        clientIsLoopback: loopback,
+        credentials: credentials
     )
     switch decision {
     case .allow(let kept):
         if let credentials {
             if kept.contains(where: { isProxyAuthorization($0.0) }) { finding("Proxy-Authorization kept") }
-            if kept.count != request.headers.filter({ !isProxyAuthorization($0.0) }).count { finding("other headers lost") }
+            if kept.count != request.headers.filter({ !isProxyAuthorization($0.0) }).count {
+                finding("other headers lost")
+            }
             let needed = !inTunnel && (request.method == "CONNECT" || !request.target.hasPrefix("/") || !loopback)
             if needed && !request.headers.contains(where: { isProxyAuthorization($0.0) && credentials.accepts($0.1) }) {
                 finding("allowed without credentials")
@@ -100,8 +110,12 @@ func fuzzCapture(_ bytes: [UInt8]) {
         // The right credentials always open the door.
         let good = ("Proxy-Authorization", "Basic " + String(decoding: credentials.token, as: UTF8.self))
         let retry = RequestPolicy.access(
-            method: request.method, target: request.target, headers: request.headers + [good],
-            inTunnel: inTunnel, clientIsLoopback: loopback, credentials: credentials
+            method: request.method,
+            target: request.target,
+            headers: request.headers + [good],
+            inTunnel: inTunnel,
+            clientIsLoopback: loopback,
+            credentials: credentials
         )
         if retry == .proxyAuthRequired { finding("refused with the right credentials") }
     }
@@ -117,7 +131,11 @@ func fuzzCapture(_ bytes: [UInt8]) {
 
     // Session id: headers first, then the JSON body, else the fallback hash; never empty.
     let json = JSONScanner.isValid(request.body) ? request.body : []
-    let (session, source) = SessionID.resolve(headers: HTTPHeaders(request.headers), jsonBody: json, fallback: request.target)
+    let (session, source) = SessionID.resolve(
+        headers: HTTPHeaders(request.headers),
+        jsonBody: json,
+        fallback: request.target
+    )
     if session.isEmpty { finding("empty session id from \(source)") }
     if source.hasPrefix("header."), HTTPHeaders(request.headers).first(name: String(source.dropFirst(7))) != session {
         finding("session id \(session.debugDescription) is not the \(source) header")

@@ -49,7 +49,11 @@ func finding(_ message: String) -> Never {
 func checkRecords(_ out: [UInt8], _ what: String) {
     for line in out.split(separator: 0x0A) {
         let ok = Array(line).withUnsafeBytes { JSONScanner.isValidObject($0) }
-        if !ok { finding("\(what) wrote a line that is not a JSON object: \(String(decoding: line.prefix(200), as: UTF8.self))") }
+        if !ok {
+            finding(
+                "\(what) wrote a line that is not a JSON object: \(String(decoding: line.prefix(200), as: UTF8.self))"
+            )
+        }
     }
 }
 
@@ -195,7 +199,9 @@ func fuzzField(_ bytes: [UInt8]) {
     do { regex = try PCRE2Regex(field.pattern) } catch { finding("--field \(argument): \(error)") }
     // ...and must match the line a JSON writer makes from them, when the value is a string.
     guard !FieldPattern.isBareJSONValue(field.value), !field.value.hasPrefix("\"") else { return }
-    let line = Array(("{" + FieldPattern.jsonString(field.key) + ": " + FieldPattern.jsonString(field.value) + "}").utf8)
+    let line = Array(
+        ("{" + FieldPattern.jsonString(field.key) + ": " + FieldPattern.jsonString(field.value) + "}").utf8
+    )
     let matched = (try? line.withUnsafeBytes { try regex.matches($0) }) ?? false
     if !matched { finding("--field \(argument) does not match its own record") }
 }

@@ -102,7 +102,8 @@ public struct LineLoop {
                     out.appendLine(line)
                 }
             },
-            finish: finish)
+            finish: finish
+        )
     }
 
     /// The inputs in order, every line to `feed` (with `isValidObject` when `validating`), then `finish`.
@@ -139,7 +140,11 @@ public struct LineLoop {
                 try feed(line, isValidObject, position, &output.bytes)
                 try output.recordDone()
             }
-            if validating { try reader.forEachRecordLine(deliver) } else { try reader.forEachLine { try deliver($0, false) } }
+            if validating {
+                try reader.forEachRecordLine(deliver)
+            } else {
+                try reader.forEachLine { try deliver($0, false) }
+            }
         }
         try finish(&output.bytes)
         try output.flush()

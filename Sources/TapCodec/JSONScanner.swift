@@ -139,14 +139,20 @@ public struct JSONScanner {
     /// The elements of an array (allocates; prefer `forEachElement` on hot paths).
     public func elements(of array: JSONSpan) -> [JSONSpan] {
         var result: [JSONSpan] = []
-        forEachElement(of: array) { result.append($0); return true }
+        forEachElement(of: array) {
+            result.append($0)
+            return true
+        }
         return result
     }
 
     /// The last element of an array, or nil when it is empty or not an array.
     public func lastElement(of array: JSONSpan) -> JSONSpan? {
         var last: JSONSpan?
-        forEachElement(of: array) { last = $0; return true }
+        forEachElement(of: array) {
+            last = $0
+            return true
+        }
         return last
     }
 
@@ -179,7 +185,10 @@ public struct JSONScanner {
     @discardableResult
     public func decodeString(_ span: JSONSpan, into out: inout [UInt8]) -> Bool {
         guard span.kind == .string, span.count >= 2 else { return false }
-        return JSONStringDecoder.decode(UnsafeRawBufferPointer(rebasing: bytes[(span.start + 1)..<(span.end - 1)]), into: &out)
+        return JSONStringDecoder.decode(
+            UnsafeRawBufferPointer(rebasing: bytes[(span.start + 1)..<(span.end - 1)]),
+            into: &out
+        )
     }
 
     /// True when the string span equals `text` after decoding (no allocation when it has no escapes).
@@ -203,7 +212,9 @@ public struct JSONScanner {
             let digit = bytes[i] &- UInt8(ascii: "0")
             guard digit < 10 else { return nil }
             let (times10, o1) = value.multipliedReportingOverflow(by: 10)
-            let (next, o2) = negative ? times10.subtractingReportingOverflow(Int64(digit)) : times10.addingReportingOverflow(Int64(digit))
+            let (next, o2) =
+                negative
+                ? times10.subtractingReportingOverflow(Int64(digit)) : times10.addingReportingOverflow(Int64(digit))
             guard !o1, !o2 else { return nil }
             value = next
             i += 1

@@ -112,6 +112,8 @@ public enum JSONStringEncoder {
                 out.append(contentsOf: [UInt8(ascii: "u"), 0x30, 0x30, hexDigits[Int(c >> 4)], hexDigits[Int(c & 0xF)]])
             }
         }
-        if runStart < text.count { out.append(contentsOf: UnsafeRawBufferPointer(rebasing: text[runStart..<text.count])) }
+        if runStart < text.count {
+            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: text[runStart..<text.count]))
+        }
     }
 }

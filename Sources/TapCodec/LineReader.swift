@@ -113,7 +113,10 @@ public final class LineReader {
             // Hand out every complete line in the buffer.
             while start < end {
                 if validating && !splitOnly {
-                    var validator = Validator(UnsafeRawBufferPointer(start: buffer + start, count: end - start), lineMode: true)
+                    var validator = Validator(
+                        UnsafeRawBufferPointer(start: buffer + start, count: end - start),
+                        lineMode: true
+                    )
                     if let lineEnd = validator.runLine() {
                         try body(UnsafeRawBufferPointer(start: buffer + start, count: lineEnd), true)
                         start += lineEnd + 1
@@ -135,7 +138,11 @@ public final class LineReader {
                 end -= start
                 start = 0
             }
-            if end == capacity { grow() } else if end < Self.blockSize / 2, capacity > Self.blockSize { shrink(keeping: end) }
+            if end == capacity {
+                grow()
+            } else if end < Self.blockSize / 2, capacity > Self.blockSize {
+                shrink(keeping: end)
+            }
             let n = try readSome(into: buffer + end, count: capacity - end)
             if n == Self.restarted {
                 end = 0  // the unfinished line belonged to the file before rotation/truncation

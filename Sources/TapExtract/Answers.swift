@@ -204,7 +204,11 @@ extension Answers {
             guard let members = groups[session] else { continue }
             var usage = Usage()
             var hasUsage = false
-            var events = 0, textChars = 0, reasoningChars = 0, calls = 0, cut = 0
+            var events = 0
+            var textChars = 0
+            var reasoningChars = 0
+            var calls = 0
+            var cut = 0
             for f in members {
                 events += f.fold.events
                 textChars += String(decoding: f.fold.text, as: UTF8.self).unicodeScalars.count

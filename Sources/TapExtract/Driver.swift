@@ -16,10 +16,17 @@ import Darwin
 #endif
 
 public struct ExtractOptions: ParsableArguments {
-    @Argument(help: ArgumentHelp("Capture logs (standard input when none, or for -); several files are read as their concatenation.", valueName: "file"))
+    @Argument(
+        help: ArgumentHelp(
+            "Capture logs (standard input when none, or for -); several files are read as their concatenation.",
+            valueName: "file"
+        )
+    )
     public var files: [String] = []
 
-    @Flag(help: "Never show the progress line (it is shown only when stderr is a terminal and the input is over 50 MB).")
+    @Flag(
+        help: "Never show the progress line (it is shown only when stderr is a terminal and the input is over 50 MB)."
+    )
     public var noProgress = false
 
     @Flag(help: "Make a line that is not a JSON object a fatal error (exit 2).")
@@ -106,7 +113,8 @@ public final class ExtractDriver {
                     table.feed(view, type: type)
                     return .used
                 },
-                finish: { out in try finish(table, &out) })
+                finish: { out in try finish(table, &out) }
+            )
             return
         }
         try run(
@@ -123,7 +131,8 @@ public final class ExtractDriver {
                 table.feed(view, type: type)
                 return .used
             },
-            finish: { out in try finish(table, &out) })
+            finish: { out in try finish(table, &out) }
+        )
     }
 
     /// Total bytes of the regular-file inputs (stdin counts when it is a file), for progress.

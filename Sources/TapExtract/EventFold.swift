@@ -104,7 +104,9 @@ public struct EventFold {
                 if needs.contains(.text), let t = json.decoded(json.field("text", in: delta)) { text += t }
             } else if json.isString(dt, "thinking_delta") {
                 lastWasToken = true
-                if needs.contains(.reasoning), let t = json.decoded(json.field("thinking", in: delta)) { reasoning += t }
+                if needs.contains(.reasoning), let t = json.decoded(json.field("thinking", in: delta)) {
+                    reasoning += t
+                }
             } else if json.isString(dt, "input_json_delta") {
                 lastWasToken = true
                 guard needs.contains(.calls) else { return }
@@ -167,8 +169,9 @@ public struct EventFold {
         } else if json.stringEquals(type, "response.output_item.added") {
             guard let item = json.member(d, "item") else { return }
             let it = json.field("type", in: item)
-            guard json.isString(it, "function_call") || json.isString(it, "custom_tool_call")
-                || json.isString(it, "local_shell_call")
+            guard
+                json.isString(it, "function_call") || json.isString(it, "custom_tool_call")
+                    || json.isString(it, "local_shell_call")
             else { return }
             let name = json.field("name", in: item)
             if needs.contains(.toolNames) {
@@ -208,7 +211,8 @@ public struct EventFold {
         json.forEachElement(of: choices) { choice in
             guard choice.kind == .object else { return true }
             if let delta = json.field("delta", in: choice), delta.kind == .object {
-                if json.member(delta, "content")?.kind == .string || json.member(delta, "reasoning_content")?.kind == .string
+                if json.member(delta, "content")?.kind == .string
+                    || json.member(delta, "reasoning_content")?.kind == .string
                     || json.member(delta, "tool_calls")?.kind == .array
                 {
                     lastWasToken = true

@@ -49,20 +49,25 @@ public struct FlowLineParser {
     /// Parses the record object at `start`; nil when the line is not one balanced object.
     public func parse(objectAt start: Int) -> FlowLineFields? {
         var fields = FlowLineFields()
-        guard let end = members(start, { key, value in
-            switch keyName(key) {
-            case .flowID: fields.flowID = span(value)
-            case .sessionID: fields.sessionID = span(value)
-            case .ts: fields.ts = span(value)
-            case .provider: fields.provider = span(value)
-            case .method: fields.method = span(value)
-            case .url: fields.url = span(value)
-            case .status: fields.status = span(value)
-            case .request: return request(value, &fields)
-            default: break
-            }
-            return nil
-        }) else { return nil }
+        guard
+            let end = members(
+                start,
+                { key, value in
+                    switch keyName(key) {
+                    case .flowID: fields.flowID = span(value)
+                    case .sessionID: fields.sessionID = span(value)
+                    case .ts: fields.ts = span(value)
+                    case .provider: fields.provider = span(value)
+                    case .method: fields.method = span(value)
+                    case .url: fields.url = span(value)
+                    case .status: fields.status = span(value)
+                    case .request: return request(value, &fields)
+                    default: break
+                    }
+                    return nil
+                }
+            )
+        else { return nil }
         // Only whitespace may follow the record.
         var i = end
         while i < n, isSpace(p[i]) { i += 1 }
@@ -155,7 +160,9 @@ public struct FlowLineParser {
 
     // MARK: - Object members
 
-    enum Key { case flowID, sessionID, ts, provider, method, url, status, request, headers, body, model, messages, input, other }
+    enum Key {
+        case flowID, sessionID, ts, provider, method, url, status, request, headers, body, model, messages, input, other
+    }
 
     /// The keys this parser descends into or keeps (compared raw: capture writers do not
     /// escape ASCII key names; an escaped key simply does not match).
@@ -176,7 +183,8 @@ public struct FlowLineParser {
         case UInt8(ascii: "p"): return eq("provider") ? .provider : .other
         case UInt8(ascii: "r"): return eq("request") ? .request : .other
         case UInt8(ascii: "b"): return eq("body") ? .body : .other
-        case UInt8(ascii: "m"): return eq("model") ? .model : (eq("messages") ? .messages : (eq("method") ? .method : .other))
+        case UInt8(ascii: "m"):
+            return eq("model") ? .model : (eq("messages") ? .messages : (eq("method") ? .method : .other))
         case UInt8(ascii: "i"): return eq("input") ? .input : .other
         default: return .other
         }

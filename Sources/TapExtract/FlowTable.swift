@@ -201,7 +201,9 @@ public struct FlowTable {
         s.foldProvider = provider
         s.fold.feed(data, provider: provider, needs: needs, json: view.json)
         if needs.contains(.times), let span = view.field("ts"), span.kind == .string,
-            let t = Timestamp(iso8601: UnsafeRawBufferPointer(rebasing: view.json.bytes[(span.start + 1)..<(span.end - 1)]))?.microseconds
+            let t = Timestamp(
+                iso8601: UnsafeRawBufferPointer(rebasing: view.json.bytes[(span.start + 1)..<(span.end - 1)])
+            )?.microseconds
         {
             if s.firstEventUS == nil { s.firstEventUS = t }
             s.lastEventUS = t
@@ -217,7 +219,8 @@ public struct FlowTable {
     public func finish() -> [FlowState] {
         var order = flows.values.filter(\.hasRecord)
         order.sort { a, b in
-            let ta = a.ts ?? "", tb = b.ts ?? ""
+            let ta = a.ts ?? ""
+            let tb = b.ts ?? ""
             if ta != tb { return utf8Less(ta, tb) }
             return utf8Less(a.flowID, b.flowID)
         }
@@ -266,7 +269,8 @@ public func inferProvider(_ data: JSONSpan, _ json: JSONScanner) -> Provider {
 public func newestFirst<T>(_ rows: [T], limit: Int, oldestFirst: Bool, key: (T) -> (String, String)) -> [T] {
     var rows = rows
     rows.sort { a, b in
-        let (ta, fa) = key(a), (tb, fb) = key(b)
+        let (ta, fa) = key(a)
+        let (tb, fb) = key(b)
         if ta != tb { return utf8Less(tb, ta) }
         return utf8Less(fb, fa)
     }

@@ -154,7 +154,10 @@ public func formatMilliseconds(_ us: Int64) -> String {
     if frac != 0 {
         var digits = String(frac)
         digits = String(repeating: "0", count: 3 - digits.count) + digits
-        while digits.hasSuffix("0") { digits.removeLast(); frac /= 10 }
+        while digits.hasSuffix("0") {
+            digits.removeLast()
+            frac /= 10
+        }
         text += "." + digits
     }
     return text
@@ -171,7 +174,8 @@ extension JSONWriter {
         key(name)
         guard let value, value.span > 0 else { return null() }
         let centi = (Double(value.tokens) * 1e6 / Double(value.span) * 100).rounded()
-        let whole = Int64(centi) / 100, frac = Int64(centi) % 100
+        let whole = Int64(centi) / 100
+        let frac = Int64(centi) % 100
         raw(Array("\(whole).\(frac < 10 ? "0" : "")\(frac)".utf8))
     }
 }

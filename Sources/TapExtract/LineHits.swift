@@ -41,8 +41,11 @@ public struct LineHitScanner: Sendable {
         #if arch(x86_64)
         probes = literals.map { l in
             Probe(
-                first: _mm_set1_epi8(Int8(bitPattern: l[0])), second: _mm_set1_epi8(Int8(bitPattern: l[1])),
-                last: _mm_set1_epi8(Int8(bitPattern: l[l.count - 1])), lastOffset: l.count - 1)
+                first: _mm_set1_epi8(Int8(bitPattern: l[0])),
+                second: _mm_set1_epi8(Int8(bitPattern: l[1])),
+                last: _mm_set1_epi8(Int8(bitPattern: l[l.count - 1])),
+                lastOffset: l.count - 1
+            )
         }
         #endif
     }
@@ -52,7 +55,10 @@ public struct LineHitScanner: Sendable {
     /// newline when `final`; returns where the unfinished line starts (`end` when none).
     @inline(__always)
     public func forEachLine(
-        _ base: UnsafeRawPointer, from: Int, to end: Int, final: Bool,
+        _ base: UnsafeRawPointer,
+        from: Int,
+        to end: Int,
+        final: Bool,
         _ line: (Int, Int, Bool) -> Void
     ) -> Int {
         var lineStart = from
@@ -61,14 +67,17 @@ public struct LineHitScanner: Sendable {
         #if arch(x86_64)
         let newline = _mm_set1_epi8(0x0A)
         // Up to three literals, their probes in registers (a missing one repeats the first).
-        let a = probes[0], b = probes[probes.count > 1 ? 1 : 0], c = probes[probes.count > 2 ? 2 : 0]
+        let a = probes[0]
+        let b = probes[probes.count > 1 ? 1 : 0]
+        let c = probes[probes.count > 2 ? 2 : 0]
         @inline(__always) func load(_ p: UnsafeRawPointer) -> __m128i {
             _mm_loadu_si128(p.assumingMemoryBound(to: __m128i.self))
         }
         @inline(__always) func matches(_ v0: __m128i, _ v1: __m128i, _ p: UnsafeRawPointer, _ probe: Probe) -> __m128i {
             _mm_and_si128(
                 _mm_and_si128(_mm_cmpeq_epi8(v0, probe.first), _mm_cmpeq_epi8(v1, probe.second)),
-                _mm_cmpeq_epi8(load(p + probe.lastOffset), probe.last))
+                _mm_cmpeq_epi8(load(p + probe.lastOffset), probe.last)
+            )
         }
         // 64 bytes a step while every probe stays inside the buffer.
         while i + 64 + reach <= end {

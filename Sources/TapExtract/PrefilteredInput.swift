@@ -101,7 +101,9 @@ extension ExtractDriver {
     /// The inputs one after the other; `verdict(line, holdsLiteral)` for every line (the mapped
     /// prefiltered scan calls it only for lines holding a literal and lines of a bad shape).
     private func forEachInput(
-        _ scanner: LineHitScanner, everyLine: Bool, finish: (inout [UInt8]) throws -> Void,
+        _ scanner: LineHitScanner,
+        everyLine: Bool,
+        finish: (inout [UInt8]) throws -> Void,
         _ verdict: (UnsafeRawBufferPointer, Bool) -> LineVerdict
     ) throws {
         let inputs = options.files.isEmpty ? ["-"] : options.files
@@ -134,7 +136,8 @@ extension ExtractDriver {
             var offset = 0
             if input != "-", (st.st_mode & S_IFMT) == S_IFREG, st.st_size > 0 {
                 let size = Int(st.st_size)
-                offset = try everyLine
+                offset =
+                    try everyLine
                     ? scanMappedEveryLine(fd, size: size, scanner, &number, &progress, handle)
                     : scanMapped(fd, size: size, scanner, &number, &progress) { line, n in
                         if let line { try handle(line, n, true) } else { try noteBad(input, n, several) }
@@ -151,7 +154,11 @@ extension ExtractDriver {
     /// A mapped regular file up to its last newline, every line handed out in order on this
     /// thread; pages are released every 4 MiB. Returns where read(2) takes over.
     private func scanMappedEveryLine(
-        _ fd: Int32, size: Int, _ scanner: LineHitScanner, _ number: inout Int, _ progress: inout Progress,
+        _ fd: Int32,
+        size: Int,
+        _ scanner: LineHitScanner,
+        _ number: inout Int,
+        _ progress: inout Progress,
         _ handle: (UnsafeRawBufferPointer, Int, Bool) throws -> Void
     ) throws -> Int {
         TruncationGuard.install(tool: tool)
@@ -191,7 +198,11 @@ extension ExtractDriver {
     /// `handle(line, number)` is called for the lines holding a literal, `handle(nil, number)`
     /// for the lines of a bad shape (the others are skipped whatever the tool, and only counted).
     private func scanMapped(
-        _ fd: Int32, size: Int, _ scanner: LineHitScanner, _ number: inout Int, _ progress: inout Progress,
+        _ fd: Int32,
+        size: Int,
+        _ scanner: LineHitScanner,
+        _ number: inout Int,
+        _ progress: inout Progress,
         _ handle: (UnsafeRawBufferPointer?, Int) throws -> Void
     ) throws -> Int {
         TruncationGuard.install(tool: tool)
@@ -208,7 +219,11 @@ extension ExtractDriver {
             let windowEnd = Self.lineBoundary(base, after: windowStart + Self.windowSize, limit: mappedEnd)
             var cuts = [windowStart]
             if cores > 1, windowEnd - windowStart >= Self.splitThreshold {
-                let middle = Self.lineBoundary(base, after: windowStart + (windowEnd - windowStart) / 2, limit: windowEnd)
+                let middle = Self.lineBoundary(
+                    base,
+                    after: windowStart + (windowEnd - windowStart) / 2,
+                    limit: windowEnd
+                )
                 if middle < windowEnd { cuts.append(middle) }
             }
             cuts.append(windowEnd)
@@ -216,7 +231,8 @@ extension ExtractDriver {
             if parts.count == 1 {
                 parts[0].scan(base, scanner, page: page)
             } else {
-                DispatchQueue.concurrentPerform(iterations: parts.count) { k in parts[k].scan(base, scanner, page: page) }
+                DispatchQueue.concurrentPerform(iterations: parts.count) { k in parts[k].scan(base, scanner, page: page)
+                }
             }
             // The lines to judge, in file order, part by part.
             for part in parts {
@@ -225,7 +241,10 @@ extension ExtractDriver {
                 while h < part.hits.count || b < part.badShapes.count {
                     if b == part.badShapes.count || (h < part.hits.count && part.hits[h].index < part.badShapes[b]) {
                         let hit = part.hits[h]
-                        try handle(UnsafeRawBufferPointer(start: base + hit.start, count: hit.end - hit.start), number + hit.index + 1)
+                        try handle(
+                            UnsafeRawBufferPointer(start: base + hit.start, count: hit.end - hit.start),
+                            number + hit.index + 1
+                        )
                         h += 1
                     } else {
                         try handle(nil, number + part.badShapes[b] + 1)
@@ -253,7 +272,11 @@ extension ExtractDriver {
 
     /// The read(2) loop: stdin, pipes, and the bytes of a file after its mapped part.
     private func scanRead(
-        _ fd: Int32, input: String, _ scanner: LineHitScanner, _ number: inout Int, _ progress: inout Progress,
+        _ fd: Int32,
+        input: String,
+        _ scanner: LineHitScanner,
+        _ number: inout Int,
+        _ progress: inout Progress,
         _ handle: (UnsafeRawBufferPointer, Int, Bool) throws -> Void
     ) throws {
         var capacity = 1 << 20

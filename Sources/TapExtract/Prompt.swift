@@ -43,7 +43,9 @@ public struct PromptFacts {
     public var itemCount: Int
 }
 
-private let syntheticPrefixes: [[UInt8]] = ["<system-reminder>", "<environment_context>", "<user_instructions>"].map { Array($0.utf8) }
+private let syntheticPrefixes: [[UInt8]] = ["<system-reminder>", "<environment_context>", "<user_instructions>"].map {
+    Array($0.utf8)
+}
 
 @inline(__always)
 private func isASCIISpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D }

@@ -120,12 +120,16 @@ public struct RequestExtractor {
         let json = view.json
         guard let id = json.text(f.flowID), seenFlows.insert(id).inserted else { return }
         let meta = Meta(
-            flowID: id, sessionID: json.text(f.sessionID), ts: json.text(f.ts),
+            flowID: id,
+            sessionID: json.text(f.sessionID),
+            ts: json.text(f.ts),
             providerName: json.text(f.provider),
             provider: Provider(name: json.text(f.provider)),
-            method: json.canonical(f.method), url: json.canonical(f.url),
+            method: json.canonical(f.method),
+            url: json.canonical(f.url),
             httpStatus: json.canonical(f.status),
-            headers: json.canonical(f.headers))
+            headers: json.canonical(f.headers)
+        )
         arriveFlow(meta, body: f.body, json)
     }
 
@@ -139,12 +143,16 @@ public struct RequestExtractor {
             let f = flowSpans
             guard let id = json.text(f[0]), seenFlows.insert(id).inserted else { return }
             let meta = Meta(
-                flowID: id, sessionID: json.text(f[1]), ts: json.text(f[2]),
+                flowID: id,
+                sessionID: json.text(f[1]),
+                ts: json.text(f[2]),
                 providerName: json.text(f[3]),
                 provider: Provider(name: json.text(f[3])),
-                method: json.canonical(f[4]), url: json.canonical(f[5]),
+                method: json.canonical(f[4]),
+                url: json.canonical(f[5]),
                 httpStatus: json.canonical(f[6]),
-                headers: json.canonical(json.member(f[7], "headers")))
+                headers: json.canonical(json.member(f[7], "headers"))
+            )
             arriveFlow(meta, body: json.member(f[7], "body"), json)
         case .ws:
             guard json.isString(view.field("direction"), "client"), let id = json.text(view.field("flow_id")),
@@ -267,7 +275,9 @@ public struct RequestExtractor {
             case .text(let input): facts = promptFacts(text: input, in: json)
             case .array: facts = promptFacts(last: summary?.last, count: itemCount, provider: p, in: json)
             }
-            if let text = facts.text, promptKeys.insert(PromptKey(session: m.sessionID, items: facts.itemCount, text: text)).inserted {
+            if let text = facts.text,
+                promptKeys.insert(PromptKey(session: m.sessionID, items: facts.itemCount, text: text)).inserted
+            {
                 prompt = text
             }
         }
@@ -278,14 +288,20 @@ public struct RequestExtractor {
                 w.field("stream", json: json.canonical(field("stream")))
                 w.field("max_tokens", json: json.canonical(field("max_tokens") ?? field("max_output_tokens")))
                 w.field("temperature", json: json.canonical(field("temperature")))
-                w.field("reasoning", json: json.canonical(
-                    field("thinking") ?? field("reasoning") ?? field("reasoning_effort")))
+                w.field(
+                    "reasoning",
+                    json: json.canonical(
+                        field("thinking") ?? field("reasoning") ?? field("reasoning_effort")
+                    )
+                )
                 w.field("tool_choice", json: json.canonical(field("tool_choice")))
                 w.field("n_tools", toolCount)
                 w.field("n_items", itemCount)
             }
         }
-        let systemRaw: [UInt8]? = p == .anthropic ? field("system").map { json.rawArray($0) }
+        let systemRaw: [UInt8]? =
+            p == .anthropic
+            ? field("system").map { json.rawArray($0) }
             : p == .responses ? field("instructions").map { json.rawArray($0) } : nil
         if has(.systemPrompts), let raw = systemRaw, let i = systemRawSeen[ByteKey(raw)] {
             systemRows[i].flows += 1
@@ -347,7 +363,7 @@ public struct RequestExtractor {
                     head.field("first_flow_id", m.flowID)
                     head.field("first_ts", m.ts)
                     var tail = JSONWriter(capacity: definition.count + 16)
-                        tail.key("definition")
+                    tail.key("definition")
                     tail.raw(definition)
                     toolRows.append(DedupRow(fields: head.bytes, flows: 1, tail: tail.bytes))
                 }
@@ -423,14 +439,20 @@ public struct RequestExtractor {
             modelRows[key]?.lastTS = m.ts
         }
         if has(.thinkingConfig) {
-            let thinking = field("thinking") ?? field("reasoning")
+            let thinking =
+                field("thinking") ?? field("reasoning")
                 ?? field("reasoning_effort")
             if let thinking {
                 emit(.thinkingConfig, m, base: .flowFirst) { w in
                     w.field("model", json: model)
                     w.field("thinking", json: json.canonical(thinking))
                     w.field("budget_tokens", json: json.canonical(json.member(thinking, "budget_tokens")))
-                    w.field("effort", json: json.canonical(json.member(thinking, "effort") ?? (thinking.kind == .string ? thinking : nil)))
+                    w.field(
+                        "effort",
+                        json: json.canonical(
+                            json.member(thinking, "effort") ?? (thinking.kind == .string ? thinking : nil)
+                        )
+                    )
                 }
             }
         }
@@ -449,7 +471,8 @@ public struct RequestExtractor {
         guard case .array(let array) = items else { return }
         var thinkingBlocks = 0
         var cacheMarks = 0
-        let wantsReasoning = has(.reasoningPresence), wantsCache = has(.cacheControl)
+        let wantsReasoning = has(.reasoningPresence)
+        let wantsCache = has(.cacheControl)
         var imageParts = 0
         var index = -1
         json.forEachElement(of: array) { item in
@@ -463,33 +486,57 @@ public struct RequestExtractor {
             switch m.provider {
             case .anthropic:
                 guard let content, content.kind == .array else { break }
-                let isAssistant = json.isString(role, "assistant"), isUser = json.isString(role, "user")
+                let isAssistant = json.isString(role, "assistant")
+                let isUser = json.isString(role, "user")
                 json.forEachElement(of: content) { blk in
                     guard blk.kind == .object else { return true }
                     let type = json.field("type", in: blk)
                     if isAssistant, json.isString(type, "tool_use") {
-                        calls.append((json.canonical(json.field("id", in: blk)) ?? null, json.field("name", in: blk),
-                                      { json.canonical(json.field("input", in: blk)) ?? null }))
+                        calls.append(
+                            (
+                                json.canonical(json.field("id", in: blk)) ?? null, json.field("name", in: blk),
+                                { json.canonical(json.field("input", in: blk)) ?? null }
+                            )
+                        )
                     } else if isUser, json.isString(type, "tool_result") {
-                        results.append((json.canonical(json.field("tool_use_id", in: blk)) ?? null,
-                                        isTruthy(json.field("is_error", in: blk), json),
-                                        { textOf(json.field("content", in: blk), json) }))
+                        results.append(
+                            (
+                                json.canonical(json.field("tool_use_id", in: blk)) ?? null,
+                                isTruthy(json.field("is_error", in: blk), json),
+                                { textOf(json.field("content", in: blk), json) }
+                            )
+                        )
                     }
-                    if wantsReasoning, json.isString(type, "thinking") || json.isString(type, "redacted_thinking") { thinkingBlocks += 1 }
+                    if wantsReasoning, json.isString(type, "thinking") || json.isString(type, "redacted_thinking") {
+                        thinkingBlocks += 1
+                    }
                     if wantsCache, json.field("cache_control", in: blk) != nil { cacheMarks += 1 }
                     return true
                 }
             case .responses:
                 let type = json.field("type", in: item)
                 if json.isString(type, "function_call") {
-                    calls.append((json.canonical(json.field("call_id", in: item)) ?? null, json.field("name", in: item),
-                                  { maybeJSON(json.field("arguments", in: item), json) }))
+                    calls.append(
+                        (
+                            json.canonical(json.field("call_id", in: item)) ?? null, json.field("name", in: item),
+                            { maybeJSON(json.field("arguments", in: item), json) }
+                        )
+                    )
                 } else if json.isString(type, "custom_tool_call") {
-                    calls.append((json.canonical(json.field("call_id", in: item)) ?? null, json.field("name", in: item),
-                                  { json.canonical(json.field("input", in: item)) ?? null }))
-                } else if json.isString(type, "function_call_output") || json.isString(type, "custom_tool_call_output") {
-                    results.append((json.canonical(json.field("call_id", in: item)) ?? null, false,
-                                    { textOf(json.field("output", in: item), json) }))
+                    calls.append(
+                        (
+                            json.canonical(json.field("call_id", in: item)) ?? null, json.field("name", in: item),
+                            { json.canonical(json.field("input", in: item)) ?? null }
+                        )
+                    )
+                } else if json.isString(type, "function_call_output") || json.isString(type, "custom_tool_call_output")
+                {
+                    results.append(
+                        (
+                            json.canonical(json.field("call_id", in: item)) ?? null, false,
+                            { textOf(json.field("output", in: item), json) }
+                        )
+                    )
                 } else if json.isString(type, "reasoning") {
                     thinkingBlocks += 1
                 }
@@ -498,14 +545,20 @@ public struct RequestExtractor {
                     if let tcs = json.field("tool_calls", in: item), tcs.kind == .array {
                         json.forEachElement(of: tcs) { tc in
                             let fn = json.member(tc, "function")
-                            calls.append((json.canonical(json.member(tc, "id")) ?? null, json.member(fn, "name"),
-                                          { maybeJSON(json.member(fn, "arguments"), json) }))
+                            calls.append(
+                                (
+                                    json.canonical(json.member(tc, "id")) ?? null, json.member(fn, "name"),
+                                    { maybeJSON(json.member(fn, "arguments"), json) }
+                                )
+                            )
                             return true
                         }
                     }
                     if json.isPresent(json.field("reasoning_content", in: item)) { thinkingBlocks += 1 }
                 } else if json.isString(role, "tool") {
-                    results.append((json.canonical(json.field("tool_call_id", in: item)) ?? null, false, { textOf(content, json) }))
+                    results.append(
+                        (json.canonical(json.field("tool_call_id", in: item)) ?? null, false, { textOf(content, json) })
+                    )
                 }
             case .other:
                 break
@@ -532,7 +585,11 @@ public struct RequestExtractor {
                     return true
                 }
             }
-            if has(.assistantMessages), json.isString(role, "assistant") || (m.provider == .responses && json.isString(json.field("type", in: item), "message") && json.isString(role, "assistant")) {
+            if has(.assistantMessages),
+                json.isString(role, "assistant")
+                    || (m.provider == .responses && json.isString(json.field("type", in: item), "message")
+                        && json.isString(role, "assistant"))
+            {
                 var canonical: [UInt8] = []
                 json.writeCanonical(item, into: &canonical)
                 let hash = sha256Hex(canonical)
@@ -642,7 +699,10 @@ public struct RequestExtractor {
 
     /// Processes what still waits, then writes the types known only at the end.
     public mutating func finish() {
-        for i in queueHead..<queue.count where !queue[i].resolved { waitingForBody[queue[i].meta.flowID] = nil; queue[i].resolved = true }
+        for i in queueHead..<queue.count where !queue[i].resolved {
+            waitingForBody[queue[i].meta.flowID] = nil
+            queue[i].resolved = true
+        }
         drainResolved()
         if has(.systemPrompts) { writeDedup(systemRows, .systemPrompts) }
         if has(.toolsDefined) { writeDedup(toolRows, .toolsDefined) }
@@ -663,7 +723,8 @@ public struct RequestExtractor {
         }
         if has(.toolUsageStats) {
             let names = toolStats.keys.sorted { a, b in
-                let ca = toolStats[a]?.calls ?? 0, cb = toolStats[b]?.calls ?? 0
+                let ca = toolStats[a]?.calls ?? 0
+                let cb = toolStats[b]?.calls ?? 0
                 return ca != cb ? ca > cb : utf8Less(a, b)
             }
             for name in names {
@@ -697,7 +758,13 @@ public struct RequestExtractor {
 
     private mutating func eventTypes(_ flows: [FlowState]) {
         for f in flows {
-            let m = Meta(flowID: f.flowID, sessionID: f.sessionID, ts: f.ts, providerName: f.providerName, provider: f.provider)
+            let m = Meta(
+                flowID: f.flowID,
+                sessionID: f.sessionID,
+                ts: f.ts,
+                providerName: f.providerName,
+                provider: f.provider
+            )
             let u = f.fold.usage
             if has(.usage), let u {
                 emit(.usage, m, base: .flowFirst) { w in
@@ -716,7 +783,11 @@ public struct RequestExtractor {
                     w.field("cache_write", u.cacheWrite)
                     let total = u.input + u.cacheRead + u.cacheWrite
                     w.key("hit_ratio")
-                    if total > 0 { w.raw(Array(formatRatio(Double(u.cacheRead) / Double(total)).utf8)) } else { w.null() }
+                    if total > 0 {
+                        w.raw(Array(formatRatio(Double(u.cacheRead) / Double(total)).utf8))
+                    } else {
+                        w.null()
+                    }
                 }
             }
             if has(.stopReasons) {
@@ -839,8 +910,16 @@ func isTruthy(_ x: JSONSpan?, _ json: JSONScanner) -> Bool {
     case .string: return x.count > 2
     case .object, .array:
         var any = false
-        if x.kind == .object { json.forEachMember(of: x) { _, _ in any = true; return false } } else {
-            json.forEachElement(of: x) { _ in any = true; return false }
+        if x.kind == .object {
+            json.forEachMember(of: x) { _, _ in
+                any = true
+                return false
+            }
+        } else {
+            json.forEachElement(of: x) { _ in
+                any = true
+                return false
+            }
         }
         return any
     }

@@ -5,16 +5,32 @@
 
 public enum RequestType: String, CaseIterable, Sendable {
     // Cross-checked against bench/anchors/requests.py.
-    case config, systemPrompts = "system_prompts", userPrompts = "user_prompts", toolsDefined = "tools_defined"
-    case toolCalls = "tool_calls", toolResults = "tool_results"
+    case config
+    case systemPrompts = "system_prompts"
+    case userPrompts = "user_prompts"
+    case toolsDefined = "tools_defined"
+    case toolCalls = "tool_calls"
+    case toolResults = "tool_results"
     // Request bodies.
-    case callIndex = "call_index", telemetry, assistantMessages = "assistant_messages"
-    case reasoningPresence = "reasoning_presence", headers, envelope, conversationGrowth = "conversation_growth"
-    case callLinkage = "call_linkage", functionCallErrors = "function_call_errors", toolUsageStats = "tool_usage_stats"
-    case models, thinkingConfig = "thinking_config", toolChoice = "tool_choice", imagesAndFiles = "images_and_files"
+    case callIndex = "call_index"
+    case telemetry
+    case assistantMessages = "assistant_messages"
+    case reasoningPresence = "reasoning_presence"
+    case headers, envelope
+    case conversationGrowth = "conversation_growth"
+    case callLinkage = "call_linkage"
+    case functionCallErrors = "function_call_errors"
+    case toolUsageStats = "tool_usage_stats"
+    case models
+    case thinkingConfig = "thinking_config"
+    case toolChoice = "tool_choice"
+    case imagesAndFiles = "images_and_files"
     case cacheControl = "cache_control"
     // Responses (events and flow_end).
-    case usage, cacheUsage = "cache_usage", stopReasons = "stop_reasons", errors, latency
+    case usage
+    case cacheUsage = "cache_usage"
+    case stopReasons = "stop_reasons"
+    case errors, latency
 
     /// Types answered from the events rather than the request body.
     public var fromEvents: Bool {

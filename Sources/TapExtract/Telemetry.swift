@@ -49,8 +49,10 @@ public enum Telemetry {
         let json = view.json
         let attributes = view.field("attributes")
         var prompt = TelemetryPrompt(
-            sessionID: json.text(view.field("session_id")), ts: json.text(view.field("ts")),
-            agent: event.hasPrefix("codex.") ? "codex" : "claude_code")
+            sessionID: json.text(view.field("session_id")),
+            ts: json.text(view.field("ts")),
+            agent: event.hasPrefix("codex.") ? "codex" : "claude_code"
+        )
         if let model = json.member(attributes, "model"), model.kind == .string { prompt.model = json.canonical(model) }
         let text = json.decoded(json.member(attributes, "prompt"))
         prompt.text = text.flatMap { redactedSpellings.contains($0) ? nil : $0 }
@@ -81,7 +83,11 @@ public enum Telemetry {
             return nil
         }
         if let model = json.member(attributes, "model"), model.kind == .string { usage.model = json.canonical(model) }
-        return TelemetryUsage(sessionID: json.text(view.field("session_id")), ts: json.text(view.field("ts")), usage: usage)
+        return TelemetryUsage(
+            sessionID: json.text(view.field("session_id")),
+            ts: json.text(view.field("ts")),
+            usage: usage
+        )
     }
 
     /// An integer attribute: a JSON number, or the decimal string otel-capture writes beyond 2^53.
@@ -97,7 +103,8 @@ extension ExtractDriver {
     /// The classic flow-table loop, with the telemetry records (valid JSON objects whose `type`
     /// is a Codex or Claude Code event) handed to `telemetry` instead.
     public func run(
-        table: inout FlowTable, telemetry: (RecordView, String) -> Void,
+        table: inout FlowTable,
+        telemetry: (RecordView, String) -> Void,
         finish: (FlowTable, inout [UInt8]) throws -> Void
     ) throws {
         try run(
@@ -117,7 +124,8 @@ extension ExtractDriver {
                     return .used
                 }
             },
-            finish: { out in try finish(table, &out) })
+            finish: { out in try finish(table, &out) }
+        )
     }
 }
 
@@ -195,8 +203,11 @@ extension Telemetry {
         }
         guard let duration = integer(json, json.member(attributes, "duration_ms")) else { return nil }
         var latency = TelemetryLatency(
-            event: event, sessionID: json.text(view.field("session_id")), ts: json.text(view.field("ts")),
-            durationMS: duration)
+            event: event,
+            sessionID: json.text(view.field("session_id")),
+            ts: json.text(view.field("ts")),
+            durationMS: duration
+        )
         if let model = json.member(attributes, "model"), model.kind == .string { latency.model = json.canonical(model) }
         return latency
     }
@@ -256,8 +267,12 @@ extension Telemetry {
         let ts = json.text(view.field("ts"))
         if !cumulative { series += Array((ts ?? "").utf8) }
         return TelemetryCost(
-            sessionID: json.text(view.field("session_id")), ts: ts,
+            sessionID: json.text(view.field("session_id")),
+            ts: ts,
             model: json.member(attributes, "model").flatMap { $0.kind == .string ? json.string($0) : nil },
-            cumulative: cumulative, series: series, value: value)
+            cumulative: cumulative,
+            series: series,
+            value: value
+        )
     }
 }

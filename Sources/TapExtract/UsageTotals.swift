@@ -242,4 +242,9 @@ func formatCost(_ value: Double) -> String {
 /// glibc's memmem (a GNU extension the Glibc module does not export): the SIMD substring
 /// search behind the literal prefilter.
 @_silgen_name("memmem")
-func findBytes(_ haystack: UnsafeRawPointer?, _ haystackCount: Int, _ needle: UnsafeRawPointer?, _ needleCount: Int) -> UnsafeMutableRawPointer?
+func findBytes(
+    _ haystack: UnsafeRawPointer?,
+    _ haystackCount: Int,
+    _ needle: UnsafeRawPointer?,
+    _ needleCount: Int
+) -> UnsafeMutableRawPointer?

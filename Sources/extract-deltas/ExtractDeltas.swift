@@ -13,7 +13,8 @@ extension DeltaGrouping: ExpressibleByArgument {}
 struct ExtractDeltas: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "extract-deltas",
-        abstract: "One record per flow with its streamed text, reasoning, tool calls, stop reason and usage.")
+        abstract: "One record per flow with its streamed text, reasoning, tool calls, stop reason and usage."
+    )
 
     @OptionGroup var input: ExtractOptions
 

@@ -13,7 +13,8 @@ extension LatencyGrouping: ExpressibleByArgument {}
 struct ExtractLatency: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "extract-latency",
-        abstract: "Time to first byte/token, inter-token gaps, stalls and tokens/s per flow, model or session.")
+        abstract: "Time to first byte/token, inter-token gaps, stalls and tokens/s per flow, model or session."
+    )
 
     @OptionGroup var input: ExtractOptions
 
@@ -36,7 +37,9 @@ struct ExtractLatency: ParsableCommand {
         let telemetry = { (view: RecordView, event: String) in
             if grouping == .flow, let latency = Telemetry.latency(view, event: event) { measured.items.append(latency) }
         }
-        try ExtractDriver(tool: "extract-latency", options: input).run(table: &table, telemetry: telemetry) { table, out in
+        try ExtractDriver(tool: "extract-latency", options: input).run(table: &table, telemetry: telemetry) {
+            table,
+            out in
             report.write(table.finish(), by: grouping, into: &out)
             for latency in measured.items { Answers.telemetryLatency(latency, into: &out) }
         }

@@ -10,7 +10,8 @@ import TapExtract
 struct ExtractPairs: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "extract-pairs",
-        abstract: "Each user prompt with the last assistant reply of its turn; newest first.")
+        abstract: "Each user prompt with the last assistant reply of its turn; newest first."
+    )
 
     @OptionGroup var input: ExtractOptions
 

@@ -11,7 +11,8 @@ import TapExtract
 struct ExtractPrompts: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "extract-prompts",
-        abstract: "The last N user prompts of a capture log, newest first.")
+        abstract: "The last N user prompts of a capture log, newest first."
+    )
 
     @OptionGroup var input: ExtractOptions
 
@@ -33,8 +34,11 @@ struct ExtractPrompts: ParsableCommand {
         let telemetry = { (view: RecordView, event: String) in
             if let prompt = Telemetry.prompt(view, event: event) { typed.items.append(prompt) }
         }
-        try ExtractDriver(tool: "extract-prompts", options: input).run(table: &table, telemetry: telemetry) { table, out in
-            let rows = table.finish().filter { $0.prompt != nil }.map(PromptRow.flow) + typed.items.map(PromptRow.telemetry)
+        try ExtractDriver(tool: "extract-prompts", options: input).run(table: &table, telemetry: telemetry) {
+            table,
+            out in
+            let rows =
+                table.finish().filter { $0.prompt != nil }.map(PromptRow.flow) + typed.items.map(PromptRow.telemetry)
             for row in newestFirst(rows, limit: limit, oldestFirst: oldestFirst, key: \.sortKey) {
                 switch row {
                 case .flow(let f): Answers.prompt(f, into: &out)

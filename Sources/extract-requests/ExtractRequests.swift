@@ -11,14 +11,25 @@ import TapExtract
 struct ExtractRequests: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "extract-requests",
-        abstract: "Extract many data types from request bodies (and responses) in one pass, one JSONL per type.")
+        abstract: "Extract many data types from request bodies (and responses) in one pass, one JSONL per type."
+    )
 
     @OptionGroup var input: ExtractOptions
 
-    @Option(help: ArgumentHelp("Comma-separated types, or all: \(RequestType.allCases.map(\.rawValue).joined(separator: ",")).", valueName: "list"))
+    @Option(
+        help: ArgumentHelp(
+            "Comma-separated types, or all: \(RequestType.allCases.map(\.rawValue).joined(separator: ",")).",
+            valueName: "list"
+        )
+    )
     var extract = "all"
 
-    @Option(help: ArgumentHelp("Write TYPE.jsonl files here (created if needed); without it, one stream on stdout with a \"type\" key per record.", valueName: "dir"))
+    @Option(
+        help: ArgumentHelp(
+            "Write TYPE.jsonl files here (created if needed); without it, one stream on stdout with a \"type\" key per record.",
+            valueName: "dir"
+        )
+    )
     var outDir: String?
 
     mutating func validate() throws {
@@ -37,7 +48,9 @@ struct ExtractRequests: ParsableCommand {
                 guard let view = RecordView(line: line) else { return RecordView.isBlank(line) ? .skipped : .bad }
                 guard let type = view.type else { return view.isValid ? .skipped : .bad }
                 if type == .flow {
-                    guard let parser = FlowLineParser(line), let fields = parser.parse(objectAt: view.root.start) else { return .bad }
+                    guard let parser = FlowLineParser(line), let fields = parser.parse(objectAt: view.root.start) else {
+                        return .bad
+                    }
                     extractor.feedFlow(view, fields)
                     return .used
                 }
@@ -54,7 +67,8 @@ struct ExtractRequests: ParsableCommand {
                 extractor.finish()
                 try extractor.drain(sink.write)
                 try sink.finish()
-            })
+            }
+        )
     }
 
     static func main() { TapMain.run(Self.self) }

@@ -12,7 +12,8 @@ extension TurnMode: ExpressibleByArgument {}
 struct ExtractTurns: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "extract-turns",
-        abstract: "User → idle turns of a capture log: duration, calls, tools, tokens; newest first.")
+        abstract: "User → idle turns of a capture log: duration, calls, tools, tokens; newest first."
+    )
 
     @OptionGroup var input: ExtractOptions
 

@@ -13,14 +13,20 @@ extension UsageGrouping: ExpressibleByArgument {}
 struct ExtractUsage: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "extract-usage",
-        abstract: "Token totals (and cost) per session, model or day from the usage events of a capture log.")
+        abstract: "Token totals (and cost) per session, model or day from the usage events of a capture log."
+    )
 
     @OptionGroup var input: ExtractOptions
 
     @Option(help: "Group by session, model or day (UTC).")
     var by: UsageGrouping = .session
 
-    @Option(help: ArgumentHelp("Prices, USD per million tokens: {\"MODEL\":{\"input\":3,\"output\":15,\"cache_read\":0.3,\"cache_write\":3.75},…}; \"*\" for any other model. Adds cost_usd.", valueName: "file"))
+    @Option(
+        help: ArgumentHelp(
+            "Prices, USD per million tokens: {\"MODEL\":{\"input\":3,\"output\":15,\"cache_read\":0.3,\"cache_write\":3.75},…}; \"*\" for any other model. Adds cost_usd.",
+            valueName: "file"
+        )
+    )
     var prices: String?
 
     mutating func run() throws {
@@ -62,7 +68,8 @@ struct ExtractUsage: ParsableCommand {
             finish: { out in
                 totals.dropTelemetryOfCapturedSessions()
                 totals.finish(by: grouping, prices: priceTable, into: &out)
-            })
+            }
+        )
     }
 
     static func main() { TapMain.run(Self.self) }

@@ -102,9 +102,11 @@ struct Interleaver {
 
     /// A tool decision or result from telemetry: on the card of its session's flow
     /// (ScreenController.flow(ofSession:)); without one it passes through and is counted.
-    private mutating func feedTelemetry(_ event: ToolTelemetry, record: Record, now: Timestamp, into out: inout [UInt8]) {
+    private mutating func feedTelemetry(_ event: ToolTelemetry, record: Record, now: Timestamp, into out: inout [UInt8])
+    {
         if let session = event.sessionID, let flowID = screen.flow(ofSession: session) {
-            let item: CardItem = ndjson ? .record(ToolTelemetry.joined(record.line, flowID: flowID)) : .telemetry(event.line)
+            let item: CardItem =
+                ndjson ? .record(ToolTelemetry.joined(record.line, flowID: flowID)) : .telemetry(event.line)
             if screen.annotate(flowID, item, now: now, out: &actions) {
                 flushActions(into: &out)
                 return
@@ -437,7 +439,9 @@ struct Interleaver {
     private static func isDelta(_ record: Record) -> Bool {
         let line = record.line
         if line.count > deltaPrefix.count, let base = line.baseAddress,
-            deltaPrefix.withUnsafeBytes({ prefix in prefix.baseAddress.map { memcmp(base, $0, prefix.count) == 0 } ?? false })
+            deltaPrefix.withUnsafeBytes({ prefix in
+                prefix.baseAddress.map { memcmp(base, $0, prefix.count) == 0 } ?? false
+            })
         {
             return true
         }

@@ -106,7 +106,9 @@ struct ScreenController {
             best = candidate
         }
         for (id, card) in cards where card.info.sessionID == session { consider(id, card.info, card.state) }
-        for (id, summary) in evicted where summary.info.sessionID == session { consider(id, summary.info, summary.state) }
+        for (id, summary) in evicted where summary.info.sessionID == session {
+            consider(id, summary.info, summary.state)
+        }
         return best?.id
     }
 

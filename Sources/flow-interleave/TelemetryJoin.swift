@@ -31,7 +31,9 @@ struct ToolTelemetry: Equatable {
     /// The tool event a record holds, or nil for any other record (a byte comparison of the type first).
     init?(_ record: Record, type typeSpan: JSONSpan) {
         let json = record.json
-        guard let kind = Self.eventNames.first(where: { json.stringEquals(typeSpan, $0.name) })?.kind else { return nil }
+        guard let kind = Self.eventNames.first(where: { json.stringEquals(typeSpan, $0.name) })?.kind else {
+            return nil
+        }
         self.kind = kind
         sessionID = record.sessionID
         let attributes = record.field("attributes")
@@ -39,7 +41,9 @@ struct ToolTelemetry: Equatable {
         func text(_ key: String) -> String? {
             guard let span = member(key) else { return nil }
             if span.kind == .string { return json.string(span).flatMap { $0.isEmpty ? nil : $0 } }
-            if span.kind == .number || span.kind == .true || span.kind == .false { return String(decoding: json.raw(span), as: UTF8.self) }
+            if span.kind == .number || span.kind == .true || span.kind == .false {
+                return String(decoding: json.raw(span), as: UTF8.self)
+            }
             return nil
         }
         tool = text("tool_name") ?? "?"
@@ -55,8 +59,16 @@ struct ToolTelemetry: Equatable {
         error = text("error")
     }
 
-    init(kind: Kind, sessionID: String?, tool: String, decision: String? = nil, source: String? = nil,
-         success: Bool? = nil, durationMs: Int64? = nil, error: String? = nil) {
+    init(
+        kind: Kind,
+        sessionID: String?,
+        tool: String,
+        decision: String? = nil,
+        source: String? = nil,
+        success: Bool? = nil,
+        durationMs: Int64? = nil,
+        error: String? = nil
+    ) {
         self.kind = kind
         self.sessionID = sessionID
         self.tool = tool

@@ -30,7 +30,10 @@ final class EventSink: Sendable {
         }
         do {
             try FileManager.default.createDirectory(
-                atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+                atPath: directory,
+                withIntermediateDirectories: true,
+                attributes: [.posixPermissions: 0o700]
+            )
         } catch {
             throw CaptureError("\(directory): cannot create the log directory (\(error.localizedDescription))")
         }

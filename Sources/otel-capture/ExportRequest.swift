@@ -49,7 +49,14 @@ struct ExportRequest {
     private(set) var refusal: (status: Int, reason: String)?
     private(set) var bodyBytes = 0
 
-    init(method: String, path: String, contentType: String?, contentEncoding: String?, contentLength: Int?, maxBody: Int) {
+    init(
+        method: String,
+        path: String,
+        contentType: String?,
+        contentEncoding: String?,
+        contentLength: Int?,
+        maxBody: Int
+    ) {
         self.method = method
         self.path = path
         self.maxBody = maxBody
@@ -61,7 +68,10 @@ struct ExportRequest {
         } else if method != "POST" {
             refusal = (405, "\(method) \(path): OTLP export requests are POST")
         } else if encoding == nil {
-            refusal = (415, "unsupported Content-Type \(contentType.map { "'\($0)'" } ?? "(none)"): use application/x-protobuf or application/json")
+            refusal = (
+                415,
+                "unsupported Content-Type \(contentType.map { "'\($0)'" } ?? "(none)"): use application/x-protobuf or application/json"
+            )
         } else if !["identity", "gzip", "deflate", "x-gzip"].contains(coding) {
             refusal = (415, "unsupported Content-Encoding '\(coding)': use gzip or none")
         } else if let contentLength, contentLength > maxBody {
@@ -101,8 +111,16 @@ struct ExportRequest {
         guard let signal, let encoding else { return refused(400, "bad request") }
         // The common request (protobuf logs) decoded straight into record bytes; anything the
         // fast path declines goes the general way below, which gives the same records or the 400.
-        if signal == .logs, encoding == .protobuf, let fast = OTLPLogsWireDecoder.decode(body, receivedNanos: receivedNanos) {
-            return ExportAnswer(status: 200, contentType: encoding.contentType, body: [], records: fast.bytes, recordCount: fast.count)
+        if signal == .logs, encoding == .protobuf,
+            let fast = OTLPLogsWireDecoder.decode(body, receivedNanos: receivedNanos)
+        {
+            return ExportAnswer(
+                status: 200,
+                contentType: encoding.contentType,
+                body: [],
+                records: fast.bytes,
+                recordCount: fast.count
+            )
         }
         var encoder = TelemetryEncoder(receivedNanos: receivedNanos)
         do {
@@ -117,8 +135,12 @@ struct ExportRequest {
         }
         // An empty Export*Response: zero bytes in protobuf, `{}` in JSON.
         return ExportAnswer(
-            status: 200, contentType: encoding.contentType, body: encoding == .protobuf ? [] : Array("{}".utf8),
-            records: encoder.bytes, recordCount: encoder.count)
+            status: 200,
+            contentType: encoding.contentType,
+            body: encoding == .protobuf ? [] : Array("{}".utf8),
+            records: encoder.bytes,
+            recordCount: encoder.count
+        )
     }
 
     /// A google.rpc.Status in the request's encoding (JSON when the encoding is unknown).
@@ -128,8 +150,11 @@ struct ExportRequest {
         let line = "\(method) \(path): \(status) \(reason)"
         if encoding == .protobuf {
             return ExportAnswer(
-                status: status, contentType: "application/x-protobuf", body: Self.statusProtobuf(code: code, message: reason),
-                error: line)
+                status: status,
+                contentType: "application/x-protobuf",
+                body: Self.statusProtobuf(code: code, message: reason),
+                error: line
+            )
         }
         var w = JSONWriter()
         w.beginObject()

@@ -20,8 +20,13 @@ enum OTLPJSONDecoder {
             guard let resources = reader.field(signal.resourceKey, snake, in: root) else {
                 // `{}` is an empty export; an object with only other members is not OTLP at all.
                 var hasMembers = false
-                reader.scanner.forEachMember(of: root) { _, _ in hasMembers = true; return false }
-                if hasMembers { throw OTLPDecodeError("not an OTLP \(signal.rawValue) request: no \(signal.resourceKey) array") }
+                reader.scanner.forEachMember(of: root) { _, _ in
+                    hasMembers = true
+                    return false
+                }
+                if hasMembers {
+                    throw OTLPDecodeError("not an OTLP \(signal.rawValue) request: no \(signal.resourceKey) array")
+                }
                 return
             }
             try reader.forEach(resources, signal.resourceKey) { resource in
@@ -62,7 +67,9 @@ enum OTLPJSONDecoder {
 
         func string(_ name: String, in object: JSONSpan) throws -> String {
             guard let span = field(name, in: object) else { return "" }
-            guard span.kind == .string, let text = scanner.string(span) else { throw OTLPDecodeError("\(name) is not a string") }
+            guard span.kind == .string, let text = scanner.string(span) else {
+                throw OTLPDecodeError("\(name) is not a string")
+            }
             return text
         }
 
@@ -81,13 +88,17 @@ enum OTLPJSONDecoder {
             case .number: text = rawText(span)
             default: text = nil
             }
-            guard let text, let value = UInt64(text) else { throw OTLPDecodeError("\(name) is not an unsigned 64-bit integer") }
+            guard let text, let value = UInt64(text) else {
+                throw OTLPDecodeError("\(name) is not an unsigned 64-bit integer")
+            }
             return value
         }
 
         func int32(_ name: String, in object: JSONSpan) throws -> Int32 {
             guard let span = field(name, in: object) else { return 0 }
-            guard let value = Int32(exactly: try int64(span, name)) else { throw OTLPDecodeError("\(name) is out of range") }
+            guard let value = Int32(exactly: try int64(span, name)) else {
+                throw OTLPDecodeError("\(name) is out of range")
+            }
             return value
         }
 
@@ -122,7 +133,12 @@ enum OTLPJSONDecoder {
                 case UInt8(ascii: "A")...UInt8(ascii: "F"): nibble = c - UInt8(ascii: "A") + 10
                 default: throw OTLPDecodeError("\(name) is not hex")
                 }
-                if let h = high { out.append(h << 4 | nibble); high = nil } else { high = nibble }
+                if let h = high {
+                    out.append(h << 4 | nibble)
+                    high = nil
+                } else {
+                    high = nibble
+                }
             }
             return out
         }
@@ -141,7 +157,9 @@ enum OTLPJSONDecoder {
         func anyValue(_ span: JSONSpan) throws -> OTelValue {
             guard span.kind == .object else { throw OTLPDecodeError("an AnyValue is not an object") }
             if let v = field("stringValue", in: span) {
-                guard v.kind == .string, let text = scanner.string(v) else { throw OTLPDecodeError("stringValue is not a string") }
+                guard v.kind == .string, let text = scanner.string(v) else {
+                    throw OTLPDecodeError("stringValue is not a string")
+                }
                 return .string(text)
             }
             if let v = field("boolValue", in: span) {
@@ -162,7 +180,13 @@ enum OTLPJSONDecoder {
                     guard list.kind == .array else { throw OTLPDecodeError("arrayValue.values is not an array") }
                     var failure: Error?
                     scanner.forEachElement(of: list) { element in
-                        do { values.append(try anyValue(element)); return true } catch { failure = error; return false }
+                        do {
+                            values.append(try anyValue(element))
+                            return true
+                        } catch {
+                            failure = error
+                            return false
+                        }
                     }
                     if let failure { throw failure }
                 }
@@ -175,7 +199,8 @@ enum OTLPJSONDecoder {
         // MARK: - Signals
 
         func decodeResource(_ resource: JSONSpan, signal: OTelSignal, into encoder: inout TelemetryEncoder) throws {
-            let resourceAttributes = try field("resource", in: resource).map { try attributes("attributes", in: $0) } ?? []
+            let resourceAttributes =
+                try field("resource", in: resource).map { try attributes("attributes", in: $0) } ?? []
             encoder.setResource(resourceAttributes)
             let scopesKey: String
             switch signal {
@@ -268,24 +293,41 @@ enum OTLPJSONDecoder {
                 point.value = .double(try double(v, "asDouble"))
             }
             if kind == "gauge" || kind == "sum" { return point }
-            if let v = field("count", in: object) { point.fields.append(.init(key: "count", value: .int(try int64(v, "count")))) }
+            if let v = field("count", in: object) {
+                point.fields.append(.init(key: "count", value: .int(try int64(v, "count"))))
+            }
             for name in ["sum", "min", "max"] {
-                if let v = field(name, in: object) { point.fields.append(.init(key: name, value: .double(try double(v, name)))) }
+                if let v = field(name, in: object) {
+                    point.fields.append(.init(key: name, value: .double(try double(v, name))))
+                }
             }
             if let list = field("bucketCounts", in: object) {
-                point.fields.append(.init(key: "bucket_counts", value: .array(try numbers(list, "bucketCounts", integer: true))))
+                point.fields.append(
+                    .init(key: "bucket_counts", value: .array(try numbers(list, "bucketCounts", integer: true)))
+                )
             }
             if let list = field("explicitBounds", in: object) {
-                point.fields.append(.init(key: "explicit_bounds", value: .array(try numbers(list, "explicitBounds", integer: false))))
+                point.fields.append(
+                    .init(key: "explicit_bounds", value: .array(try numbers(list, "explicitBounds", integer: false)))
+                )
             }
-            if let v = field("scale", in: object) { point.fields.append(.init(key: "scale", value: .int(try int64(v, "scale")))) }
-            if let v = field("zeroCount", in: object) { point.fields.append(.init(key: "zero_count", value: .int(try int64(v, "zeroCount")))) }
+            if let v = field("scale", in: object) {
+                point.fields.append(.init(key: "scale", value: .int(try int64(v, "scale"))))
+            }
+            if let v = field("zeroCount", in: object) {
+                point.fields.append(.init(key: "zero_count", value: .int(try int64(v, "zeroCount"))))
+            }
             if let list = field("quantileValues", in: object) {
                 var quantiles: [OTelValue] = []
                 try forEach(list, "quantileValues") { q in
                     let quantile = try field("quantile", in: q).map { try double($0, "quantile") } ?? 0
                     let value = try field("value", in: q).map { try double($0, "value") } ?? 0
-                    quantiles.append(.kvlist([.init(key: "quantile", value: .double(quantile)), .init(key: "value", value: .double(value))]))
+                    quantiles.append(
+                        .kvlist([
+                            .init(key: "quantile", value: .double(quantile)),
+                            .init(key: "value", value: .double(value)),
+                        ])
+                    )
                 }
                 point.fields.append(.init(key: "quantiles", value: .array(quantiles)))
             }

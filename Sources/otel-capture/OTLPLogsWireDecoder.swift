@@ -147,8 +147,11 @@ struct OTLPLogsWireDecoder {
     }
 
     private mutating func resourceLogs(_ range: Range<Int>) throws(WireDecline) {
-        try headerThenChildren(range, header: { (d, r) throws(WireDecline) in try d.setResource(r) },
-                               child: { (d, r) throws(WireDecline) in try d.scopeLogs(r) })
+        try headerThenChildren(
+            range,
+            header: { (d, r) throws(WireDecline) in try d.setResource(r) },
+            child: { (d, r) throws(WireDecline) in try d.scopeLogs(r) }
+        )
     }
 
     /// The shape ResourceLogs and ScopeLogs share: field 1 the one header message (resource,
@@ -200,8 +203,11 @@ struct OTLPLogsWireDecoder {
     }
 
     private mutating func scopeLogs(_ range: Range<Int>) throws(WireDecline) {
-        try headerThenChildren(range, header: { (d, r) throws(WireDecline) in try d.setScope(r) },
-                               child: { (d, r) throws(WireDecline) in try d.logRecord(r) })
+        try headerThenChildren(
+            range,
+            header: { (d, r) throws(WireDecline) in try d.setScope(r) },
+            child: { (d, r) throws(WireDecline) in try d.logRecord(r) }
+        )
     }
 
     private mutating func setScope(_ range: Range<Int>?) throws(WireDecline) {
@@ -250,7 +256,8 @@ struct OTLPLogsWireDecoder {
 
     /// Collects the KeyValues of field `field` of the message at `range` into keys/values.
     /// (`decline`: a message field the fast path does not read, so cannot vouch for: Resource.entity_refs.)
-    private mutating func attributeList(_ range: Range<Int>?, field wanted: UInt64, decline: UInt64) throws(WireDecline) {
+    private mutating func attributeList(_ range: Range<Int>?, field wanted: UInt64, decline: UInt64) throws(WireDecline)
+    {
         keys.removeAll(keepingCapacity: true)
         values.removeAll(keepingCapacity: true)
         guard let range else { return }
@@ -404,7 +411,11 @@ struct OTLPLogsWireDecoder {
 
     // MARK: - Event name and session (the rules of TelemetryEncoder.eventType / sessionID)
 
-    private mutating func writeEventType(eventName: Range<Int>?, body: Range<Int>?, into w: inout JSONWriter) throws(WireDecline) {
+    private mutating func writeEventType(
+        eventName: Range<Int>?,
+        body: Range<Int>?,
+        into w: inout JSONWriter
+    ) throws(WireDecline) {
         var name = eventName ?? 0..<0
         if name.isEmpty, let index = keys.firstIndex(where: { equals($0, "event.name") }), let value = values[index],
             case .string(let text) = try scalar(value)
@@ -457,7 +468,9 @@ struct OTLPLogsWireDecoder {
     private static let sessionKeys: [StaticString] = ["conversation.id", "session.id"]
 
     private enum Scalar {
-        case string(Range<Int>), int(Int64), other
+        case string(Range<Int>)
+        case int(Int64)
+        case other
     }
 
     /// What an AnyValue holds, when it is a string or an integer.

@@ -17,7 +17,9 @@ enum OTLPProtobufDecoder {
                     }
                 }
             case .traces:
-                let request = try Opentelemetry_Proto_Collector_Trace_V1_ExportTraceServiceRequest(serializedBytes: body)
+                let request = try Opentelemetry_Proto_Collector_Trace_V1_ExportTraceServiceRequest(
+                    serializedBytes: body
+                )
                 for resource in request.resourceSpans {
                     encoder.setResource(attributes(resource.resource.attributes))
                     for scopeSpans in resource.scopeSpans {
@@ -26,7 +28,9 @@ enum OTLPProtobufDecoder {
                     }
                 }
             case .metrics:
-                let request = try Opentelemetry_Proto_Collector_Metrics_V1_ExportMetricsServiceRequest(serializedBytes: body)
+                let request = try Opentelemetry_Proto_Collector_Metrics_V1_ExportMetricsServiceRequest(
+                    serializedBytes: body
+                )
                 for resource in request.resourceMetrics {
                     encoder.setResource(attributes(resource.resource.attributes))
                     for scopeMetrics in resource.scopeMetrics {
@@ -75,18 +79,31 @@ enum OTLPProtobufDecoder {
 
     static func log(_ record: Opentelemetry_Proto_Logs_V1_LogRecord) -> OTelLogRecord {
         OTelLogRecord(
-            timeNanos: record.timeUnixNano, observedNanos: record.observedTimeUnixNano,
-            severityNumber: Int32(truncatingIfNeeded: record.severityNumber.rawValue), severityText: record.severityText,
-            body: record.hasBody ? value(record.body) : nil, attributes: attributes(record.attributes),
-            traceID: [UInt8](record.traceID), spanID: [UInt8](record.spanID), eventName: record.eventName)
+            timeNanos: record.timeUnixNano,
+            observedNanos: record.observedTimeUnixNano,
+            severityNumber: Int32(truncatingIfNeeded: record.severityNumber.rawValue),
+            severityText: record.severityText,
+            body: record.hasBody ? value(record.body) : nil,
+            attributes: attributes(record.attributes),
+            traceID: [UInt8](record.traceID),
+            spanID: [UInt8](record.spanID),
+            eventName: record.eventName
+        )
     }
 
     static func span(_ span: Opentelemetry_Proto_Trace_V1_Span) -> OTelSpan {
         OTelSpan(
-            traceID: [UInt8](span.traceID), spanID: [UInt8](span.spanID), parentSpanID: [UInt8](span.parentSpanID),
-            name: span.name, kind: Int32(truncatingIfNeeded: span.kind.rawValue),
-            startNanos: span.startTimeUnixNano, endNanos: span.endTimeUnixNano, attributes: attributes(span.attributes),
-            statusCode: Int32(truncatingIfNeeded: span.status.code.rawValue), statusMessage: span.status.message)
+            traceID: [UInt8](span.traceID),
+            spanID: [UInt8](span.spanID),
+            parentSpanID: [UInt8](span.parentSpanID),
+            name: span.name,
+            kind: Int32(truncatingIfNeeded: span.kind.rawValue),
+            startNanos: span.startTimeUnixNano,
+            endNanos: span.endTimeUnixNano,
+            attributes: attributes(span.attributes),
+            statusCode: Int32(truncatingIfNeeded: span.status.code.rawValue),
+            statusMessage: span.status.message
+        )
     }
 
     static func metric(_ metric: Opentelemetry_Proto_Metrics_V1_Metric, into encoder: inout TelemetryEncoder) {
@@ -105,13 +122,20 @@ enum OTLPProtobufDecoder {
             info.temporality = Int32(truncatingIfNeeded: histogram.aggregationTemporality.rawValue)
             for point in histogram.dataPoints {
                 var out = OTelDataPoint(
-                    startNanos: point.startTimeUnixNano, timeNanos: point.timeUnixNano, attributes: attributes(point.attributes))
+                    startNanos: point.startTimeUnixNano,
+                    timeNanos: point.timeUnixNano,
+                    attributes: attributes(point.attributes)
+                )
                 out.fields.append(.init(key: "count", value: .int(Int64(clamping: point.count))))
                 if point.hasSum { out.fields.append(.init(key: "sum", value: .double(point.sum))) }
                 if point.hasMin { out.fields.append(.init(key: "min", value: .double(point.min))) }
                 if point.hasMax { out.fields.append(.init(key: "max", value: .double(point.max))) }
-                out.fields.append(.init(key: "bucket_counts", value: .array(point.bucketCounts.map { .int(Int64(clamping: $0)) })))
-                out.fields.append(.init(key: "explicit_bounds", value: .array(point.explicitBounds.map { .double($0) })))
+                out.fields.append(
+                    .init(key: "bucket_counts", value: .array(point.bucketCounts.map { .int(Int64(clamping: $0)) }))
+                )
+                out.fields.append(
+                    .init(key: "explicit_bounds", value: .array(point.explicitBounds.map { .double($0) }))
+                )
                 encoder.dataPoint(out, of: info)
             }
         case .exponentialHistogram(let histogram)?:
@@ -119,7 +143,10 @@ enum OTLPProtobufDecoder {
             info.temporality = Int32(truncatingIfNeeded: histogram.aggregationTemporality.rawValue)
             for point in histogram.dataPoints {
                 var out = OTelDataPoint(
-                    startNanos: point.startTimeUnixNano, timeNanos: point.timeUnixNano, attributes: attributes(point.attributes))
+                    startNanos: point.startTimeUnixNano,
+                    timeNanos: point.timeUnixNano,
+                    attributes: attributes(point.attributes)
+                )
                 out.fields.append(.init(key: "count", value: .int(Int64(clamping: point.count))))
                 if point.hasSum { out.fields.append(.init(key: "sum", value: .double(point.sum))) }
                 if point.hasMin { out.fields.append(.init(key: "min", value: .double(point.min))) }
@@ -132,11 +159,17 @@ enum OTLPProtobufDecoder {
             info.kind = "summary"
             for point in summary.dataPoints {
                 var out = OTelDataPoint(
-                    startNanos: point.startTimeUnixNano, timeNanos: point.timeUnixNano, attributes: attributes(point.attributes))
+                    startNanos: point.startTimeUnixNano,
+                    timeNanos: point.timeUnixNano,
+                    attributes: attributes(point.attributes)
+                )
                 out.fields.append(.init(key: "count", value: .int(Int64(clamping: point.count))))
                 out.fields.append(.init(key: "sum", value: .double(point.sum)))
                 let quantiles: [OTelValue] = point.quantileValues.map {
-                    .kvlist([.init(key: "quantile", value: .double($0.quantile)), .init(key: "value", value: .double($0.value))])
+                    .kvlist([
+                        .init(key: "quantile", value: .double($0.quantile)),
+                        .init(key: "value", value: .double($0.value)),
+                    ])
                 }
                 out.fields.append(.init(key: "quantiles", value: .array(quantiles)))
                 encoder.dataPoint(out, of: info)
@@ -147,7 +180,11 @@ enum OTLPProtobufDecoder {
     }
 
     static func number(_ point: Opentelemetry_Proto_Metrics_V1_NumberDataPoint) -> OTelDataPoint {
-        var out = OTelDataPoint(startNanos: point.startTimeUnixNano, timeNanos: point.timeUnixNano, attributes: attributes(point.attributes))
+        var out = OTelDataPoint(
+            startNanos: point.startTimeUnixNano,
+            timeNanos: point.timeUnixNano,
+            attributes: attributes(point.attributes)
+        )
         switch point.value {
         case .asInt(let number)?: out.value = .int(number)
         case .asDouble(let number)?: out.value = .double(number)

@@ -27,10 +27,13 @@ final class ReceiverHandler: ChannelInboundHandler {
         case .head(let head):
             keepAlive = head.isKeepAlive
             request = ExportRequest(
-                method: head.method.rawValue, path: head.uri,
+                method: head.method.rawValue,
+                path: head.uri,
                 contentType: head.headers.first(name: "content-type"),
                 contentEncoding: head.headers.first(name: "content-encoding"),
-                contentLength: head.headers.first(name: "content-length").flatMap { Int($0) }, maxBody: maxBody)
+                contentLength: head.headers.first(name: "content-length").flatMap { Int($0) },
+                maxBody: maxBody
+            )
         case .body(let buffer):
             buffer.withUnsafeReadableBytes { request?.feed($0) }
         case .end:
@@ -42,7 +45,11 @@ final class ReceiverHandler: ChannelInboundHandler {
                 sink.error(error)
             } else {
                 let signal = finished.signal?.rawValue ?? ""
-                sink.write(records: answer.records, count: answer.recordCount, summary: "\(signal): \(answer.recordCount) records")
+                sink.write(
+                    records: answer.records,
+                    count: answer.recordCount,
+                    summary: "\(signal): \(answer.recordCount) records"
+                )
             }
             respond(context: context, answer)
         }
@@ -66,10 +73,16 @@ final class ReceiverHandler: ChannelInboundHandler {
         headers.add(name: "content-length", value: String(answer.body.count))
         if !keepAlive { headers.add(name: "connection", value: "close") }
         let head = HTTPResponseHead(
-            version: .http1_1, status: HTTPResponseStatus(statusCode: answer.status), headers: headers)
+            version: .http1_1,
+            status: HTTPResponseStatus(statusCode: answer.status),
+            headers: headers
+        )
         context.write(wrapOutboundOut(.head(head)), promise: nil)
         if !answer.body.isEmpty {
-            context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: answer.body)))), promise: nil)
+            context.write(
+                wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: answer.body)))),
+                promise: nil
+            )
         }
         let keepAlive = self.keepAlive
         context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in

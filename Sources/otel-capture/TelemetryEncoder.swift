@@ -49,7 +49,9 @@ struct TelemetryEncoder {
     }
 
     mutating func log(_ record: OTelLogRecord) {
-        let nanos = record.timeNanos != 0 ? record.timeNanos : (record.observedNanos != 0 ? record.observedNanos : receivedNanos)
+        let nanos =
+            record.timeNanos != 0
+            ? record.timeNanos : (record.observedNanos != 0 ? record.observedNanos : receivedNanos)
         var w = begin(type: eventType(record), nanos: nanos, attributes: record.attributes)
         if !record.severityText.isEmpty { w.field("severity", record.severityText) }
         if record.severityNumber != 0 { w.field("severity_number", record.severityNumber) }
@@ -62,7 +64,11 @@ struct TelemetryEncoder {
     }
 
     mutating func span(_ span: OTelSpan) {
-        var w = begin(type: "otel.span", nanos: span.startNanos != 0 ? span.startNanos : receivedNanos, attributes: span.attributes)
+        var w = begin(
+            type: "otel.span",
+            nanos: span.startNanos != 0 ? span.startNanos : receivedNanos,
+            attributes: span.attributes
+        )
         w.field("name", span.name)
         writeIDs(trace: span.traceID, span: span.spanID, parent: span.parentSpanID, into: &w)
         w.field("kind", span.kind)
@@ -81,7 +87,11 @@ struct TelemetryEncoder {
     }
 
     mutating func dataPoint(_ point: OTelDataPoint, of metric: OTelMetric) {
-        var w = begin(type: "otel.metric", nanos: point.timeNanos != 0 ? point.timeNanos : receivedNanos, attributes: point.attributes)
+        var w = begin(
+            type: "otel.metric",
+            nanos: point.timeNanos != 0 ? point.timeNanos : receivedNanos,
+            attributes: point.attributes
+        )
         w.field("name", metric.name)
         if !metric.unit.isEmpty { w.field("unit", metric.unit) }
         w.field("kind", metric.kind)
@@ -179,7 +189,11 @@ struct TelemetryEncoder {
         case .string(let text): w.string(text)
         case .bool(let flag): w.bool(flag)
         case .int(let number):
-            if number >= -maxExactJSONInteger && number <= maxExactJSONInteger { w.int(number) } else { w.string(String(number)) }
+            if number >= -maxExactJSONInteger && number <= maxExactJSONInteger {
+                w.int(number)
+            } else {
+                w.string(String(number))
+            }
         case .double(let number):
             // JSON has no NaN or infinity: the proto3 JSON spellings, as strings.
             if number.isNaN {

@@ -57,7 +57,12 @@ enum ProxyPipeline {
                 ProxyGuard.decoder(),
                 HTTPResponseEncoder(),
                 HTTPServerPipelineHandler(),
-                ProxyGuard(clock: clock, credentials: settings.proxyAuth, inTunnel: handler.tunnel != nil, sink: handler.proxy.sink),
+                ProxyGuard(
+                    clock: clock,
+                    credentials: settings.proxyAuth,
+                    inTunnel: handler.tunnel != nil,
+                    sink: handler.proxy.sink
+                ),
                 handler,
             ],
             position: position

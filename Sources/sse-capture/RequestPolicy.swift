@@ -25,7 +25,9 @@ struct ProxyCredentials: Sendable, Equatable {
             bytes = bytes.dropFirst()
         }
         guard let space = bytes.first, space == 0x20 else { return false }
-        let given = Array(bytes.drop(while: { $0 == 0x20 }).reversed().drop(while: { $0 == 0x20 || $0 == 0x09 }).reversed())
+        let given = Array(
+            bytes.drop(while: { $0 == 0x20 }).reversed().drop(while: { $0 == 0x20 || $0 == 0x09 }).reversed()
+        )
         guard given.count == token.count else { return false }
         var difference: UInt8 = 0
         for (a, b) in zip(given, token) { difference |= a ^ b }

@@ -169,7 +169,8 @@ extension Route {
         guard port == localPort else { return false }
         let name = host.lowercased()
         if name == localHost.lowercased() { return true }
-        let isLoopbackName = name == "localhost" || name.hasSuffix(".localhost") || name == "::1" || name.hasPrefix("127.")
+        let isLoopbackName =
+            name == "localhost" || name.hasSuffix(".localhost") || name == "::1" || name.hasPrefix("127.")
         let isWildcard = name == "0.0.0.0" || name == "::"
         let localIsLoopbackOrWildcard =
             localHost.hasPrefix("127.") || localHost == "::1" || localHost == "0.0.0.0" || localHost == "::"

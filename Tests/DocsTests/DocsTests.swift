@@ -27,7 +27,8 @@ final class DocsTests: XCTestCase {
     static let checkedTools = [
         "sse-capture", "sse-normalize", "redis-dump", "delta-unescape", "json-pretty-stream", "bash-detect",
         "flow-interleave", "flow-replay", "rg-prefilter", "extract-prompts", "extract-turns", "extract-pairs",
-        "extract-deltas", "extract-requests", "extract-usage", "extract-latency", "flow-har", "flow-web", "otel-capture",
+        "extract-deltas", "extract-requests", "extract-usage", "extract-latency", "flow-har", "flow-web",
+        "otel-capture",
     ]
 
     private func manPagesOrSkip() throws -> [String] {

@@ -70,15 +70,21 @@ final class CrossCheckTests: XCTestCase {
         // Every other type was written, and every record is one JSON object.
         let names = try FileManager.default.contentsOfDirectory(atPath: dir + "/sw")
         XCTAssertGreaterThanOrEqual(names.count, 25)
-        let check = try await Binary.runExecutable("python3", ["-c", """
-            import orjson, sys, glob
-            n = 0
-            for f in glob.glob(sys.argv[1] + '/*.jsonl'):
-                for line in open(f, 'rb'):
-                    assert isinstance(orjson.loads(line), dict), f
-                    n += 1
-            print(n)
-            """, dir + "/sw"])
+        let check = try await Binary.runExecutable(
+            "python3",
+            [
+                "-c",
+                """
+                import orjson, sys, glob
+                n = 0
+                for f in glob.glob(sys.argv[1] + '/*.jsonl'):
+                    for line in open(f, 'rb'):
+                        assert isinstance(orjson.loads(line), dict), f
+                        n += 1
+                print(n)
+                """, dir + "/sw",
+            ]
+        )
         XCTAssertEqual(check.status, 0, check.stderr)
     }
 }

@@ -16,7 +16,13 @@ final class UsageScanTests: XCTestCase {
         var lines = bytes.split(separator: 0x0A, omittingEmptySubsequences: false).map(Array.init)
         if bytes.last == 0x0A || bytes.isEmpty { lines.removeLast() }
         return lines.map { line in
-            (line, literals.contains { l in line.count >= l.count && (0...(line.count - l.count)).contains { Array(line[$0..<($0 + l.count)]) == l } })
+            (
+                line,
+                literals.contains { l in
+                    line.count >= l.count
+                        && (0...(line.count - l.count)).contains { Array(line[$0..<($0 + l.count)]) == l }
+                }
+            )
         }
     }
 
@@ -49,8 +55,12 @@ final class UsageScanTests: XCTestCase {
     private func checkScanner(_ literals: [[UInt8]]) throws {
         let scanner = LineHitScanner(literals: literals)
         // Pieces that make near misses likely: literal prefixes and suffixes, quotes, newlines.
-        let pieces: [[UInt8]] = literals + literals.map { Array($0.dropLast()) } + literals.map { Array($0.dropFirst()) }
-            + [Array("\"".utf8), Array("\n".utf8), Array("{\"type\":\"sse\"}".utf8), Array("usage".utf8), Array("é🧪".utf8)]
+        let pieces: [[UInt8]] =
+            literals + literals.map { Array($0.dropLast()) } + literals.map { Array($0.dropFirst()) }
+            + [
+                Array("\"".utf8), Array("\n".utf8), Array("{\"type\":\"sse\"}".utf8), Array("usage".utf8),
+                Array("é🧪".utf8),
+            ]
         var rng = SystemRandomNumberGenerator()
         for round in 0..<200 {
             var bytes: [UInt8] = []
@@ -59,13 +69,16 @@ final class UsageScanTests: XCTestCase {
                 if Bool.random(using: &rng) {
                     bytes += pieces[Int.random(in: 0..<pieces.count, using: &rng)]
                 } else {
-                    bytes += (0..<Int.random(in: 1...80, using: &rng)).map { _ in UInt8.random(in: 0x20...0x7E, using: &rng) }
+                    bytes += (0..<Int.random(in: 1...80, using: &rng)).map { _ in
+                        UInt8.random(in: 0x20...0x7E, using: &rng)
+                    }
                 }
             }
             let expected = naive(bytes, literals)
             var chunkings: [[[UInt8]]] = [[bytes]]
             if round < 20 { chunkings.append(bytes.map { [$0] }) }  // one byte at a time
-            var cuts = (0..<Int.random(in: 1...8, using: &rng)).map { _ in Int.random(in: 0...bytes.count, using: &rng) }
+            var cuts = (0..<Int.random(in: 1...8, using: &rng)).map { _ in Int.random(in: 0...bytes.count, using: &rng)
+            }
             cuts = ([0] + cuts.sorted() + [bytes.count])
             chunkings.append((0..<(cuts.count - 1)).map { Array(bytes[cuts[$0]..<cuts[$0 + 1]]) })
             for chunks in chunkings {
@@ -85,7 +98,9 @@ final class UsageScanTests: XCTestCase {
         var text = ""
         var copies = 0
         while text.utf8.count < 8 << 20 {
-            for line in body { text += line.replacingOccurrences(of: #""flow_id":""#, with: #""flow_id":"r\#(copies)-"#) + "\n" }
+            for line in body {
+                text += line.replacingOccurrences(of: #""flow_id":""#, with: #""flow_id":"r\#(copies)-"#) + "\n"
+            }
             copies += 1
         }
         text += lines[lines.count - 1]
@@ -98,8 +113,10 @@ final class UsageScanTests: XCTestCase {
     func testMappedFileInTwoPartsSameAsStdin() async throws {
         let (path, copies) = try bigFile()
         let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
-        let runs = [("extract-usage", ["--by", "session"]), ("extract-usage", ["--by", "model"]),
-                    ("extract-usage", ["--by", "day"]), ("extract-turns", ["--mode", "all", "-n", "0"])]
+        let runs = [
+            ("extract-usage", ["--by", "session"]), ("extract-usage", ["--by", "model"]),
+            ("extract-usage", ["--by", "day"]), ("extract-turns", ["--mode", "all", "-n", "0"]),
+        ]
         for (tool, args) in runs {
             let mapped = try await Binary.run(tool, args + [path])
             let piped = try await Binary.run(tool, args, stdin: bytes)
@@ -111,15 +128,21 @@ final class UsageScanTests: XCTestCase {
         // Each copy: s1 has two flows (10+20 in, 5+7 out, 100 cache read), s2 one (10, 2, 40).
         let r = try await Binary.run("extract-usage", ["--by", "session", path])
         let n = copies
-        XCTAssertEqual(r.stdoutLines, [
-            #"{"by":"session","key":"s1","flows":\#(2 * n),"input_tokens":\#(30 * n),"output_tokens":\#(12 * n),"cache_read_tokens":\#(100 * n),"cache_write_tokens":0}"#,
-            #"{"by":"session","key":"s2","flows":\#(n),"input_tokens":\#(10 * n),"output_tokens":\#(2 * n),"cache_read_tokens":\#(40 * n),"cache_write_tokens":0}"#,
-        ])
+        XCTAssertEqual(
+            r.stdoutLines,
+            [
+                #"{"by":"session","key":"s1","flows":\#(2 * n),"input_tokens":\#(30 * n),"output_tokens":\#(12 * n),"cache_read_tokens":\#(100 * n),"cache_write_tokens":0}"#,
+                #"{"by":"session","key":"s2","flows":\#(n),"input_tokens":\#(10 * n),"output_tokens":\#(2 * n),"cache_read_tokens":\#(40 * n),"cache_write_tokens":0}"#,
+            ]
+        )
         // One bad line per copy plus the truncated last line; the first named by its number.
-        XCTAssertEqual(r.stderr.split(separator: "\n"), [
-            "extract-usage: line 8: not a JSON object (skipped)",
-            "extract-usage: \(n + 1) lines were not JSON objects (skipped)",
-        ])
+        XCTAssertEqual(
+            r.stderr.split(separator: "\n"),
+            [
+                "extract-usage: line 8: not a JSON object (skipped)",
+                "extract-usage: \(n + 1) lines were not JSON objects (skipped)",
+            ]
+        )
     }
 
     // MARK: - The agent's own cost
@@ -145,7 +168,8 @@ final class UsageScanTests: XCTestCase {
         let dir = try TempDir.make("extract-usage-cost")
         let path = dir + "/mixed.jsonl"
         // Telemetry before, inside and after the capture: the order in the file must not matter.
-        let text = Self.telemetry[0...1].joined(separator: "\n") + "\n" + sample
+        let text =
+            Self.telemetry[0...1].joined(separator: "\n") + "\n" + sample
             + Self.telemetry[2...].joined(separator: "\n") + "\n"
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         return path
@@ -157,25 +181,40 @@ final class UsageScanTests: XCTestCase {
         XCTAssertEqual(bySession.status, 0, bySession.stderr)
         // cc-tele-1: 0.0123 + 0.0007 (the repeated point once, the api_request's cost_usd not
         // added); cc-tele-3: 0.75; the captured session 3a5c44a4: 2; the others have none.
-        XCTAssertEqual(bySession.stdoutLines, [
-            #"{"by":"session","key":"3a5c44a4-ca19-4f2b-90a7-552863412d80","flows":2,"input_tokens":50,"output_tokens":104,"cache_read_tokens":24824,"cache_write_tokens":26114,"telemetry_cost_usd":2.000000}"#,
-            #"{"by":"session","key":"433ba4f9-6d84-4e0c-a01a-00e7aea96832","flows":1,"input_tokens":21071,"output_tokens":52,"cache_read_tokens":0,"cache_write_tokens":0,"telemetry_cost_usd":null}"#,
-            #"{"by":"session","key":"6d67f063-b935-4c56-ad45-34a03fff0600","flows":1,"input_tokens":3596,"output_tokens":28,"cache_read_tokens":18637,"cache_write_tokens":0,"telemetry_cost_usd":null}"#,
-            #"{"by":"session","key":"cc-tele-1","flows":1,"input_tokens":1500,"output_tokens":300,"cache_read_tokens":9000,"cache_write_tokens":200,"telemetry_cost_usd":0.013000}"#,
-            #"{"by":"session","key":"cc-tele-3","flows":0,"input_tokens":0,"output_tokens":0,"cache_read_tokens":0,"cache_write_tokens":0,"telemetry_cost_usd":0.750000}"#,
-            #"{"by":"session","key":"fb-3c51e07c558ad0c1","flows":2,"input_tokens":25907,"output_tokens":115,"cache_read_tokens":19308,"cache_write_tokens":0,"telemetry_cost_usd":null}"#,
-        ])
+        XCTAssertEqual(
+            bySession.stdoutLines,
+            [
+                #"{"by":"session","key":"3a5c44a4-ca19-4f2b-90a7-552863412d80","flows":2,"input_tokens":50,"output_tokens":104,"cache_read_tokens":24824,"cache_write_tokens":26114,"telemetry_cost_usd":2.000000}"#,
+                #"{"by":"session","key":"433ba4f9-6d84-4e0c-a01a-00e7aea96832","flows":1,"input_tokens":21071,"output_tokens":52,"cache_read_tokens":0,"cache_write_tokens":0,"telemetry_cost_usd":null}"#,
+                #"{"by":"session","key":"6d67f063-b935-4c56-ad45-34a03fff0600","flows":1,"input_tokens":3596,"output_tokens":28,"cache_read_tokens":18637,"cache_write_tokens":0,"telemetry_cost_usd":null}"#,
+                #"{"by":"session","key":"cc-tele-1","flows":1,"input_tokens":1500,"output_tokens":300,"cache_read_tokens":9000,"cache_write_tokens":200,"telemetry_cost_usd":0.013000}"#,
+                #"{"by":"session","key":"cc-tele-3","flows":0,"input_tokens":0,"output_tokens":0,"cache_read_tokens":0,"cache_write_tokens":0,"telemetry_cost_usd":0.750000}"#,
+                #"{"by":"session","key":"fb-3c51e07c558ad0c1","flows":2,"input_tokens":25907,"output_tokens":115,"cache_read_tokens":19308,"cache_write_tokens":0,"telemetry_cost_usd":null}"#,
+            ]
+        )
         // By model, with prices: the computed cost first, the agent's own beside it.
         let dir = try TempDir.make("extract-usage-cost-prices")
         let prices = dir + "/prices.json"
-        try #"{"claude-sonnet-4-5":{"input":3,"output":15,"cache_read":0.3,"cache_write":3.75}}"#.write(toFile: prices, atomically: true, encoding: .utf8)
+        try #"{"claude-sonnet-4-5":{"input":3,"output":15,"cache_read":0.3,"cache_write":3.75}}"#.write(
+            toFile: prices,
+            atomically: true,
+            encoding: .utf8
+        )
         let byModel = try await Binary.run("extract-usage", ["--by", "model", "--prices", prices, path])
         XCTAssertEqual(byModel.status, 0, byModel.stderr)
         // sonnet: (1500·3 + 300·15 + 9000·0.3 + 200·3.75) / 1e6 = 0.01245; telemetry 0.0123 + 0.75.
-        XCTAssert(byModel.stdoutLines.contains(
-            #"{"by":"model","key":"claude-sonnet-4-5","flows":1,"input_tokens":1500,"output_tokens":300,"cache_read_tokens":9000,"cache_write_tokens":200,"cost_usd":0.012450,"telemetry_cost_usd":0.762300}"#), byModel.stdoutText)
-        XCTAssert(byModel.stdoutLines.contains(
-            #"{"by":"model","key":"claude-haiku-4-5","flows":0,"input_tokens":0,"output_tokens":0,"cache_read_tokens":0,"cache_write_tokens":0,"cost_usd":0.000000,"telemetry_cost_usd":0.000700}"#), byModel.stdoutText)
+        XCTAssert(
+            byModel.stdoutLines.contains(
+                #"{"by":"model","key":"claude-sonnet-4-5","flows":1,"input_tokens":1500,"output_tokens":300,"cache_read_tokens":9000,"cache_write_tokens":200,"cost_usd":0.012450,"telemetry_cost_usd":0.762300}"#
+            ),
+            byModel.stdoutText
+        )
+        XCTAssert(
+            byModel.stdoutLines.contains(
+                #"{"by":"model","key":"claude-haiku-4-5","flows":0,"input_tokens":0,"output_tokens":0,"cache_read_tokens":0,"cache_write_tokens":0,"cost_usd":0.000000,"telemetry_cost_usd":0.000700}"#
+            ),
+            byModel.stdoutText
+        )
         let byDay = try await Binary.run("extract-usage", ["--by", "day", path])
         XCTAssertEqual(byDay.stdoutLines.last?.hasSuffix(#""telemetry_cost_usd":0.750000}"#), true, byDay.stdoutText)
         XCTAssertEqual(byDay.stdoutLines.first?.hasSuffix(#""telemetry_cost_usd":2.013000}"#), true, byDay.stdoutText)
@@ -194,7 +233,8 @@ final class UsageScanTests: XCTestCase {
             let usage = i % 5 == 0 ? #","usage":{"input_tokens":\#(i % 97),"output_tokens":3}"# : ""
             text += Array(
                 #"{"v":1,"type":"sse","flow_id":"f\#(i % 7)","seq":\#(i),"data":{"type":"message_delta"\#(usage),"pad":"\#(String(repeating: "p", count: i % 90))"}}"#
-                    .utf8)
+                    .utf8
+            )
             text.append(0x0A)
         }
         for (attempt, tool) in ["extract-usage", "extract-turns", "extract-usage", "extract-turns"].enumerated() {
@@ -210,7 +250,10 @@ final class UsageScanTests: XCTestCase {
             XCTAssertLessThan(result.status, 128, "\(tool) died of a signal: \(result.status - 128) (\(result.stderr))")
             if result.status != 0 {
                 XCTAssertEqual(result.status, 2, result.stderr)
-                XCTAssertEqual(result.stderr, "\(tool): an input file was truncated while it was being read; stopping\n")
+                XCTAssertEqual(
+                    result.stderr,
+                    "\(tool): an input file was truncated while it was being read; stopping\n"
+                )
             }
         }
     }

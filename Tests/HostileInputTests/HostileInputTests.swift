@@ -45,26 +45,36 @@ let hostileTools: [HostileTool] = [
 let hostileInputs: [(name: String, bytes: [UInt8])] = [
     ("empty", []),
     ("lone newline", Array("\n".utf8)),
-    ("invalid UTF-8", [0xFF, 0xFE, 0xC0, 0x80, 0x20, 0x0A] + Array(#"{"v":1,"type":"sse","data":""#.utf8) + [0xFF]
-        + Array("\"}\n".utf8) + [0xED, 0xA0, 0x80, 0x0A]),
+    (
+        "invalid UTF-8",
+        [0xFF, 0xFE, 0xC0, 0x80, 0x20, 0x0A] + Array(#"{"v":1,"type":"sse","data":""#.utf8) + [0xFF]
+            + Array("\"}\n".utf8) + [0xED, 0xA0, 0x80, 0x0A]
+    ),
     ("NUL bytes", Array("a\u{0}b\n{\"v\":1,\"type\":\"flow\u{0}x\"}\n\u{0}\u{0}\u{0}\n".utf8)),
-    ("truncated JSON", Array(#"{"v":1,"type":"sse","flow_id":"f1","data":{"type":"content_bl"#.utf8) + [0x0A]
-        + Array(#"{"v":1,"type":"flow","flow_id":"#.utf8)),
-    ("wrong types", Array(
-        """
-        [1,2,3]
-        "str"
-        42
-        {"v":1,"type":42}
-        {"v":1,"type":"sse","flow_id":7,"seq":"x","event":["e"],"data":[1]}
-        {"v":1,"type":"sse","flow_id":"f","seq":1,"event":"content_block_delta","data":{"type":"content_block_delta","index":"0","delta":{"type":"input_json_delta","partial_json":{"a":1}}}}
-        {"v":1,"type":"flow","flow_id":"a","request":"nope","response":[],"ts":"yesterday","provider":7}
-        {"v":1,"type":"delta","flow_id":"a","kind":5,"text":{}}
-        {"v":1,"type":"flow_end","flow_id":null,"ts":12,"status":[]}
-        {"v":1,"type":"redis","stream":1,"id":{},"fields":"x"}
-        null
+    (
+        "truncated JSON",
+        Array(#"{"v":1,"type":"sse","flow_id":"f1","data":{"type":"content_bl"#.utf8) + [0x0A]
+            + Array(#"{"v":1,"type":"flow","flow_id":"#.utf8)
+    ),
+    (
+        "wrong types",
+        Array(
+            """
+            [1,2,3]
+            "str"
+            42
+            {"v":1,"type":42}
+            {"v":1,"type":"sse","flow_id":7,"seq":"x","event":["e"],"data":[1]}
+            {"v":1,"type":"sse","flow_id":"f","seq":1,"event":"content_block_delta","data":{"type":"content_block_delta","index":"0","delta":{"type":"input_json_delta","partial_json":{"a":1}}}}
+            {"v":1,"type":"flow","flow_id":"a","request":"nope","response":[],"ts":"yesterday","provider":7}
+            {"v":1,"type":"delta","flow_id":"a","kind":5,"text":{}}
+            {"v":1,"type":"flow_end","flow_id":null,"ts":12,"status":[]}
+            {"v":1,"type":"redis","stream":1,"id":{},"fields":"x"}
+            null
 
-        """.utf8)),
+            """.utf8
+        )
+    ),
 ]
 
 /// The lines of `bytes` (without their `\n`; a last line without one counts).
@@ -91,7 +101,9 @@ func expectedStatus(_ tool: HostileTool, _ bytes: [UInt8]) -> Int32 {
         let needle = Array(rgPattern.utf8)
         return lines(bytes).contains { line in
             line.count >= needle.count
-                && (line.startIndex...(line.endIndex - needle.count)).contains { line[$0..<$0 + needle.count].elementsEqual(needle) }
+                && (line.startIndex...(line.endIndex - needle.count)).contains {
+                    line[$0..<$0 + needle.count].elementsEqual(needle)
+                }
         } ? 0 : 1
     }
     return 0
@@ -100,17 +112,28 @@ func expectedStatus(_ tool: HostileTool, _ bytes: [UInt8]) -> Int32 {
 /// Runs a tool under `timeout` (a hang ends as status 124, a crash as 128 + signal).
 func runBounded(_ tool: String, _ arguments: [String], stdin: [UInt8], seconds: Int = 60) async throws -> RunResult {
     try await Binary.runExecutable(
-        "timeout", ["--kill-after=5", "\(seconds)", Binary.path(tool)] + arguments, stdin: stdin)
+        "timeout",
+        ["--kill-after=5", "\(seconds)", Binary.path(tool)] + arguments,
+        stdin: stdin
+    )
 }
 
 /// The status is neither a signal nor a timeout, and stderr shows no runtime trap.
 func expectNoCrash(_ result: RunResult, _ what: String, sourceLocation: SourceLocation = #_sourceLocation) {
     #expect(result.status != 124, "\(what): hung (killed by timeout)", sourceLocation: sourceLocation)
-    #expect(result.status < 124, "\(what): died with status \(result.status); stderr: \(result.stderr.prefix(400))",
-            sourceLocation: sourceLocation)
-    for marker in ["Fatal error", "fatal error", "runtime failure", "Segmentation", "Illegal instruction", "Stack dump"] {
-        #expect(!result.stderr.contains(marker), "\(what): \(marker) in stderr: \(result.stderr.prefix(400))",
-                sourceLocation: sourceLocation)
+    #expect(
+        result.status < 124,
+        "\(what): died with status \(result.status); stderr: \(result.stderr.prefix(400))",
+        sourceLocation: sourceLocation
+    )
+    for marker in [
+        "Fatal error", "fatal error", "runtime failure", "Segmentation", "Illegal instruction", "Stack dump",
+    ] {
+        #expect(
+            !result.stderr.contains(marker),
+            "\(what): \(marker) in stderr: \(result.stderr.prefix(400))",
+            sourceLocation: sourceLocation
+        )
     }
 }
 
@@ -122,7 +145,10 @@ struct HostileInputTests {
             let what = "\(tool.testDescription) <\(input.name)>"
             let result = try await runBounded(tool.name, tool.arguments, stdin: input.bytes)
             expectNoCrash(result, what)
-            #expect(result.status == expectedStatus(tool, input.bytes), "\(what): status \(result.status); \(result.stderr)")
+            #expect(
+                result.status == expectedStatus(tool, input.bytes),
+                "\(what): status \(result.status); \(result.stderr)"
+            )
             let bad = badLineNumbers(input.bytes)
             let errorLines = result.stderr.split(separator: "\n")
             // Every message is one line that names the tool; the first names the first bad line.
@@ -130,8 +156,10 @@ struct HostileInputTests {
                 #expect(line.hasPrefix("\(tool.name): "), "\(what): stderr line without the tool's name: \(line)")
             }
             if tool.name != "rg-prefilter", let first = bad.first {
-                #expect(errorLines.first?.hasPrefix("\(tool.name): line \(first): ") == true,
-                        "\(what): first message should name line \(first): \(result.stderr)")
+                #expect(
+                    errorLines.first?.hasPrefix("\(tool.name): line \(first): ") == true,
+                    "\(what): first message should name line \(first): \(result.stderr)"
+                )
             }
             if tool.passesThrough {
                 let output = Set(lines(result.stdout).map { Array($0) })
@@ -171,7 +199,9 @@ struct HostileInputTests {
             sys.exit(p.returncode if p.returncode >= 0 else 128 - p.returncode)
             """
         let result = try await Binary.runExecutable(
-            "python3", ["-c", script, sample, Binary.path(tool.name)] + tool.arguments)
+            "python3",
+            ["-c", script, sample, Binary.path(tool.name)] + tool.arguments
+        )
         expectNoCrash(result, "\(tool.testDescription) >closed pipe")
         #expect(result.status == 0, "\(tool.testDescription) >closed pipe: status \(result.status); \(result.stderr)")
     }
@@ -183,7 +213,8 @@ struct HostileInputTests {
         let result = try await Binary.runExecutable(
             "bash",
             ["-c", #"set -o pipefail; timeout --kill-after=5 300 "$@" | wc -c"#, "bash", Binary.path(tool.name)]
-                + tool.arguments + [path])
+                + tool.arguments + [path]
+        )
         let what = "\(tool.testDescription) <\(BigLine.megabytes) MB line>"
         expectNoCrash(result, what)
         #expect(result.status == 0, "\(what): status \(result.status); \(result.stderr.prefix(400))")
@@ -203,7 +234,11 @@ struct HostileInputTests {
         for (index, input) in hostileInputs.enumerated() {
             let what = "redis-dump --xadd <\(input.name)>"
             let key = "hostile:\(index)"
-            let result = try await runBounded("redis-dump", ["--port", "\(server.port)", "--xadd", key], stdin: input.bytes)
+            let result = try await runBounded(
+                "redis-dump",
+                ["--port", "\(server.port)", "--xadd", key],
+                stdin: input.bytes
+            )
             expectNoCrash(result, what)
             let bad = badLineNumbers(input.bytes)
             #expect(result.status == (bad.isEmpty ? 0 : 2), "\(what): status \(result.status); \(result.stderr)")
@@ -228,7 +263,9 @@ enum BigLine {
         guard FileManager.default.createFile(atPath: path, contents: nil) else { throw CocoaError(.fileWriteUnknown) }
         guard let handle = FileHandle(forWritingAtPath: path) else { throw CocoaError(.fileWriteUnknown) }
         defer { try? handle.close() }
-        try handle.write(contentsOf: Data(#"{"v":1,"type":"sse","flow_id":"f-big","seq":1,"event":"message","data":""#.utf8))
+        try handle.write(
+            contentsOf: Data(#"{"v":1,"type":"sse","flow_id":"f-big","seq":1,"event":"message","data":""#.utf8)
+        )
         let block = Data(repeating: UInt8(ascii: "x"), count: 1 << 20)
         for _ in 0..<megabytes { try handle.write(contentsOf: block) }
         try handle.write(contentsOf: Data("\"}\n".utf8))
@@ -250,8 +287,11 @@ struct PrivateRedis {
         let directory = try TempDir.make("hostile-redis")
         let started = try await Binary.runExecutable(
             "redis-server",
-            ["--port", "\(port)", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", directory,
-             "--daemonize", "yes", "--pidfile", directory + "/redis.pid", "--logfile", directory + "/redis.log"])
+            [
+                "--port", "\(port)", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", directory,
+                "--daemonize", "yes", "--pidfile", directory + "/redis.pid", "--logfile", directory + "/redis.log",
+            ]
+        )
         #expect(started.status == 0, "redis-server: \(started.stderr)")
         for _ in 0..<100 {
             let ping = try await Binary.runExecutable("redis-cli", ["-p", "\(port)", "PING"])

@@ -7,7 +7,9 @@ import XCTest
 final class EndToEndTests: XCTestCase {
     private func requireSDK() async throws {
         let probe = try await Binary.runExecutable(
-            "python3", ["-c", "import opentelemetry.sdk, opentelemetry.exporter.otlp.proto.http"])
+            "python3",
+            ["-c", "import opentelemetry.sdk, opentelemetry.exporter.otlp.proto.http"]
+        )
         try XCTSkipIf(probe.status != 0, "pip install opentelemetry-sdk opentelemetry-exporter-otlp-proto-http")
     }
 
@@ -40,7 +42,10 @@ final class EndToEndTests: XCTestCase {
         XCTAssertEqual(dump.status, 0, dump.stderr)
         for (file, path) in [("logs0", "logs"), ("logs1", "logs"), ("traces", "traces"), ("metrics", "metrics")] {
             let (status, body) = try await curlPost(
-                receiver.url + "/v1/" + path, contentType: "application/json", bodyFile: jsonDirectory + "/\(file).json")
+                receiver.url + "/v1/" + path,
+                contentType: "application/json",
+                bodyFile: jsonDirectory + "/\(file).json"
+            )
             XCTAssertEqual(status, 200, file)
             XCTAssertEqual(String(decoding: body, as: UTF8.self), "{}", "an empty Export*Response in JSON")
         }
@@ -48,7 +53,9 @@ final class EndToEndTests: XCTestCase {
         XCTAssertEqual(all.count, 3 * Self.recordsPerRun)
         XCTAssertEqual(receiver.errorLines, [])
 
-        let runs = stride(from: 0, to: all.count, by: Self.recordsPerRun).map { Array(all[$0..<$0 + Self.recordsPerRun]) }
+        let runs = stride(from: 0, to: all.count, by: Self.recordsPerRun).map {
+            Array(all[$0..<$0 + Self.recordsPerRun])
+        }
         // Log records carry the sender's own timestamps: identical across protobuf, gzip and JSON.
         for run in runs.dropFirst() {
             for i in 0..<12 { XCTAssertEqual(comparable(run[i]), comparable(runs[0][i]), "log record \(i)") }
@@ -61,20 +68,32 @@ final class EndToEndTests: XCTestCase {
                     "codex.tool_decision", "codex.tool_result", "claude_code.user_prompt", "claude_code.api_request",
                     "claude_code.tool_decision", "claude_code.tool_result", "claude_code.api_error",
                     "claude_code.user_prompt", "otel.span", "otel.metric", "otel.metric", "otel.metric",
-                ])
+                ]
+            )
             XCTAssertEqual(run[12]["name"] as? String, "codex.turn")
             XCTAssertEqual((run[12]["trace_id"] as? String)?.count, 32)
             XCTAssertEqual(run[12]["session_id"] as? String, "019ac1b2-conv-4e5f")
             let points = run[13...].map { ($0["name"] as? String ?? "", $0["value"] as? NSNumber) }
-            XCTAssertEqual(points.map(\.0), ["claude_code.token.usage", "claude_code.token.usage", "claude_code.cost.usage"])
+            XCTAssertEqual(
+                points.map(\.0),
+                ["claude_code.token.usage", "claude_code.token.usage", "claude_code.cost.usage"]
+            )
             XCTAssertEqual(points.map { $0.1?.doubleValue }, [1500, 300, 0.0123])
         }
 
         // The raw lines: exact int64 (beyond 2^53 as strings), non-ASCII text as UTF-8, record shape.
         let lines = receiver.rawLines()
-        XCTAssertTrue(lines[7].contains(#""big_counter":"4611686018427387905","negative":"-4611686018427387905""#), lines[7])
+        XCTAssertTrue(
+            lines[7].contains(#""big_counter":"4611686018427387905","negative":"-4611686018427387905""#),
+            lines[7]
+        )
         XCTAssertTrue(lines[7].contains(#""input_tokens":1500,"#), lines[7])
-        XCTAssertTrue(lines[1].hasPrefix(#"{"v":1,"type":"codex.user_prompt","ts":"2025-11-26T09:40:00.123457Z","session_id":"019ac1b2-conv-4e5f""#), lines[1])
+        XCTAssertTrue(
+            lines[1].hasPrefix(
+                #"{"v":1,"type":"codex.user_prompt","ts":"2025-11-26T09:40:00.123457Z","session_id":"019ac1b2-conv-4e5f""#
+            ),
+            lines[1]
+        )
         XCTAssertTrue(lines[1].contains(#""prompt":"Fix the tests — ünïcode 日本語""#), lines[1])
         XCTAssertTrue(lines[6].contains(#""prompt":"Explique-moi ce code 🙂""#), lines[6])
         let prompt = all[6]
@@ -119,7 +138,11 @@ final class EndToEndTests: XCTestCase {
         ]
         for (index, (label, contentType, body, headers, expected, reason)) in cases.enumerated() {
             let (status, answer) = try await curlPost(
-                receiver.url + "/v1/logs", contentType: contentType, bodyFile: body, extraHeaders: headers)
+                receiver.url + "/v1/logs",
+                contentType: contentType,
+                bodyFile: body,
+                extraHeaders: headers
+            )
             XCTAssertEqual(status, expected, label)
             if contentType == "application/x-protobuf" {
                 // google.rpc.Status in protobuf: field 1 (code), field 2 (message).
@@ -130,15 +153,23 @@ final class EndToEndTests: XCTestCase {
                 XCTAssertTrue((object?["message"] as? String)?.contains(reason) == true, "\(label): \(object ?? [:])")
             }
             XCTAssertEqual(receiver.errorLines.count, index + 1, "\(label): one error line each\n\(receiver.stderr)")
-            XCTAssertTrue(receiver.errorLines.last?.hasPrefix("otel-capture: POST /v1/logs: \(expected) ") == true, label)
+            XCTAssertTrue(
+                receiver.errorLines.last?.hasPrefix("otel-capture: POST /v1/logs: \(expected) ") == true,
+                label
+            )
             XCTAssertTrue(receiver.isRunning, label)
             // Nothing half-written, and a good request right after is served.
-            let (goodStatus, _) = try await curlPost(receiver.url + "/v1/logs", contentType: "application/json", bodyFile: good)
+            let (goodStatus, _) = try await curlPost(
+                receiver.url + "/v1/logs",
+                contentType: "application/json",
+                bodyFile: good
+            )
             XCTAssertEqual(goodStatus, 200, "after \(label)")
             XCTAssertEqual(receiver.waitForRecords(index + 1).count, index + 1, label)
         }
         XCTAssertEqual(Set(receiver.rawLines()).count, 1, "only the good record, once per good request")
-        let errorLog = (try? String(contentsOfFile: receiver.logDirectory + "/otel_capture.error", encoding: .utf8)) ?? ""
+        let errorLog =
+            (try? String(contentsOfFile: receiver.logDirectory + "/otel_capture.error", encoding: .utf8)) ?? ""
         XCTAssertEqual(errorLog.split(separator: "\n").count, cases.count)
     }
 
@@ -149,9 +180,16 @@ final class EndToEndTests: XCTestCase {
         defer { receiver.stop() }
         let good = directory + "/good.json"
         try Samples.codexPromptJSON.write(toFile: good, atomically: true, encoding: .utf8)
-        let (status, _) = try await curlPost(receiver.url + "/v1/profiles", contentType: "application/json", bodyFile: good)
+        let (status, _) = try await curlPost(
+            receiver.url + "/v1/profiles",
+            contentType: "application/json",
+            bodyFile: good
+        )
         XCTAssertEqual(status, 404)
-        let get = try await Binary.runExecutable("curl", ["-s", "--max-time", "10", "-o", "/dev/null", "-w", "%{http_code}", receiver.url + "/v1/logs"])
+        let get = try await Binary.runExecutable(
+            "curl",
+            ["-s", "--max-time", "10", "-o", "/dev/null", "-w", "%{http_code}", receiver.url + "/v1/logs"]
+        )
         XCTAssertEqual(get.stdoutText, "405")
         XCTAssertEqual(receiver.records().count, 0)
         XCTAssertEqual(receiver.errorLines.count, 2)
@@ -163,7 +201,8 @@ final class EndToEndTests: XCTestCase {
         let text = result.stdoutText
         for line in [
             "export CLAUDE_CODE_ENABLE_TELEMETRY=1", "export OTEL_LOGS_EXPORTER=otlp",
-            "export OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf", "export OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4999",
+            "export OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf",
+            "export OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4999",
             "export OTEL_LOG_USER_PROMPTS=1", "# [otel]", "# log_user_prompt = true",
             #"# exporter = { otlp-http = { endpoint = "http://127.0.0.1:4999/v1/logs", protocol = "binary" } }"#,
         ] {

@@ -8,10 +8,20 @@ import XCTest
 
 final class ExportRequestTests: XCTestCase {
     private func request(
-        _ path: String = "/v1/logs", type: String? = "application/json", encoding: String? = nil, length: Int? = nil,
+        _ path: String = "/v1/logs",
+        type: String? = "application/json",
+        encoding: String? = nil,
+        length: Int? = nil,
         maxBody: Int = 1 << 20
     ) -> ExportRequest {
-        ExportRequest(method: "POST", path: path, contentType: type, contentEncoding: encoding, contentLength: length, maxBody: maxBody)
+        ExportRequest(
+            method: "POST",
+            path: path,
+            contentType: type,
+            contentEncoding: encoding,
+            contentLength: length,
+            maxBody: maxBody
+        )
     }
 
     private func answer(_ body: [UInt8], type: String = "application/json", path: String = "/v1/logs") -> ExportAnswer {
@@ -33,7 +43,10 @@ final class ExportRequestTests: XCTestCase {
     }
 
     func testSplitInvariance() {
-        for (body, type) in [(Array(Samples.codexPromptJSON.utf8), "application/json"), (Samples.codexPromptProtobuf, "application/x-protobuf")] {
+        for (body, type) in [
+            (Array(Samples.codexPromptJSON.utf8), "application/json"),
+            (Samples.codexPromptProtobuf, "application/x-protobuf"),
+        ] {
             let whole = answer(body, type: type)
             var generator = SeededGenerator(seed: 7)
             var chunkings: [[Int]] = [Array(repeating: 1, count: body.count)]
@@ -85,14 +98,24 @@ final class ExportRequestTests: XCTestCase {
         let refused = big.finish(receivedNanos: 1)
         XCTAssertEqual(refused.status, 413)
         XCTAssertEqual(refused.records, [])
-        var get = ExportRequest(method: "GET", path: "/v1/logs", contentType: nil, contentEncoding: nil, contentLength: nil, maxBody: 10)
+        var get = ExportRequest(
+            method: "GET",
+            path: "/v1/logs",
+            contentType: nil,
+            contentEncoding: nil,
+            contentLength: nil,
+            maxBody: 10
+        )
         get.feed([])
         XCTAssertEqual(get.finish(receivedNanos: 1).status, 405)
         for (body, reason) in [
             ("", "not valid JSON"), ("[1]", "not a JSON object"), (#"{"foo":1}"#, "no resourceLogs"),
             (#"{"resourceLogs":{}}"#, "resourceLogs is not an array"),
             (#"{"resourceLogs":[{"scopeLogs":[{"logRecords":[{"traceId":"zz"}]}]}]}"#, "traceId is not hex"),
-            (#"{"resourceLogs":[{"scopeLogs":[{"logRecords":[{"attributes":[{"key":"k","value":{"intValue":"1.5"}}]}]}]}]}"#, "intValue"),
+            (
+                #"{"resourceLogs":[{"scopeLogs":[{"logRecords":[{"attributes":[{"key":"k","value":{"intValue":"1.5"}}]}]}]}]}"#,
+                "intValue"
+            ),
         ] {
             let result = answer(Array(body.utf8))
             XCTAssertEqual(result.status, 400, body)
@@ -103,7 +126,9 @@ final class ExportRequestTests: XCTestCase {
         XCTAssertEqual(answer(Array("{}".utf8), type: "application/json; charset=utf-8").status, 200)
         XCTAssertEqual(answer(Array(#"{"resource_logs":[]}"#.utf8)).status, 200, "snake_case names are OTLP too")
         XCTAssertEqual(
-            ExportRequest.statusProtobuf(code: 3, message: "bad"), [0x08, 0x03, 0x12, 0x03, 0x62, 0x61, 0x64])
+            ExportRequest.statusProtobuf(code: 3, message: "bad"),
+            [0x08, 0x03, 0x12, 0x03, 0x62, 0x61, 0x64]
+        )
     }
 
     func testEventNames() {
@@ -115,9 +140,15 @@ final class ExportRequestTests: XCTestCase {
         }
         let bare = OTelAttribute(key: "event.name", value: .string("api_request"))
         XCTAssertEqual(type(OTelLogRecord(eventName: "codex.sse_event")), "codex.sse_event")
-        XCTAssertEqual(type(OTelLogRecord(body: .string("claude_code.api_request"), attributes: [bare])), "claude_code.api_request")
+        XCTAssertEqual(
+            type(OTelLogRecord(body: .string("claude_code.api_request"), attributes: [bare])),
+            "claude_code.api_request"
+        )
         XCTAssertEqual(type(OTelLogRecord(attributes: [bare]), service: "claude-code"), "claude_code.api_request")
-        XCTAssertEqual(type(OTelLogRecord(attributes: [bare]), scope: "com.anthropic.claude_code.events"), "claude_code.api_request")
+        XCTAssertEqual(
+            type(OTelLogRecord(attributes: [bare]), scope: "com.anthropic.claude_code.events"),
+            "claude_code.api_request"
+        )
         XCTAssertEqual(type(OTelLogRecord(attributes: [bare])), "api_request")
         XCTAssertEqual(type(OTelLogRecord(body: .string("hello"))), "otel.log")
     }
@@ -126,13 +157,19 @@ final class ExportRequestTests: XCTestCase {
         var encoder = TelemetryEncoder(receivedNanos: 1_764_150_000_000_000_000)
         encoder.setResource([OTelAttribute(key: "session.id", value: .string("from-resource"))])
         encoder.log(OTelLogRecord())
-        encoder.log(OTelLogRecord(observedNanos: 1_764_150_001_000_000_000, attributes: [OTelAttribute(key: "conversation.id", value: .string("c"))]))
+        encoder.log(
+            OTelLogRecord(
+                observedNanos: 1_764_150_001_000_000_000,
+                attributes: [OTelAttribute(key: "conversation.id", value: .string("c"))]
+            )
+        )
         let lines = String(decoding: encoder.bytes, as: UTF8.self).split(separator: "\n")
         XCTAssertEqual(
             lines.map(String.init),
             [
                 #"{"v":1,"type":"otel.log","ts":"2025-11-26T09:40:00.000000Z","session_id":"from-resource","attributes":{},"resource":{"session.id":"from-resource"},"scope":{}}"#,
                 #"{"v":1,"type":"otel.log","ts":"2025-11-26T09:40:01.000000Z","session_id":"c","attributes":{"conversation.id":"c"},"resource":{"session.id":"from-resource"},"scope":{}}"#,
-            ])
+            ]
+        )
     }
 }

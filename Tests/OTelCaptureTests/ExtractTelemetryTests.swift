@@ -27,7 +27,8 @@ final class ExtractTelemetryTests: XCTestCase {
         let directory = try TempDir.make("otel-extract")
         let path = directory + "/mixed.jsonl"
         // Telemetry first, in the middle and last: order in the file must not matter.
-        let text = Self.telemetry[0] + "\n" + sample + Self.telemetry[1...3].joined(separator: "\n") + "\n"
+        let text =
+            Self.telemetry[0] + "\n" + sample + Self.telemetry[1...3].joined(separator: "\n") + "\n"
             + Self.telemetry[4...].joined(separator: "\n") + "\n"
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         return path
@@ -44,7 +45,8 @@ final class ExtractTelemetryTests: XCTestCase {
                 #"{"session_id":"6d67f063-b935-4c56-ad45-34a03fff0600","flow_id":"6d67f063-0006-2acf7314","ts":"2026-11-02T07:34:00.231620Z","provider":"openai-responses","model":"gpt-5.1-codex","text":"commit the change with message \"key: handle request\" 🧪"}"#,
                 #"{"session_id":"433ba4f9-6d84-4e0c-a01a-00e7aea96832","flow_id":"433ba4f9-0001-e8924da4","ts":"2026-11-02T07:32:33.320361Z","provider":"openai-responses","model":"gpt-5-codex","text":"write a man page for Sources/bash-detect/FSM.swift\nwith EXAMPLES and EXIT STATUS sections"}"#,
                 #"{"session_id":"433ba4f9-6d84-4e0c-a01a-00e7aea96832","flow_id":null,"ts":"2026-11-02T07:32:33.310000Z","provider":"codex","model":"gpt-5-codex","text":"write a man page for Sources/bash-detect/FSM.swift\nwith EXAMPLES and EXIT STATUS sections","source":"telemetry"}"#,
-            ])
+            ]
+        )
     }
 
     func testExtractUsageCountsTelemetryOnlyWhereTheWireHasNone() async throws {
@@ -60,12 +62,15 @@ final class ExtractTelemetryTests: XCTestCase {
                 #"{"by":"session","key":"cc-tele-1","flows":1,"input_tokens":1500,"output_tokens":300,"cache_read_tokens":9000,"cache_write_tokens":200}"#,
                 #"{"by":"session","key":"codex-tele-2","flows":1,"input_tokens":1034,"output_tokens":512,"cache_read_tokens":11000,"cache_write_tokens":0}"#,
                 #"{"by":"session","key":"fb-3c51e07c558ad0c1","flows":2,"input_tokens":25907,"output_tokens":115,"cache_read_tokens":19308,"cache_write_tokens":0}"#,
-            ])
+            ]
+        )
         let byModel = try await Binary.run("extract-usage", ["--by", "model", path])
         XCTAssertTrue(
             byModel.stdoutLines.contains(
-                #"{"by":"model","key":"claude-sonnet-4-5","flows":1,"input_tokens":1500,"output_tokens":300,"cache_read_tokens":9000,"cache_write_tokens":200}"#),
-            byModel.stdoutText)
+                #"{"by":"model","key":"claude-sonnet-4-5","flows":1,"input_tokens":1500,"output_tokens":300,"cache_read_tokens":9000,"cache_write_tokens":200}"#
+            ),
+            byModel.stdoutText
+        )
     }
 
     func testCaptureOnlyAnswersAreUnchanged() async throws {
@@ -75,7 +80,9 @@ final class ExtractTelemetryTests: XCTestCase {
         let plain = try await Binary.run("extract-prompts", ["-n", "0", sample])
         let withTelemetry = try await Binary.run("extract-prompts", ["-n", "0", mixed])
         XCTAssertEqual(
-            withTelemetry.stdoutLines.filter { !$0.contains(#""source":"telemetry""#) }, plain.stdoutLines)
+            withTelemetry.stdoutLines.filter { !$0.contains(#""source":"telemetry""#) },
+            plain.stdoutLines
+        )
         XCTAssertEqual(plain.stdoutLines.count, 4)
     }
 
@@ -91,7 +98,8 @@ final class ExtractTelemetryTests: XCTestCase {
             [
                 #"{"flow_id":null,"session_id":"cc-tele-1","ts":"2026-11-02T07:35:05.000000Z","event":"claude_code.api_request","model":"claude-sonnet-4-5","duration_ms":2345,"source":"telemetry"}"#,
                 #"{"flow_id":null,"session_id":"codex-tele-2","ts":"2026-11-02T07:36:03.000000Z","event":"codex.api_request","model":"gpt-5-codex","duration_ms":812,"source":"telemetry"}"#,
-            ])
+            ]
+        )
         let byModel = try await Binary.run("extract-latency", ["--by", "model", mixed])
         let plainByModel = try await Binary.run("extract-latency", ["--by", "model", sample])
         XCTAssertEqual(byModel.stdoutLines, plainByModel.stdoutLines, "groups are of captured flows only")

@@ -80,9 +80,18 @@ final class ReceiverProcess {
 }
 
 /// curl with a deadline: returns (HTTP status, response body).
-func curlPost(_ url: String, contentType: String?, bodyFile: String, extraHeaders: [String] = []) async throws -> (Int, [UInt8]) {
+func curlPost(
+    _ url: String,
+    contentType: String?,
+    bodyFile: String,
+    extraHeaders: [String] = []
+) async throws -> (Int, [UInt8]) {
     var arguments = ["-sS", "--max-time", "30", "-o", "-", "-w", "\n%{http_code}", "--data-binary", "@" + bodyFile]
-    if let contentType { arguments += ["-H", "content-type: " + contentType] } else { arguments += ["-H", "content-type:"] }
+    if let contentType {
+        arguments += ["-H", "content-type: " + contentType]
+    } else {
+        arguments += ["-H", "content-type:"]
+    }
     for header in extraHeaders { arguments += ["-H", header] }
     arguments.append(url)
     let result = try await Binary.runExecutable("curl", arguments)

@@ -34,7 +34,9 @@ enum Samples {
         scope.scope.version = "0.63.0"
         var record = Opentelemetry_Proto_Logs_V1_LogRecord()
         record.timeUnixNano = 1_764_150_000_123_456_789
-        record.traceID = Data([0x5B, 0x8E, 0xFF, 0xF7, 0x98, 0x03, 0x81, 0x03, 0xD2, 0x69, 0xB6, 0x33, 0x81, 0x3F, 0xC6, 0x0C])
+        record.traceID = Data([
+            0x5B, 0x8E, 0xFF, 0xF7, 0x98, 0x03, 0x81, 0x03, 0xD2, 0x69, 0xB6, 0x33, 0x81, 0x3F, 0xC6, 0x0C,
+        ])
         record.spanID = Data([0xEE, 0xE1, 0x9B, 0x7E, 0xC3, 0xC1, 0xB1, 0x74])
         record.body.value = .stringValue("codex.user_prompt")
         var list = Opentelemetry_Proto_Common_V1_ArrayValue()
@@ -61,13 +63,18 @@ enum Samples {
         return (try? request.serializedBytes()) ?? []
     }
 
-    static func anyValue(_ value: Opentelemetry_Proto_Common_V1_AnyValue.OneOf_Value) -> Opentelemetry_Proto_Common_V1_AnyValue {
+    static func anyValue(
+        _ value: Opentelemetry_Proto_Common_V1_AnyValue.OneOf_Value
+    ) -> Opentelemetry_Proto_Common_V1_AnyValue {
         var any = Opentelemetry_Proto_Common_V1_AnyValue()
         any.value = value
         return any
     }
 
-    static func keyValue(_ key: String, _ value: Opentelemetry_Proto_Common_V1_AnyValue.OneOf_Value) -> Opentelemetry_Proto_Common_V1_KeyValue {
+    static func keyValue(
+        _ key: String,
+        _ value: Opentelemetry_Proto_Common_V1_AnyValue.OneOf_Value
+    ) -> Opentelemetry_Proto_Common_V1_KeyValue {
         var pair = Opentelemetry_Proto_Common_V1_KeyValue()
         pair.key = key
         pair.value = anyValue(value)

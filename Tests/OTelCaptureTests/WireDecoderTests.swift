@@ -28,11 +28,19 @@ final class WireDecoderTests: XCTestCase {
         OTLPLogsWireDecoder.decode(body, receivedNanos: 1_764_158_400_123_456_789)?.bytes
     }
 
-    private func pick<T>(_ options: [T], _ g: inout SeededGenerator) -> T { options[Int.random(in: 0..<options.count, using: &g)] }
+    private func pick<T>(_ options: [T], _ g: inout SeededGenerator) -> T {
+        options[Int.random(in: 0..<options.count, using: &g)]
+    }
 
     private func randomString(_ g: inout SeededGenerator) -> String {
-        pick(["", "x", "codex.user_prompt", "user_prompt", "claude_code.user_prompt", "héllo 日本 \"q\"\n\t\u{1}", "a b.user_prompt",
-              "019ac1b2-0001", "tool_result", "🙂 emoji", "back\\slash"], &g)
+        pick(
+            [
+                "", "x", "codex.user_prompt", "user_prompt", "claude_code.user_prompt", "héllo 日本 \"q\"\n\t\u{1}",
+                "a b.user_prompt",
+                "019ac1b2-0001", "tool_result", "🙂 emoji", "back\\slash",
+            ],
+            &g
+        )
     }
 
     private func randomValue(_ g: inout SeededGenerator, depth: Int = 0) -> AnyValue {
@@ -41,7 +49,8 @@ final class WireDecoderTests: XCTestCase {
         case 0: break  // empty
         case 1, 2: any.value = .stringValue(randomString(&g))
         case 3: any.value = .boolValue(Bool.random(using: &g))
-        case 4: any.value = .intValue(pick([0, 1, -1, 42, 9_007_199_254_740_991, 9_007_199_254_740_992, .min, .max], &g))
+        case 4:
+            any.value = .intValue(pick([0, 1, -1, 42, 9_007_199_254_740_991, 9_007_199_254_740_992, .min, .max], &g))
         case 5: any.value = .doubleValue(pick([0.25, -1.5, 3, 1e300, .nan, .infinity, -.infinity, 0.1], &g))
         case 6: any.value = .bytesValue(Data((0..<Int.random(in: 0..<5, using: &g)).map { UInt8($0 * 37) }))
         case 7:
@@ -59,9 +68,14 @@ final class WireDecoderTests: XCTestCase {
 
     private func randomPair(_ g: inout SeededGenerator, depth: Int = 0) -> KeyValue {
         var pair = KeyValue()
-        pair.key = pick(["event.name", "conversation.id", "session.id", "service.name", "model", "prompt", "ünï", ""], &g)
+        pair.key = pick(
+            ["event.name", "conversation.id", "session.id", "service.name", "model", "prompt", "ünï", ""],
+            &g
+        )
         if pair.key == "service.name" { pair.value.value = .stringValue(pick(["claude-code", "codex_cli_rs"], &g)) }
-        if Int.random(in: 0..<8, using: &g) > 0 && pair.key != "service.name" { pair.value = randomValue(&g, depth: depth) }
+        if Int.random(in: 0..<8, using: &g) > 0 && pair.key != "service.name" {
+            pair.value = randomValue(&g, depth: depth)
+        }
         return pair
     }
 
@@ -69,7 +83,9 @@ final class WireDecoderTests: XCTestCase {
         var request = Opentelemetry_Proto_Collector_Logs_V1_ExportLogsServiceRequest()
         for _ in 0..<Int.random(in: 1...2, using: &g) {
             var resource = Opentelemetry_Proto_Logs_V1_ResourceLogs()
-            if Bool.random(using: &g) { resource.resource.attributes = (0..<Int.random(in: 0..<4, using: &g)).map { _ in randomPair(&g) } }
+            if Bool.random(using: &g) {
+                resource.resource.attributes = (0..<Int.random(in: 0..<4, using: &g)).map { _ in randomPair(&g) }
+            }
             if Bool.random(using: &g) { resource.schemaURL = "https://opentelemetry.io/schemas/1.0" }
             for _ in 0..<Int.random(in: 1...2, using: &g) {
                 var scope = Opentelemetry_Proto_Logs_V1_ScopeLogs()
@@ -80,7 +96,9 @@ final class WireDecoderTests: XCTestCase {
                 }
                 for _ in 0..<Int.random(in: 0..<4, using: &g) {
                     var record = Opentelemetry_Proto_Logs_V1_LogRecord()
-                    if Bool.random(using: &g) { record.timeUnixNano = UInt64.random(in: 0..<4_000_000_000_000_000_000, using: &g) }
+                    if Bool.random(using: &g) {
+                        record.timeUnixNano = UInt64.random(in: 0..<4_000_000_000_000_000_000, using: &g)
+                    }
                     if Bool.random(using: &g) { record.observedTimeUnixNano = 1_764_158_400_000_000_001 }
                     if Bool.random(using: &g) { record.severityNumber = .info }
                     if Bool.random(using: &g) { record.severityText = "INFO" }
@@ -106,7 +124,11 @@ final class WireDecoderTests: XCTestCase {
             XCTAssertNotNil(expected, "request \(n)")
             let got = fast(body)
             XCTAssertNotNil(got, "request \(n): a well-formed request is not declined")
-            XCTAssertEqual(got.map { String(decoding: $0, as: UTF8.self) }, expected.map { String(decoding: $0, as: UTF8.self) }, "request \(n)")
+            XCTAssertEqual(
+                got.map { String(decoding: $0, as: UTF8.self) },
+                expected.map { String(decoding: $0, as: UTF8.self) },
+                "request \(n)"
+            )
         }
     }
 
@@ -134,7 +156,11 @@ final class WireDecoderTests: XCTestCase {
                     continue
                 }
                 accepted += 1
-                XCTAssertEqual(got, general(bytes), "the fast path accepted what the general path decodes differently or refuses")
+                XCTAssertEqual(
+                    got,
+                    general(bytes),
+                    "the fast path accepted what the general path decodes differently or refuses"
+                )
             }
         }
         XCTAssertGreaterThan(declined, 100)
@@ -143,7 +169,9 @@ final class WireDecoderTests: XCTestCase {
 
     func testInvalidUTF8IsDeclinedAndRefusedByTheGeneralPath() {
         // ExportLogsServiceRequest{resource_logs{scope_logs{log_records{severity_text: <bytes>}}}}
-        for text: [UInt8] in [[0xC3], [0xE0, 0x80, 0x80], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80], [0xC0, 0xAF], [0xFF]] {
+        for text: [UInt8] in [
+            [0xC3], [0xE0, 0x80, 0x80], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80], [0xC0, 0xAF], [0xFF],
+        ] {
             let record = [0x1A, UInt8(text.count)] + text
             let scope = [0x12, UInt8(record.count)] + record
             let resource = [0x12, UInt8(scope.count)] + scope

@@ -48,6 +48,7 @@ final class RedisFollowInterleaveTests: XCTestCase {
             │ result: a.swift ⏎ b.swift
             └─ DONE · end_turn · 0 s
 
-            """)
+            """
+        )
     }
 }

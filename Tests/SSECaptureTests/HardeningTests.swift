@@ -17,125 +17,125 @@ import XCTest
 ///   gaps GAP N            an SSE stream of N events GAP seconds apart, through the forward proxy
 ///   resets SEED K         K streams whose upstream resets (SO_LINGER 0) at random byte offsets
 private let hardeningProbe = #"""
-import json, random, socket, struct, sys, threading, time
-mode, proxy_port = sys.argv[1], int(sys.argv[2])
+    import json, random, socket, struct, sys, threading, time
+    mode, proxy_port = sys.argv[1], int(sys.argv[2])
 
-def serve_once(handler):
-    """A one-connection upstream on a free port; handler(conn) runs in a thread."""
-    srv = socket.socket(); srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    srv.bind(("127.0.0.1", 0)); srv.listen(4); srv.settimeout(30)
-    def run():
-        try:
-            conn, _ = srv.accept()
-        except OSError:
-            return
-        conn.settimeout(30)
-        try: handler(conn)
-        finally: srv.close()
-    threading.Thread(target=run, daemon=True).start()
-    return srv.getsockname()[1]
+    def serve_once(handler):
+        """A one-connection upstream on a free port; handler(conn) runs in a thread."""
+        srv = socket.socket(); srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        srv.bind(("127.0.0.1", 0)); srv.listen(4); srv.settimeout(30)
+        def run():
+            try:
+                conn, _ = srv.accept()
+            except OSError:
+                return
+            conn.settimeout(30)
+            try: handler(conn)
+            finally: srv.close()
+        threading.Thread(target=run, daemon=True).start()
+        return srv.getsockname()[1]
 
-def read_head(conn):
-    data = b""
-    while b"\r\n\r\n" not in data:
-        chunk = conn.recv(65536)
-        if not chunk: break
-        data += chunk
-    return data
-
-def events(n):
-    return [b'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"e%d"}}\n\n' % i for i in range(n)]
-
-def chunked(evs):
-    return [b"%x\r\n%s\r\n" % (len(e), e) for e in evs]
-
-HEAD = b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n"
-
-def request(port, path):
-    s = socket.create_connection(("127.0.0.1", proxy_port)); s.settimeout(30)
-    s.sendall(b"GET http://127.0.0.1:%d%s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nconnection: close\r\n\r\n" % (port, path, port))
-    got = b""
-    try:
-        while True:
-            chunk = s.recv(65536)
+    def read_head(conn):
+        data = b""
+        while b"\r\n\r\n" not in data:
+            chunk = conn.recv(65536)
             if not chunk: break
-            got += chunk
-    except OSError as e:
-        got += b""
-    s.close()
-    return got
+            data += chunk
+        return data
 
-def dechunk(body):
-    """The decoded body bytes of a (possibly cut) chunked body."""
-    out, i = b"", 0
-    while True:
-        j = body.find(b"\r\n", i)
-        if j < 0: return out
-        size = int(body[i:j] or b"0", 16)
-        if size == 0: return out
-        out += body[j + 2: j + 2 + size]
-        if j + 2 + size > len(body): return out
-        i = j + 2 + size + 2
+    def events(n):
+        return [b'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"e%d"}}\n\n' % i for i in range(n)]
 
-if mode == "loris":
-    result = {}
-    for label, send in (("half-head", b"POST http://127.0.0.1:9/ HTTP/1.1\r\nHost: 127.0.0.1:9\r\nX-Slow: "), ("nothing", b"")):
-        s = socket.create_connection(("127.0.0.1", proxy_port)); s.settimeout(20)
-        start = time.time()
-        if send: s.sendall(send)
+    def chunked(evs):
+        return [b"%x\r\n%s\r\n" % (len(e), e) for e in evs]
+
+    HEAD = b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n"
+
+    def request(port, path):
+        s = socket.create_connection(("127.0.0.1", proxy_port)); s.settimeout(30)
+        s.sendall(b"GET http://127.0.0.1:%d%s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nconnection: close\r\n\r\n" % (port, path, port))
+        got = b""
         try:
-            data = s.recv(100); closed = data == b""
-        except socket.timeout:
-            closed = False
-        except OSError:
-            closed = True
-        result[label] = {"closed": closed, "after": time.time() - start}
+            while True:
+                chunk = s.recv(65536)
+                if not chunk: break
+                got += chunk
+        except OSError as e:
+            got += b""
         s.close()
-    print(json.dumps(result))
+        return got
 
-elif mode == "gaps":
-    gap, n = float(sys.argv[3]), int(sys.argv[4])
-    evs = events(n)
-    def handler(conn):
-        read_head(conn); conn.sendall(HEAD)
-        for c in chunked(evs):
-            conn.sendall(c); time.sleep(gap)
-        conn.sendall(b"0\r\n\r\n"); time.sleep(0.2); conn.close()
-    port = serve_once(handler)
-    start = time.time()
-    got = request(port, b"/v1/messages")
-    head, _, body = got.partition(b"\r\n\r\n")
-    print(json.dumps({"status": head.split(b"\r\n")[0].decode("latin-1"), "complete": body.endswith(b"0\r\n\r\n"),
-                      "same": dechunk(body) == b"".join(evs), "seconds": time.time() - start}))
+    def dechunk(body):
+        """The decoded body bytes of a (possibly cut) chunked body."""
+        out, i = b"", 0
+        while True:
+            j = body.find(b"\r\n", i)
+            if j < 0: return out
+            size = int(body[i:j] or b"0", 16)
+            if size == 0: return out
+            out += body[j + 2: j + 2 + size]
+            if j + 2 + size > len(body): return out
+            i = j + 2 + size + 2
 
-elif mode == "resets":
-    rng = random.Random(int(sys.argv[3])); k = int(sys.argv[4])
-    evs = events(40); wire = b"".join(chunked(evs))
-    results = []
-    for i in range(k):
-        # The first stream resets before the response head; the others at a random byte of the body.
-        offset = -1 if i == 0 else rng.randrange(0, len(wire))
-        def handler(conn, offset=offset):
-            read_head(conn)
-            if offset >= 0:
-                conn.sendall(HEAD)
-                # In a few writes, so the cut may fall after bytes the proxy has already forwarded.
-                sent = 0
-                while sent < offset:
-                    step = min(offset - sent, rng.randrange(1, 400))
-                    conn.sendall(wire[sent: sent + step]); sent += step; time.sleep(0.002)
-            time.sleep(0.05)
-            conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-            conn.close()
+    if mode == "loris":
+        result = {}
+        for label, send in (("half-head", b"POST http://127.0.0.1:9/ HTTP/1.1\r\nHost: 127.0.0.1:9\r\nX-Slow: "), ("nothing", b"")):
+            s = socket.create_connection(("127.0.0.1", proxy_port)); s.settimeout(20)
+            start = time.time()
+            if send: s.sendall(send)
+            try:
+                data = s.recv(100); closed = data == b""
+            except socket.timeout:
+                closed = False
+            except OSError:
+                closed = True
+            result[label] = {"closed": closed, "after": time.time() - start}
+            s.close()
+        print(json.dumps(result))
+
+    elif mode == "gaps":
+        gap, n = float(sys.argv[3]), int(sys.argv[4])
+        evs = events(n)
+        def handler(conn):
+            read_head(conn); conn.sendall(HEAD)
+            for c in chunked(evs):
+                conn.sendall(c); time.sleep(gap)
+            conn.sendall(b"0\r\n\r\n"); time.sleep(0.2); conn.close()
         port = serve_once(handler)
-        got = request(port, b"/v1/messages?stream=%d" % i)
+        start = time.time()
+        got = request(port, b"/v1/messages")
         head, _, body = got.partition(b"\r\n\r\n")
-        decoded = dechunk(body)
-        results.append({"offset": offset, "status": head.split(b"\r\n")[0].decode("latin-1"),
-                        "prefix": b"".join(evs).startswith(decoded), "whole_events": decoded.count(b"\n\n"),
-                        "terminated": body.endswith(b"0\r\n\r\n"), "url_index": i})
-    print(json.dumps(results))
-"""#
+        print(json.dumps({"status": head.split(b"\r\n")[0].decode("latin-1"), "complete": body.endswith(b"0\r\n\r\n"),
+                          "same": dechunk(body) == b"".join(evs), "seconds": time.time() - start}))
+
+    elif mode == "resets":
+        rng = random.Random(int(sys.argv[3])); k = int(sys.argv[4])
+        evs = events(40); wire = b"".join(chunked(evs))
+        results = []
+        for i in range(k):
+            # The first stream resets before the response head; the others at a random byte of the body.
+            offset = -1 if i == 0 else rng.randrange(0, len(wire))
+            def handler(conn, offset=offset):
+                read_head(conn)
+                if offset >= 0:
+                    conn.sendall(HEAD)
+                    # In a few writes, so the cut may fall after bytes the proxy has already forwarded.
+                    sent = 0
+                    while sent < offset:
+                        step = min(offset - sent, rng.randrange(1, 400))
+                        conn.sendall(wire[sent: sent + step]); sent += step; time.sleep(0.002)
+                time.sleep(0.05)
+                conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                conn.close()
+            port = serve_once(handler)
+            got = request(port, b"/v1/messages?stream=%d" % i)
+            head, _, body = got.partition(b"\r\n\r\n")
+            decoded = dechunk(body)
+            results.append({"offset": offset, "status": head.split(b"\r\n")[0].decode("latin-1"),
+                            "prefix": b"".join(evs).startswith(decoded), "whole_events": decoded.count(b"\n\n"),
+                            "terminated": body.endswith(b"0\r\n\r\n"), "url_index": i})
+        print(json.dumps(results))
+    """#
 
 final class HardeningTests: ProxyTestCase {
     var plainUpstream: UpstreamServer?
@@ -179,11 +179,16 @@ final class HardeningTests: ProxyTestCase {
         let proxyCA = directory + "/proxy-ca/ca.pem"
         let big = try writeHeaderFile(bytes: 70 << 10)
         let under = directory + "/under.txt"
-        try Data(("X-Big: " + String(repeating: "b", count: 60 << 10) + "\n").utf8).write(to: URL(fileURLWithPath: under))
+        try Data(("X-Big: " + String(repeating: "b", count: 60 << 10) + "\n").utf8).write(
+            to: URL(fileURLWithPath: under)
+        )
         let targets: [(String, [String])] = [
             ("reverse", ["http://127.0.0.1:\(port)/a/v1/messages"]),
             ("forward", ["-x", "http://127.0.0.1:\(port)", "http://127.0.0.1:\(port)/never-routed"]),
-            ("intercepted", ["--cacert", proxyCA, "-x", "http://127.0.0.1:\(port)", "https://localhost:\(up)/v1/messages"]),
+            (
+                "intercepted",
+                ["--cacert", proxyCA, "-x", "http://127.0.0.1:\(port)", "https://localhost:\(up)/v1/messages"]
+            ),
         ]
         for (label, target) in targets {
             let result = try await curl(["-o", "/dev/null", "-w", "%{http_code}", "-H", "@" + big] + target)
@@ -194,7 +199,8 @@ final class HardeningTests: ProxyTestCase {
             let result = try await curl(["-o", "/dev/null", "-w", "%{http_code}", "-H", "@" + under] + target)
             XCTAssertEqual(result.stdoutText, "200", "\(label) under the limit: \(result.stderr)")
         }
-        let errors = (try? String(contentsOfFile: (proxy?.logDirectory ?? "") + "/sse_logger.error", encoding: .utf8)) ?? ""
+        let errors =
+            (try? String(contentsOfFile: (proxy?.logDirectory ?? "") + "/sse_logger.error", encoding: .utf8)) ?? ""
         XCTAssertTrue(errors.contains("header bytes"), "the refusal is logged: \(errors)")
     }
 
@@ -222,7 +228,8 @@ final class HardeningTests: ProxyTestCase {
             let result = try await curl(["-o", "/dev/null"] + arguments)
             XCTAssertEqual(result.stdoutText, expected, "\(label): \(result.stderr)")
         }
-        let errors = (try? String(contentsOfFile: (proxy?.logDirectory ?? "") + "/sse_logger.error", encoding: .utf8)) ?? ""
+        let errors =
+            (try? String(contentsOfFile: (proxy?.logDirectory ?? "") + "/sse_logger.error", encoding: .utf8)) ?? ""
         XCTAssertEqual(errors.components(separatedBy: "own address").count - 1, cases.count, errors)
     }
 
@@ -342,7 +349,9 @@ final class HardeningTests: ProxyTestCase {
             )
         }
         // CONNECT without credentials: curl reports the proxy's 407 and gives up.
-        let refused = try await curl(["-o", "/dev/null", "-w", "%{http_connect}", "--cacert", proxyCA, "-x", "http://127.0.0.1:\(port)", origin])
+        let refused = try await curl([
+            "-o", "/dev/null", "-w", "%{http_connect}", "--cacert", proxyCA, "-x", "http://127.0.0.1:\(port)", origin,
+        ])
         XCTAssertNotEqual(refused.status, 0)
         XCTAssertEqual(refused.stdoutText, "407")
 
@@ -412,8 +421,10 @@ final class HardeningTests: ProxyTestCase {
         for good in ["Basic " + token, "basic " + token, "BASIC  " + token + " ", "  Basic " + token] {
             XCTAssertTrue(credentials.accepts(good), good)
         }
-        for bad in ["", "Basic", "Basic ", "Bearer " + token, "Basic " + token + "x", "Basic " + token.dropLast(),
-                    "Basic" + token, "Basic " + Data("user:pa:sS".utf8).base64EncodedString()] {
+        for bad in [
+            "", "Basic", "Basic ", "Bearer " + token, "Basic " + token + "x", "Basic " + token.dropLast(),
+            "Basic" + token, "Basic " + Data("user:pa:sS".utf8).base64EncodedString(),
+        ] {
             XCTAssertFalse(credentials.accepts(bad), bad)
         }
         XCTAssertNil(ProxyCredentials(argument: "nocolon"))
@@ -425,11 +436,21 @@ final class HardeningTests: ProxyTestCase {
         let credentials = try XCTUnwrap(ProxyCredentials(argument: "u:p"))
         let good = ("Proxy-Authorization", "Basic " + Data("u:p".utf8).base64EncodedString())
         let other = ("x-api-key", "k")
-        func decide(_ method: String, _ target: String, _ headers: [(String, String)], tunnel: Bool = false, loopback: Bool = true)
+        func decide(
+            _ method: String,
+            _ target: String,
+            _ headers: [(String, String)],
+            tunnel: Bool = false,
+            loopback: Bool = true
+        )
             -> AccessDecision
         {
             RequestPolicy.access(
-                method: method, target: target, headers: headers, inTunnel: tunnel, clientIsLoopback: loopback,
+                method: method,
+                target: target,
+                headers: headers,
+                inTunnel: tunnel,
+                clientIsLoopback: loopback,
                 credentials: credentials
             )
         }
@@ -443,10 +464,20 @@ final class HardeningTests: ProxyTestCase {
         XCTAssertEqual(decide("POST", "/a/v1/messages", [other], loopback: false), .proxyAuthRequired)
         XCTAssertEqual(decide("POST", "/a/v1/messages", [good, other], loopback: false), .allow(headers: [other]))
         // Inside an authorised tunnel nothing more is asked, and a stray Proxy-Authorization is still dropped.
-        XCTAssertEqual(decide("POST", "/v1/messages", [good, other], tunnel: true, loopback: false), .allow(headers: [other]))
+        XCTAssertEqual(
+            decide("POST", "/v1/messages", [good, other], tunnel: true, loopback: false),
+            .allow(headers: [other])
+        )
         // Without --proxy-auth everything passes untouched (the recorder redacts the header as before).
         XCTAssertEqual(
-            RequestPolicy.access(method: "GET", target: "http://h/", headers: [good], inTunnel: false, clientIsLoopback: false, credentials: nil),
+            RequestPolicy.access(
+                method: "GET",
+                target: "http://h/",
+                headers: [good],
+                inTunnel: false,
+                clientIsLoopback: false,
+                credentials: nil
+            ),
             .allow(headers: [good])
         )
     }
@@ -466,7 +497,11 @@ final class HardeningTests: ProxyTestCase {
             XCTAssertNotNil(parsed, good)
             if let parsed {
                 let upstream = Upstream(host: parsed.host, port: parsed.port, tls: true)
-                XCTAssertEqual(HostPort(upstream.authority, defaultPort: 443), parsed, "Host header round trip of \(good)")
+                XCTAssertEqual(
+                    HostPort(upstream.authority, defaultPort: 443),
+                    parsed,
+                    "Host header round trip of \(good)"
+                )
             }
         }
     }
@@ -476,10 +511,15 @@ final class HardeningTests: ProxyTestCase {
             XCTAssertTrue(RequestPolicy.isLoopback(host), host)
             XCTAssertNil(RequestPolicy.refusesToListen(host: host, credentials: nil), host)
         }
-        for host in ["0.0.0.0", "::", "10.0.0.1", "192.168.1.2", "example.com", "127.0.0", "128.0.0.1", "127.0.0.256", ""] {
+        for host in [
+            "0.0.0.0", "::", "10.0.0.1", "192.168.1.2", "example.com", "127.0.0", "128.0.0.1", "127.0.0.256", "",
+        ] {
             XCTAssertFalse(RequestPolicy.isLoopback(host), host)
             XCTAssertNotNil(RequestPolicy.refusesToListen(host: host, credentials: nil), host)
-            XCTAssertNil(RequestPolicy.refusesToListen(host: host, credentials: ProxyCredentials(argument: "u:p")), host)
+            XCTAssertNil(
+                RequestPolicy.refusesToListen(host: host, credentials: ProxyCredentials(argument: "u:p")),
+                host
+            )
         }
     }
 }

@@ -17,8 +17,16 @@ final class JSONScannerTests: XCTestCase {
             bytes.withUnsafeBytes { raw in
                 let scanner = JSONScanner(raw)
                 if let root = scanner.root() {
-                    scanner.forEachMember(of: root) { k, v in _ = scanner.string(k); _ = scanner.string(v); return true }
-                    scanner.forEachElement(of: root) { _ = scanner.string($0); _ = scanner.int($0); return true }
+                    scanner.forEachMember(of: root) { k, v in
+                        _ = scanner.string(k)
+                        _ = scanner.string(v)
+                        return true
+                    }
+                    scanner.forEachElement(of: root) {
+                        _ = scanner.string($0)
+                        _ = scanner.int($0)
+                        return true
+                    }
                 }
             }
             switch name.first {
@@ -37,7 +45,8 @@ final class JSONScannerTests: XCTestCase {
     }
 
     func testLookupPathWithoutTree() {
-        let line = #"{"v":1,"type":"sse","data":{"type":"content_block_delta","index":2,"delta":{"type":"text_delta","text":"Hi \"you\" \ud83d\ude00\n"}},"n":-42}"#
+        let line =
+            #"{"v":1,"type":"sse","data":{"type":"content_block_delta","index":2,"delta":{"type":"text_delta","text":"Hi \"you\" \ud83d\ude00\n"}},"n":-42}"#
         Array(line.utf8).withUnsafeBytes { raw in
             let json = JSONScanner(raw)
             XCTAssertEqual(json.lookup("type").flatMap(json.string), "sse")
@@ -94,7 +103,9 @@ final class JSONScannerTests: XCTestCase {
         w.endObject()
         XCTAssertEqual(
             String(decoding: w.bytes, as: UTF8.self),
-            #"{"v":1,"text":"a\"b\\c\n\t\u0001"# + "\u{7F}é😀" + #"","data":{"x": [1, 2]},"list":[1,"two",null],"ok":true}"#)
+            #"{"v":1,"text":"a\"b\\c\n\t\u0001"# + "\u{7F}é😀"
+                + #"","data":{"x": [1, 2]},"list":[1,"two",null],"ok":true}"#
+        )
         XCTAssertTrue(JSONScanner.isValid(w.bytes))
     }
 

@@ -4,27 +4,43 @@
 // random strings — each verdict checked against the expected one where it is known by
 // construction, and always against ReferenceValidator (the scalar validator of session 1).
 
-@testable import TapCodec
 import Foundation
 import TapTestSupport
 import XCTest
+
+@testable import TapCodec
 
 final class JSONValidatorBlockTests: XCTestCase {
     /// Checks `text` with the validator in every mode against the reference (and `expected`
     /// when given): as any JSON text, as an object, and in line mode followed by a newline.
     private func check(
-        _ text: [UInt8], _ expected: Bool? = nil, _ label: @autoclosure () -> String = "",
-        file: StaticString = #filePath, line: UInt = #line
+        _ text: [UInt8],
+        _ expected: Bool? = nil,
+        _ label: @autoclosure () -> String = "",
+        file: StaticString = #filePath,
+        line: UInt = #line
     ) {
         let reference = ReferenceValidator.isValid(text)
         let valid = JSONScanner.isValid(text)
-        XCTAssertEqual(valid, reference, "isValid differs from the reference: \(label()) \(describe(text))", file: file, line: line)
+        XCTAssertEqual(
+            valid,
+            reference,
+            "isValid differs from the reference: \(label()) \(describe(text))",
+            file: file,
+            line: line
+        )
         if let expected {
             XCTAssertEqual(valid, expected, "isValid: \(label()) \(describe(text))", file: file, line: line)
         }
         let referenceObject = ReferenceValidator.isValid(text, requireObject: true)
         let object = text.withUnsafeBytes { JSONScanner.isValidObject($0) }
-        XCTAssertEqual(object, referenceObject, "isValidObject differs: \(label()) \(describe(text))", file: file, line: line)
+        XCTAssertEqual(
+            object,
+            referenceObject,
+            "isValidObject differs: \(label()) \(describe(text))",
+            file: file,
+            line: line
+        )
         // Line mode sees the line up to the first newline, then the next line's bytes.
         let lineEnd = text.firstIndex(of: 0x0A) ?? text.count
         let lineValid = ReferenceValidator.isValid(Array(text[..<lineEnd]), requireObject: true)
@@ -33,11 +49,18 @@ final class JSONValidatorBlockTests: XCTestCase {
             var validator = Validator(raw, lineMode: true)
             return validator.runLine()
         }
-        XCTAssertEqual(found, lineValid ? lineEnd : nil, "line mode: \(label()) \(describe(text))", file: file, line: line)
+        XCTAssertEqual(
+            found,
+            lineValid ? lineEnd : nil,
+            "line mode: \(label()) \(describe(text))",
+            file: file,
+            line: line
+        )
     }
 
     private func describe(_ bytes: [UInt8]) -> String {
-        let shown = bytes.count > 160 ? Array(bytes[..<80]) + Array("…".utf8) + Array(bytes[(bytes.count - 80)...]) : bytes
+        let shown =
+            bytes.count > 160 ? Array(bytes[..<80]) + Array("…".utf8) + Array(bytes[(bytes.count - 80)...]) : bytes
         return String(decoding: shown, as: UTF8.self).debugDescription + " (\(bytes.count) bytes)"
     }
 
@@ -151,7 +174,11 @@ final class JSONValidatorBlockTests: XCTestCase {
                     // Even: the run is pairs and `next` is plain (a quote then closes early).
                     let valid = count % 2 == 1 || next != UInt8(ascii: "\"")
                     for pad in paddings {
-                        check(record(content, pad: pad), valid, "\(count) backslashes ending at \(runEnd) before \(next)")
+                        check(
+                            record(content, pad: pad),
+                            valid,
+                            "\(count) backslashes ending at \(runEnd) before \(next)"
+                        )
                     }
                 }
             }
@@ -196,7 +223,8 @@ final class JSONValidatorBlockTests: XCTestCase {
             ([0xC0, 0x80], false), ([0xC1, 0xBF], false), ([0xE0, 0x80, 0x80], false), ([0xE0, 0x9F, 0xBF], false),
             ([0xF0, 0x80, 0x80, 0x80], false), ([0xF0, 0x8F, 0xBF, 0xBF], false),
             // Surrogates D800-DFFF encoded.
-            ([0xED, 0xA0, 0x80], false), ([0xED, 0xAF, 0xBF], false), ([0xED, 0xB0, 0x80], false), ([0xED, 0xBF, 0xBF], false),
+            ([0xED, 0xA0, 0x80], false), ([0xED, 0xAF, 0xBF], false), ([0xED, 0xB0, 0x80], false),
+            ([0xED, 0xBF, 0xBF], false),
             // Past U+10FFFF, and bytes that never occur.
             ([0xF4, 0x90, 0x80, 0x80], false), ([0xF5, 0x80, 0x80, 0x80], false), ([0xF7, 0xBF, 0xBF, 0xBF], false),
             ([0xF8, 0x88, 0x80, 0x80, 0x80], false), ([0xFE], false), ([0xFF], false),
@@ -258,13 +286,17 @@ final class JSONValidatorBlockTests: XCTestCase {
         }
         let base = Array(
             #"{"v":1,"type":"sse","flow_id":"4bb54b16-0001","data":{"text":"Hi \"you\" \ud83d\ude00\n 测试用例 🎉 \\path\\to","list":[1,-2.5e3,true,false,null,{"a":[]}],"s":"plain text that is long enough to fill more than one block of sixty-four bytes, twice over at least"}}"#
-                .utf8)
+                .utf8
+        )
         check(base + [UInt8](repeating: 0x20, count: 64), true)
-        let replacements: [UInt8] = [0x22, 0x5C, 0x00, 0x0A, 0x80, 0xC3, 0xED, 0xF4, 0xFF, 0x7D, 0x5D, 0x2C, 0x3A, 0x75, 0x20]
+        let replacements: [UInt8] = [
+            0x22, 0x5C, 0x00, 0x0A, 0x80, 0xC3, 0xED, 0xF4, 0xFF, 0x7D, 0x5D, 0x2C, 0x3A, 0x75, 0x20,
+        ]
         for _ in 0..<4_000 {
             var mutated = base
             for _ in 0...(random.next() % 3) {
-                mutated[Int(random.next() % UInt64(mutated.count))] = replacements[Int(random.next() % UInt64(replacements.count))]
+                mutated[Int(random.next() % UInt64(mutated.count))] =
+                    replacements[Int(random.next() % UInt64(replacements.count))]
             }
             check(mutated + [UInt8](repeating: 0x20, count: Int(random.next() % 70)))
         }
@@ -301,7 +333,8 @@ final class JSONValidatorBlockTests: XCTestCase {
         }
         for position in 0..<100 {
             for run in 0...4 {
-                let text = [0x22] + [UInt8](repeating: 0x61, count: position) + [UInt8](repeating: 0x5C, count: run)
+                let text =
+                    [0x22] + [UInt8](repeating: 0x61, count: position) + [UInt8](repeating: 0x5C, count: run)
                     + Array(#""tail"more"#.utf8) + [UInt8](repeating: 0x20, count: 40)
                 let got = text.withUnsafeBytes { JSONScanner($0).skipString(0) }
                 XCTAssertEqual(got, reference(text, 0), describe(text))
@@ -385,7 +418,10 @@ final class JSONValidatorBlockTests: XCTestCase {
         let dir = try TempDir.make()
         var text: [UInt8] = []
         for i in 0..<150_000 {
-            text += Array(#"{"v":1,"type":"sse","flow_id":"f\#(i % 7)","seq":\#(i),"data":{"type":"ping","pad":"\#(String(repeating: "p", count: i % 90))"}}"#.utf8)
+            text += Array(
+                #"{"v":1,"type":"sse","flow_id":"f\#(i % 7)","seq":\#(i),"data":{"type":"ping","pad":"\#(String(repeating: "p", count: i % 90))"}}"#
+                    .utf8
+            )
             text.append(0x0A)
         }
         for attempt in 0..<4 {
@@ -398,7 +434,11 @@ final class JSONValidatorBlockTests: XCTestCase {
             let result = try await Binary.run("sse-normalize", [path])
             let truncated = try await truncation.value
             XCTAssertEqual(truncated, 0)
-            XCTAssertLessThan(result.status, 128, "sse-normalize died of a signal: \(result.status - 128) (\(result.stderr))")
+            XCTAssertLessThan(
+                result.status,
+                128,
+                "sse-normalize died of a signal: \(result.status - 128) (\(result.stderr))"
+            )
             XCTAssertEqual(result.status, 0, result.stderr)
         }
     }

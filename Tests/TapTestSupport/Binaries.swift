@@ -41,23 +41,37 @@ public enum Binary {
 
     /// Runs a built tool. `stdin` is written whole; output is collected (up to 256 MiB).
     public static func run(
-        _ name: String, _ arguments: [String] = [], stdin: [UInt8] = [],
-        environment: [String: String] = [:], workingDirectory: String? = nil
+        _ name: String,
+        _ arguments: [String] = [],
+        stdin: [UInt8] = [],
+        environment: [String: String] = [:],
+        workingDirectory: String? = nil
     ) async throws -> RunResult {
-        try await runExecutable(path(name), arguments, stdin: stdin, environment: environment,
-                                workingDirectory: workingDirectory)
+        try await runExecutable(
+            path(name),
+            arguments,
+            stdin: stdin,
+            environment: environment,
+            workingDirectory: workingDirectory
+        )
     }
 
     public static func run(
-        _ name: String, _ arguments: [String] = [], stdin: String, environment: [String: String] = [:]
+        _ name: String,
+        _ arguments: [String] = [],
+        stdin: String,
+        environment: [String: String] = [:]
     ) async throws -> RunResult {
         try await run(name, arguments, stdin: Array(stdin.utf8), environment: environment)
     }
 
     /// Runs any executable (a path, or a name looked up in PATH).
     public static func runExecutable(
-        _ executable: String, _ arguments: [String], stdin: [UInt8] = [],
-        environment: [String: String] = [:], workingDirectory: String? = nil
+        _ executable: String,
+        _ arguments: [String],
+        stdin: [UInt8] = [],
+        environment: [String: String] = [:],
+        workingDirectory: String? = nil
     ) async throws -> RunResult {
         var env: [Environment.Key: String?] = [:]
         for (k, v) in environment { env[Environment.Key(stringLiteral: k)] = v }
@@ -125,7 +139,9 @@ public enum Corpus {
         let suffix = badLines.map { "-bad\($0)" } ?? ""
         let path = "\(dir)/corpus-\(seed)-\(sizeMB)\(suffix).jsonl"
         if FileManager.default.fileExists(atPath: path) { return path }
-        var args = [Repo.shared + "/bench/gen-corpus.py", "--seed", "\(seed)", "--size-mb", "\(sizeMB)", "--out", path + ".tmp"]
+        var args = [
+            Repo.shared + "/bench/gen-corpus.py", "--seed", "\(seed)", "--size-mb", "\(sizeMB)", "--out", path + ".tmp",
+        ]
         if let badLines { args += ["--bad-lines", "\(badLines)"] }
         let result = try await Binary.runExecutable("python3", args)
         guard result.status == 0 else { throw CorpusError(message: result.stderr) }
