@@ -4,6 +4,7 @@ import NIOCore
 import NIOHTTP1
 import NIOHTTPCompression
 import NIOPosix
+import TapCLI
 
 struct Receiver {
     let host: String
@@ -40,19 +41,7 @@ struct Receiver {
         let target = sink.directory.map { "logging to \($0)/\(EventSink.eventsFile)" } ?? "no --log-dir"
         FileHandle.standardError.write(Data("otel-capture: listening on http://\(host):\(bound) (\(target))\n".utf8))
 
-        let done = DispatchSemaphore(value: 0)
-        signal(SIGINT, SIG_IGN)
-        signal(SIGTERM, SIG_IGN)
-        let sources = [SIGINT, SIGTERM].map { sig in
-            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            source.setEventHandler { done.signal() }
-            source.resume()
-            return source
-        }
-        // The sources must outlive the wait: an optimized build would otherwise free them
-        // right after creation (`_ = sources` does not extend a lifetime), and with SIGTERM
-        // ignored the process would never stop.
-        withExtendedLifetime(sources) { done.wait() }
+        TerminationSignal.wait()
         try? server.close().wait()
         sink.sync()
         try? group.syncShutdownGracefully()

@@ -149,11 +149,10 @@ final class ProxyGuard: ChannelDuplexHandler, RemovableChannelHandler {
             // The credentials (a guess or a wrong password) are never logged, only that they failed.
             let given = head.headers.contains(name: "proxy-authorization") ? "wrong" : "no"
             sink.error("auth", "\(clientAddress): \(given) Proxy-Authorization for \(head.method.rawValue) \(head.uri)")
-            respond(
+            context.respondAndClose(
                 .proxyAuthenticationRequired,
-                extraHeaders: [("proxy-authenticate", "Basic realm=\"\(RequestPolicy.realm)\"")],
-                message: "sse-capture: proxy authentication required\n",
-                context: context
+                "sse-capture: proxy authentication required\n",
+                extraHeaders: [("proxy-authenticate", "Basic realm=\"\(RequestPolicy.realm)\"")]
             )
         }
     }
@@ -187,26 +186,5 @@ final class ProxyGuard: ChannelDuplexHandler, RemovableChannelHandler {
             context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
         }
         context.fireErrorCaught(error)
-    }
-
-    private func respond(
-        _ status: HTTPResponseStatus,
-        extraHeaders: [(String, String)],
-        message: String,
-        context: ChannelHandlerContext
-    ) {
-        let body = context.channel.allocator.buffer(string: message)
-        var headers = HTTPHeaders(extraHeaders)
-        headers.add(name: "content-type", value: "text/plain; charset=utf-8")
-        headers.add(name: "content-length", value: String(body.readableBytes))
-        headers.add(name: "connection", value: "close")
-        context.write(
-            wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))),
-            promise: nil
-        )
-        context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
-        context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in
-            context.close(promise: nil)
-        }
     }
 }

@@ -380,19 +380,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     private func respondError(_ status: HTTPResponseStatus, _ message: String, context: ChannelHandlerContext) {
         state = .failed
-        let body = context.channel.allocator.buffer(string: "sse-capture: \(message)\n")
-        var headers = HTTPHeaders()
-        headers.add(name: "content-type", value: "text/plain; charset=utf-8")
-        headers.add(name: "content-length", value: String(body.readableBytes))
-        headers.add(name: "connection", value: "close")
-        context.write(
-            wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))),
-            promise: nil
-        )
-        context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
-        context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in
-            context.close(promise: nil)
-        }
+        context.respondAndClose(status, "sse-capture: \(message)\n")
     }
 
     // MARK: reads, writability, close
@@ -786,4 +774,22 @@ final class UpstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
 struct IdleTimeoutError: Error, CustomStringConvertible {
     var description: String { "no bytes from upstream within --idle-timeout" }
+}
+
+extension ChannelHandlerContext {
+    /// Answers with a short plain-text response and closes the connection once it is written: the
+    /// proxy's own refusals (400, 407, 502, 508), from whichever handler refuses.
+    func respondAndClose(_ status: HTTPResponseStatus, _ message: String, extraHeaders: [(String, String)] = []) {
+        let body = channel.allocator.buffer(string: message)
+        var headers = HTTPHeaders(extraHeaders)
+        headers.add(name: "content-type", value: "text/plain; charset=utf-8")
+        headers.add(name: "content-length", value: String(body.readableBytes))
+        headers.add(name: "connection", value: "close")
+        let head = HTTPResponseHead(version: .http1_1, status: status, headers: headers)
+        write(NIOAny(HTTPServerResponsePart.head(head)), promise: nil)
+        write(NIOAny(HTTPServerResponsePart.body(.byteBuffer(body))), promise: nil)
+        writeAndFlush(NIOAny(HTTPServerResponsePart.end(nil))).assumeIsolated().whenComplete { _ in
+            self.close(promise: nil)
+        }
+    }
 }

@@ -8,6 +8,7 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import Synchronization
+import TapCLI
 
 /// The connections that are open now, and whether the proxy is shutting down.
 final class OpenFlows: Sendable {
@@ -102,18 +103,7 @@ struct ProxyServer {
             Data("sse-capture: listening on \(host):\(bound), logging to \(proxy.sink.directory)\n".utf8)
         )
 
-        let done = DispatchSemaphore(value: 0)
-        signal(SIGINT, SIG_IGN)
-        signal(SIGTERM, SIG_IGN)
-        let sources = [SIGINT, SIGTERM].map { sig in
-            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            source.setEventHandler { done.signal() }
-            source.resume()
-            return source
-        }
-        // The sources must outlive the wait: `_ = sources` afterwards does not keep them alive in a
-        // release build, and SIGTERM (set to be ignored above) would then never stop the proxy.
-        withExtendedLifetime(sources) { done.wait() }
+        TerminationSignal.wait()
         try? server.close().wait()
         let loop = group.next()
         _ = try? proxy.openFlows.closeAll(on: loop).wait()
