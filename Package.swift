@@ -15,18 +15,18 @@ func tool(_ name: String, _ extra: [Target.Dependency] = []) -> Target {
 }
 
 /// sse-capture is a long-running proxy with a memory target: its release build links the Swift
-/// runtime and Foundation statically, which keeps about 4 MiB fewer pages resident than the shared
-/// libraries (measured, bench/proxy.sh). Release only: the debug test bundle links this target's
-/// code next to XCTest, which brings the shared Foundation, and one process must not hold both.
+/// runtime statically, which keeps about 4 MiB fewer pages resident than the shared libraries
+/// (measured, bench/proxy.sh). It does not import Foundation; ArgumentParser brings the static
+/// FoundationEssentials (no ICU). Release only: the debug test bundle links this target's code
+/// next to XCTest, which brings the shared Foundation, and one process must not hold both.
 func staticStdlib(_ target: Target) -> Target {
-    // swiftc's -static-stdlib does not add the static Foundation's own libraries on Linux; they
-    // are named here, in a group because they refer to one another.
-    let foundation = [
-        "-lFoundation", "-lCoreFoundation", "-lFoundationInternationalization", "-lFoundationEssentials",
-        "-l_FoundationICU", "-l_FoundationCShims", "-l_FoundationCollections", "-lswiftSynchronization",
+    // swiftc's -static-stdlib does not add the static FoundationEssentials' own libraries on
+    // Linux; they are named here, in a group because they refer to one another.
+    let libraries = [
+        "-lFoundationEssentials", "-l_FoundationCShims", "-l_FoundationCollections", "-lswiftSynchronization",
         "-lswiftDispatch", "-ldispatch", "-lBlocksRuntime", "-lstdc++", "-lm",
     ]
-    let group = ["--start-group"] + foundation + ["--end-group"]
+    let group = ["--start-group"] + libraries + ["--end-group"]
     target.linkerSettings = [
         .unsafeFlags(
             ["-static-stdlib"] + group.flatMap { ["-Xlinker", $0] },
@@ -84,13 +84,11 @@ let package = Package(
         tool("rg-prefilter", ["CPCRE2"]),
         tool("redis-dump", ["CHiredis"]),
         staticStdlib(tool("sse-capture", nio + [
+            "COpenSSL",
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "NIOTLS", package: "swift-nio"),
             .product(name: "NIOWebSocket", package: "swift-nio"),
             .product(name: "NIOHTTPCompression", package: "swift-nio-extras"),
-            .product(name: "X509", package: "swift-certificates"),
-            .product(name: "SwiftASN1", package: "swift-asn1"),
-            .product(name: "Crypto", package: "swift-crypto"),
         ])),
         // The extract-* tools share one analysis library (flows, prompts, turns) over TapCodec.
         .target(name: "TapExtract", dependencies: ["TapCodec", "TapCLI", "COpenSSL", argumentParser]),

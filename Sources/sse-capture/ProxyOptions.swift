@@ -1,10 +1,17 @@
 // The proxy's command-line options and how they become a running server.
 import ArgumentParser
-import Foundation
 import NIOCore
 import NIOSSL
 import TapCLI
 import TapCodec
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 struct ProxyOptions: ParsableArguments {
     @Option(help: "Address to listen on (HOST:PORT).")
@@ -93,8 +100,7 @@ struct ProxyOptions: ParsableArguments {
         // One malloc arena for the whole process: the event loops' threads would each get their
         // own (64 MiB reserved, partly touched and fragmented) for a few KiB of live data each.
         MallocTuning.singleArena()
-        let home = ProcessInfo.processInfo.environment["HOME"] ?? NSHomeDirectory()
-        let directory = logDirectory ?? home + "/centralized-logs/all-mitm-sse"
+        let directory = logDirectory ?? homeDirectory() + "/centralized-logs/all-mitm-sse"
         let stdoutMode: StdoutMode
         switch format {
         case .ndjson: stdoutMode = .ndjson
@@ -110,9 +116,7 @@ struct ProxyOptions: ParsableArguments {
         if let upstreamCA, !upstreamCA.isEmpty { client.additionalTrustRoots = [.file(upstreamCA)] }
         if insecureUpstream {
             client.certificateVerification = .none
-            FileHandle.standardError.write(
-                Data("sse-capture: WARNING: --insecure-upstream: upstream TLS certificates are NOT verified\n".utf8)
-            )
+            writeStandardError("sse-capture: WARNING: --insecure-upstream: upstream TLS certificates are NOT verified\n")
         }
         var settings = ProxySettings(
             reverse: reverse.compactMap(ReverseRoute.init(argument:)),
@@ -154,7 +158,7 @@ enum MallocTuning {
 /// `sse-capture ca --env`: the environment each client needs to trust the CA and use the proxy.
 enum CAEnvironment {
     static func lines(proxy: String, caPath: String) -> String {
-        let quoted = "'" + caPath.replacingOccurrences(of: "'", with: "'\\''") + "'"
+        let quoted = "'" + caPath.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "'\\''") + "'"
         return """
             export HTTPS_PROXY=\(proxy)
             export HTTP_PROXY=\(proxy)

@@ -3,7 +3,6 @@
 // Every accepted connection gets the HTTP/1.1 server stack and a ProxyHandler. Open client
 // connections are tracked so a signal can close them: each open exchange then writes its
 // flow_end (client_abort, reason shutdown) before the process exits.
-import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -99,9 +98,7 @@ struct ProxyServer {
             }
         let server = try bootstrap.bind(host: host, port: port).wait()
         let bound = server.localAddress.flatMap { $0.port }.map(String.init) ?? String(port)
-        FileHandle.standardError.write(
-            Data("sse-capture: listening on \(host):\(bound), logging to \(proxy.sink.directory)\n".utf8)
-        )
+        writeStandardError("sse-capture: listening on \(host):\(bound), logging to \(proxy.sink.directory)\n")
 
         TerminationSignal.wait()
         try? server.close().wait()
