@@ -117,7 +117,8 @@ private final class ConnectReplyHandler: ChannelInboundHandler, RemovableChannel
         var buffer = unwrapInboundIn(data)
         received += buffer.readString(length: buffer.readableBytes) ?? ""
         if received.contains("\r\n\r\n") {
-            reply.succeed(String(received.prefix(while: { $0 != "\r" })))
+            // By bytes: in Swift "\r\n" is one Character, so a Character search for "\r" finds nothing.
+            reply.succeed(String(decoding: received.utf8.prefix { $0 != UInt8(ascii: "\r") }, as: UTF8.self))
         }
     }
 
