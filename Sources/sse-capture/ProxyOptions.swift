@@ -143,7 +143,7 @@ struct ProxyOptions: ParsableArguments {
     }
 }
 
-/// glibc's mallopt, which Swift's Glibc module does not import (malloc.h), looked up at run time.
+/// glibc's mallopt and malloc_trim, which Swift's Glibc module does not import (malloc.h), looked up at run time.
 enum MallocTuning {
     /// M_ARENA_MAX from glibc's malloc.h.
     private static let arenaMax: Int32 = -8
@@ -152,6 +152,13 @@ enum MallocTuning {
         guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") else { return }
         typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
         _ = unsafeBitCast(symbol, to: Mallopt.self)(arenaMax, 1)
+    }
+
+    /// malloc_trim(0): returns every free page of the heap to the system, not only its top.
+    static func releaseFreeMemory() {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") else { return }
+        typealias MallocTrim = @convention(c) (Int) -> Int32
+        _ = unsafeBitCast(symbol, to: MallocTrim.self)(0)
     }
 }
 
