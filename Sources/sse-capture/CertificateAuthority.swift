@@ -9,11 +9,11 @@ import NIOSSL
 import Synchronization
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #elseif canImport(Musl)
-    import Musl
+import Musl
 #elseif canImport(Darwin)
-    import Darwin
+import Darwin
 #endif
 
 enum CAError: Error, CustomStringConvertible {
@@ -140,8 +140,11 @@ final class CertificateAuthority: Sendable {
     func leafCertificateDER(for host: String) throws -> [UInt8] {
         try signing.withLock { _ in
             try CertificateMinting.leaf(
-                host: host, ipAddress: IPAddressBytes(host), publicKey: leafKey,
-                issuer: caCertificate, issuerKey: caKey
+                host: host,
+                ipAddress: IPAddressBytes(host),
+                publicKey: leafKey,
+                issuer: caCertificate,
+                issuerKey: caKey
             ).derRepresentation()
         }
     }

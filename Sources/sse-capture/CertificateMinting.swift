@@ -8,11 +8,11 @@
 import COpenSSL
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #elseif canImport(Musl)
-    import Musl
+import Musl
 #elseif canImport(Darwin)
-    import Darwin
+import Darwin
 #endif
 
 struct MintingError: Error, CustomStringConvertible {
@@ -27,7 +27,8 @@ struct MintingError: Error, CustomStringConvertible {
         } else {
             var text = [CChar](repeating: 0, count: 256)
             ERR_error_string_n(code, &text, text.count)
-            description = what + ": " + String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            description =
+                what + ": " + String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         }
     }
 }
@@ -106,15 +107,23 @@ enum CertificateMinting {
     /// keyCertSign/cRLSign/digitalSignature (both critical), subjectKeyIdentifier.
     static func certificateAuthority(key: MintedKey) throws -> MintedCertificate {
         let certificate = try newCertificate(validFor: 10 * 365 * day, publicKey: key)
-        try setName(X509_get_subject_name(certificate.pointer), [("CN", "StreamTap sse-capture CA"), ("O", "StreamTap")])
-        try setName(X509_get_issuer_name(certificate.pointer), [("CN", "StreamTap sse-capture CA"), ("O", "StreamTap")])
+        try setName(
+            X509_get_subject_name(certificate.pointer),
+            [("CN", "StreamTap sse-capture CA"), ("O", "StreamTap")]
+        )
+        try setName(
+            X509_get_issuer_name(certificate.pointer),
+            [("CN", "StreamTap sse-capture CA"), ("O", "StreamTap")]
+        )
         try addExtensions(
-            certificate, issuer: certificate,
+            certificate,
+            issuer: certificate,
             [
                 (NID_basic_constraints, "critical,CA:TRUE,pathlen:0"),
                 (NID_key_usage, "critical,digitalSignature,keyCertSign,cRLSign"),
                 (NID_subject_key_identifier, "hash"),
-            ])
+            ]
+        )
         try sign(certificate, with: key)
         return certificate
     }
@@ -124,8 +133,11 @@ enum CertificateMinting {
     /// most 64 characters), the host as its one subjectAltName, CA:FALSE, digitalSignature,
     /// serverAuth, valid from a day ago for 390 days (under the 398 days clients accept).
     static func leaf(
-        host: String, ipAddress: [UInt8]?, publicKey: MintedKey,
-        issuer: MintedCertificate, issuerKey: MintedKey
+        host: String,
+        ipAddress: [UInt8]?,
+        publicKey: MintedKey,
+        issuer: MintedCertificate,
+        issuerKey: MintedKey
     ) throws -> MintedCertificate {
         let certificate = try newCertificate(validFor: 390 * day, publicKey: publicKey)
         try setName(X509_get_subject_name(certificate.pointer), [("CN", String(host.prefix(64)))])
@@ -133,13 +145,15 @@ enum CertificateMinting {
             throw MintingError("X509_set_issuer_name")
         }
         try addExtensions(
-            certificate, issuer: issuer,
+            certificate,
+            issuer: issuer,
             [
                 (NID_basic_constraints, "critical,CA:FALSE"),
                 (NID_key_usage, "critical,digitalSignature"),
                 (NID_ext_key_usage, "serverAuth"),
                 (NID_authority_key_identifier, "keyid"),
-            ])
+            ]
+        )
         try addSubjectAltName(certificate, host: host, ipAddress: ipAddress)
         try sign(certificate, with: issuerKey)
         return certificate
@@ -178,7 +192,9 @@ enum CertificateMinting {
     /// Extensions from OpenSSL's configuration syntax; the values are fixed strings (the host goes
     /// in through addSubjectAltName, never through this parser).
     private static func addExtensions(
-        _ certificate: MintedCertificate, issuer: MintedCertificate, _ extensions: [(Int32, String)]
+        _ certificate: MintedCertificate,
+        issuer: MintedCertificate,
+        _ extensions: [(Int32, String)]
     ) throws {
         var context = X509V3_CTX()
         X509V3_set_ctx(&context, issuer.pointer, certificate.pointer, nil, nil, 0)

@@ -7,11 +7,11 @@ import NIOSSL
 import NIOTLS
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #elseif canImport(Musl)
-    import Musl
+import Musl
 #elseif canImport(Darwin)
-    import Darwin
+import Darwin
 #endif
 
 struct DoctorCheck {

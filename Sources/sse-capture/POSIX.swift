@@ -2,11 +2,11 @@
 // directory creation, stderr. Plain libc instead of Foundation, whose static copy (with ICU) was
 // the largest part of the binary for these four things.
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #elseif canImport(Musl)
-    import Musl
+import Musl
 #elseif canImport(Darwin)
-    import Darwin
+import Darwin
 #endif
 
 /// The value of environment variable `name`, or nil when it is unset.

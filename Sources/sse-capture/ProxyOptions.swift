@@ -6,11 +6,11 @@ import TapCLI
 import TapCodec
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #elseif canImport(Musl)
-    import Musl
+import Musl
 #elseif canImport(Darwin)
-    import Darwin
+import Darwin
 #endif
 
 struct ProxyOptions: ParsableArguments {
@@ -116,7 +116,9 @@ struct ProxyOptions: ParsableArguments {
         if let upstreamCA, !upstreamCA.isEmpty { client.additionalTrustRoots = [.file(upstreamCA)] }
         if insecureUpstream {
             client.certificateVerification = .none
-            writeStandardError("sse-capture: WARNING: --insecure-upstream: upstream TLS certificates are NOT verified\n")
+            writeStandardError(
+                "sse-capture: WARNING: --insecure-upstream: upstream TLS certificates are NOT verified\n"
+            )
         }
         var settings = ProxySettings(
             reverse: reverse.compactMap(ReverseRoute.init(argument:)),
@@ -165,7 +167,8 @@ enum MallocTuning {
 /// `sse-capture ca --env`: the environment each client needs to trust the CA and use the proxy.
 enum CAEnvironment {
     static func lines(proxy: String, caPath: String) -> String {
-        let quoted = "'" + caPath.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "'\\''") + "'"
+        let quoted =
+            "'" + caPath.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "'\\''") + "'"
         return """
             export HTTPS_PROXY=\(proxy)
             export HTTP_PROXY=\(proxy)
