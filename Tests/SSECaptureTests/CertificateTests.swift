@@ -83,3 +83,26 @@ final class CertificateTests: ProxyTestCase {
         }
     }
 }
+
+/// The libc replacements for what Foundation did: `mkdir -p` and the shell quoting of `ca --env`.
+final class POSIXTests: ProxyTestCase {
+    func testMakeDirectoriesCreatesEveryMissingLevelPrivately() throws {
+        let nested = directory + "/a/b/c/"
+        XCTAssertTrue(makeDirectories(nested, mode: 0o700))
+        XCTAssertTrue(makeDirectories(nested, mode: 0o700), "an existing directory is fine")
+        for path in [directory + "/a", directory + "/a/b", directory + "/a/b/c"] {
+            let attributes = try FileManager.default.attributesOfItem(atPath: path)
+            XCTAssertEqual(attributes[.type] as? FileAttributeType, .typeDirectory, path)
+            XCTAssertEqual(((attributes[.posixPermissions] as? NSNumber)?.intValue ?? -1) & 0o077, 0, path)
+        }
+        try "x".write(toFile: directory + "/file", atomically: true, encoding: .utf8)
+        XCTAssertFalse(makeDirectories(directory + "/file", mode: 0o700), "a file is not a directory")
+        XCTAssertFalse(makeDirectories(directory + "/file/below", mode: 0o700))
+    }
+
+    func testCAEnvironmentQuotesAPathWithAQuote() {
+        let lines = CAEnvironment.lines(proxy: "http://127.0.0.1:9110", caPath: "/tmp/it's/ca.pem")
+        XCTAssertTrue(lines.contains("export NODE_EXTRA_CA_CERTS='/tmp/it'\\''s/ca.pem'\n"), lines)
+        XCTAssertTrue(lines.contains("export HTTPS_PROXY=http://127.0.0.1:9110\n"), lines)
+    }
+}
