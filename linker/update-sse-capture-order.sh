@@ -13,6 +13,7 @@
 #
 # Needs valgrind (callgrind records every function executed) and ../shared/bench/proxy-latency.py.
 set -euo pipefail
+# shellcheck source=bench/lib.sh
 source "$(dirname "$0")/../bench/lib.sh"
 bench_need_commands valgrind:valgrind nm:binutils objcopy:binutils
 tool="$BIN/sse-capture"
