@@ -9,7 +9,9 @@
 # correctness. Re-run after large changes to sse-capture or its dependencies:
 #
 #   swift build -c release --static-swift-stdlib --product sse-capture
-#   linker/update-sse-capture-order.sh && swift build -c release --static-swift-stdlib --product sse-capture
+#   linker/update-sse-capture-order.sh
+#   rm .build/release/sse-capture   # SwiftPM does not see the list as an input: force the relink
+#   swift build -c release --static-swift-stdlib --product sse-capture
 #
 # Needs valgrind (callgrind records every function executed) and ../shared/bench/proxy-latency.py.
 set -euo pipefail
