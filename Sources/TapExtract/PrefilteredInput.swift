@@ -34,9 +34,8 @@ final class PartScan: @unchecked Sendable {
     }
 
     func scan(_ base: UnsafeRawPointer, _ scanner: LineHitScanner, page: Int) {
-        // Map the part's pages in one call (Linux 5.14+; elsewhere they fault in as read).
-        let from = start & ~(page - 1)
-        _ = madvise(UnsafeMutableRawPointer(mutating: base + from), end - from, 22 /* MADV_POPULATE_READ */)
+        // The pages fault in as the scan reads them, 16 at a time (the kernel's fault-around):
+        // cheaper here than MADV_POPULATE_READ, which walks them one by one (measured, Linux 6.18).
         var index = 0
         _ = scanner.forEachLine(base, from: start, to: end, final: false) { s, e, holds in
             if holds {
