@@ -140,11 +140,13 @@ public struct FlowLineParser {
 
     /// The members of an object, keys decoded, values as spans (one fast pass; first key wins
     /// on lookup, as `JSONScanner.field` does).
-    public func memberSpans(of object: JSONSpan) -> [(key: [UInt8], value: JSONSpan)] {
+    /// `known`: values already delimited (the items arrays `parse` summarised), not walked again.
+    public func memberSpans(of object: JSONSpan, known: [JSONSpan] = []) -> [(key: [UInt8], value: JSONSpan)] {
         var result: [(key: [UInt8], value: JSONSpan)] = []
         let scanner = JSONScanner(p)
         _ = members(object.start) { key, value in
-            guard let end = skipValue(value), let keyEnd = skipString(key) else { return nil }
+            let knownEnd = known.first { $0.start == value }?.end
+            guard let end = knownEnd ?? skipValue(value), let keyEnd = skipString(key) else { return nil }
             let keySpan = JSONSpan(kind: .string, start: key, end: keyEnd)
             result.append((scanner.decoded(keySpan) ?? [], JSONSpan(kind: kind(value), start: value, end: end)))
             return end

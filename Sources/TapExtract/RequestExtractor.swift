@@ -61,6 +61,10 @@ public struct RequestExtractor {
     var partSeen = Set<String>()
     var sessionCalls: [String?: Int] = [:]
     var sessionItems: [String?: Int] = [:]
+    /// The item arrays of earlier requests, to walk only what a request adds (ResentItems.swift).
+    var resent = ResentItems()
+    /// Resent items skipped so far (their bytes matched an earlier request's), for tests.
+    public private(set) var resentItemsSkipped = 0
     var modelRows: [String: ModelRow] = [:]
     var modelOrder: [String] = []
     var toolStats: [String: ToolStats] = [:]
@@ -92,9 +96,12 @@ public struct RequestExtractor {
         var sessions = Set<String?>()
     }
 
-    public init(types: [RequestType]) {
+    /// `rememberedItemBytes`: how many bytes of earlier requests' item arrays are kept to skip
+    /// their resent items (ResentItems.swift); 0 walks every item of every request (tests).
+    public init(types: [RequestType], rememberedItemBytes: Int = 24 << 20) {
         self.types = types
         want = Set(types)
+        resent.budget = rememberedItemBytes
         if types.contains(where: \.fromEvents) {
             events = FlowTable(needs: [.usage, .stop, .errors, .times])
         }
@@ -130,8 +137,20 @@ public struct RequestExtractor {
             httpStatus: json.canonical(f.status),
             headers: json.canonical(f.headers)
         )
+        // The items arrays the line parser already counted, for `process` (same buffer, now).
+        lineItems = LineItems(base: json.bytes.baseAddress, body: f.body, messages: f.messages, input: f.input)
+        defer { lineItems = nil }
         arriveFlow(meta, body: f.body, json)
     }
+
+    /// What FlowLineParser found in the body of the flow record being fed.
+    struct LineItems {
+        var base: UnsafeRawPointer?
+        var body: JSONSpan?
+        var messages: ItemsSummary?
+        var input: ItemsSummary?
+    }
+    var lineItems: LineItems?
 
     public mutating func feed(_ view: RecordView, type: CaptureType) {
         if events != nil { events?.feed(view, type: type) }
@@ -237,7 +256,10 @@ public struct RequestExtractor {
         // The body's members once, skipped fast: every field below is a lookup in this short
         // list, not a walk over the whole conversation again.
         guard let fast = FlowLineParser(json.bytes) else { return }
-        let bodyMembers = fast.memberSpans(of: body)
+        // The flow line's parse already walked its items arrays: their ends and counts are reused.
+        let line = lineItems.flatMap { $0.base == json.bytes.baseAddress && $0.body == body ? $0 : nil }
+        let counted = [line?.messages, line?.input].compactMap { $0 }.filter { $0.span.kind == .array }
+        let bodyMembers = fast.memberSpans(of: body, known: counted.map(\.span))
         func field(_ name: String) -> JSONSpan? {
             let key = Array(name.utf8)
             return bodyMembers.first { $0.key == key }?.value
@@ -249,7 +271,7 @@ public struct RequestExtractor {
         case .array?:
             if let itemsSpan {
                 items = .array(itemsSpan)
-                summary = fast.summary(of: itemsSpan)
+                summary = counted.first { $0.span == itemsSpan } ?? fast.summary(of: itemsSpan)
             } else {
                 items = .none
             }
@@ -474,9 +496,28 @@ public struct RequestExtractor {
         let wantsReasoning = has(.reasoningPresence)
         let wantsCache = has(.cacheControl)
         var imageParts = 0
-        var index = -1
-        json.forEachElement(of: array) { item in
+        // Items this session sent before with the same bytes were walked then: skip them.
+        let key = ResentItems.Key(session: m.sessionID, provider: m.provider)
+        let base = json.bytes.baseAddress
+        let known = base.map { resent.knownPrefix(key, $0, start: array.start, end: array.end) } ?? .init()
+        thinkingBlocks = known.counts.reasoning
+        cacheMarks = known.counts.cacheMarks
+        var index = known.items - 1
+        resentItemsSkipped += known.items
+        var walkedEnds: [Int] = []
+        var walkedCounts: [ResentItems.Counts] = []
+        defer {
+            if let base {
+                resent.remember(
+                    key, base, start: array.start, prefix: known, walkedEnds: walkedEnds, walkedCounts: walkedCounts)
+            }
+        }
+        json.forEachElement(of: array, after: known.end) { item in
             index += 1
+            defer {
+                walkedEnds.append(item.end - array.start)
+                walkedCounts.append(.init(reasoning: thinkingBlocks, cacheMarks: cacheMarks))
+            }
             guard item.kind == .object else { return true }
             let role = json.field("role", in: item)
             let content = json.field("content", in: item)
@@ -634,7 +675,9 @@ public struct RequestExtractor {
                         w.field("is_error", result.isError)
                     }
                 }
-                let failed = result.isError || looksLikeError(output)
+                // Only two types use the error guess (a costly look at the output's start).
+                let failed =
+                    (has(.functionCallErrors) || has(.toolUsageStats)) && (result.isError || looksLikeError(output))
                 if let name = call?.nameText {
                     toolStats[name, default: ToolStats()].results += 1
                     if failed { toolStats[name]?.errors += 1 }
