@@ -12,7 +12,9 @@ import CTapSIMD
 public struct LineHitScanner: Sendable {
     /// Which code scans (CTapSIMD/linehits.h): the best this CPU runs, or one chosen by a test.
     public enum Path: Int32, Sendable, CaseIterable {
-        case portable = 0, sse2 = 1, avx2 = 2
+        case portable = 0
+        case sse2 = 1
+        case avx2 = 2
 
         /// The best path this machine runs (AVX2 when the CPU and OS support it), found once.
         public static let best = Path(rawValue: Int32(tap_linehits_best_path())) ?? .portable

@@ -1,11 +1,11 @@
-// The input loop of a tool that reads only the lines holding one of a few literals
-// (extract-usage): one SSE2 pass finds the lines and those literals (LineHitScanner), `body`
+// The input loop of a tool that reads only the lines holding one of a few literals (extract-usage):
+// one SIMD pass (LineHitScanner, CTapSIMD/linehits.h) finds the lines and those literals, `body`
 // sees only the lines that hold one, every other line is judged by its `{`…`}` shape alone
 // (skipped, or bad when it is not blank), which is the verdict a tool that skips it by type or
 // literal gives. A named regular file is mapped and scanned in windows of 32 MiB; each window is
-// cut at a line boundary into one part per core (two at most) scanned side by side, then the
-// parts' lines are handed to `body` in file order on this thread, so the answer cannot depend on
-// the split. Stdin, pipes and what a file grew by after it was mapped are read with read(2).
+// cut at a line boundary into one part per core (two at most) scanned side by side, then the parts'
+// lines are handed to `body` in file order on this thread, so the answer cannot depend on the
+// split. Stdin, pipes and what a file grew by after it was mapped are read with read(2).
 
 import Dispatch
 import TapCLI

@@ -509,7 +509,13 @@ public struct RequestExtractor {
         defer {
             if let base {
                 resent.remember(
-                    key, base, start: array.start, prefix: known, walkedEnds: walkedEnds, walkedCounts: walkedCounts)
+                    key,
+                    base,
+                    start: array.start,
+                    prefix: known,
+                    walkedEnds: walkedEnds,
+                    walkedCounts: walkedCounts
+                )
             }
         }
         json.forEachElement(of: array, after: known.end) { item in

@@ -152,7 +152,9 @@ private func closesItself(_ last: UInt8) -> Bool {
 func commonPrefix(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ count: Int) -> Int {
     var i = 0
     while i + 4096 <= count, memcmp(a + i, b + i, 4096) == 0 { i += 4096 }
-    while i + 8 <= count, a.loadUnaligned(fromByteOffset: i, as: UInt64.self) == b.loadUnaligned(fromByteOffset: i, as: UInt64.self) {
+    while i + 8 <= count,
+        a.loadUnaligned(fromByteOffset: i, as: UInt64.self) == b.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+    {
         i += 8
     }
     while i < count, a.load(fromByteOffset: i, as: UInt8.self) == b.load(fromByteOffset: i, as: UInt8.self) { i += 1 }

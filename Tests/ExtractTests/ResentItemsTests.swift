@@ -105,8 +105,10 @@ final class ResentItemsTests: XCTestCase {
         for input in [[msg], [msg, reasoning, fc, fco], [msg, reasoning, fc, fco, answer, msg]] {
             lines.append(
                 flow(
-                    "S2", "openai-responses",
-                    #"{"model":"gpt-x","instructions":"do","input":[\#(input.joined(separator: ","))],"tools":[]}"#)
+                    "S2",
+                    "openai-responses",
+                    #"{"model":"gpt-x","instructions":"do","input":[\#(input.joined(separator: ","))],"tools":[]}"#
+                )
             )
         }
         let sys = #"{"role":"system","content":"sys"}"#

@@ -92,7 +92,11 @@ final class UsageScanTests: XCTestCase {
             for chunks in chunkings {
                 let got = scanned(chunks, scanner)
                 XCTAssertEqual(got.map(\.line), expected.map(\.line), "\(path) round \(round), \(chunks.count) chunks")
-                XCTAssertEqual(got.map(\.holds), expected.map(\.holds), "\(path) round \(round), \(chunks.count) chunks")
+                XCTAssertEqual(
+                    got.map(\.holds),
+                    expected.map(\.holds),
+                    "\(path) round \(round), \(chunks.count) chunks"
+                )
             }
         }
     }
