@@ -121,6 +121,29 @@ public struct RequestExtractor {
     private static let flowKeys = ["flow_id", "session_id", "ts", "provider", "method", "url", "status", "request"]
     private var flowSpans = [JSONSpan?](repeating: nil, count: 8)
 
+    /// A flow record's line: parsed by FlowLineParser, which skips the items this session sent
+    /// before with the same bytes (ResentItems), then fed as `feedFlow`. False when the line is
+    /// not one balanced object (a bad line).
+    public mutating func feedFlowLine(_ view: RecordView, _ line: UnsafeRawBufferPointer) -> Bool {
+        guard let parser = FlowLineParser(line) else { return false }
+        let json = view.json
+        guard
+            let fields = parser.parse(
+                objectAt: view.root.start,
+                knownItems: { fields, start in
+                    guard let base = line.baseAddress else { return ResentItems.Prefix() }
+                    let key = ResentItems.Key(
+                        session: json.text(fields.sessionID),
+                        provider: Provider(name: json.text(fields.provider))
+                    )
+                    return resent.knownPrefix(key, base, start: start, end: line.count)
+                }
+            )
+        else { return false }
+        feedFlow(view, fields)
+        return true
+    }
+
     /// A flow record already parsed by FlowLineParser (its fields reused, the record not walked again).
     public mutating func feedFlow(_ view: RecordView, _ f: FlowLineFields) {
         if events != nil { events?.feed(view, type: .flow) }
@@ -504,6 +527,7 @@ public struct RequestExtractor {
         cacheMarks = known.counts.cacheMarks
         var index = known.items - 1
         resentItemsSkipped += known.items
+        var walkedStarts: [Int] = []
         var walkedEnds: [Int] = []
         var walkedCounts: [ResentItems.Counts] = []
         defer {
@@ -513,6 +537,7 @@ public struct RequestExtractor {
                     base,
                     start: array.start,
                     prefix: known,
+                    walkedStarts: walkedStarts,
                     walkedEnds: walkedEnds,
                     walkedCounts: walkedCounts
                 )
@@ -521,6 +546,7 @@ public struct RequestExtractor {
         json.forEachElement(of: array, after: known.end) { item in
             index += 1
             defer {
+                walkedStarts.append(item.start - array.start)
                 walkedEnds.append(item.end - array.start)
                 walkedCounts.append(.init(reasoning: thinkingBlocks, cacheMarks: cacheMarks))
             }

@@ -6,7 +6,8 @@
 // the raw bytes of the last few item arrays with each item's end and the counts up to it. A new
 // array's longest byte-identical prefix with one of them (compared with memcmp, so exact) covers
 // items that are the same values at the same offsets: those are skipped, their counts taken
-// from the record, and only the new tail is walked. The bytes kept are bounded (`budget`);
+// from the record, and only the new tail is walked (by FlowLineParser, which counts the items
+// and finds the array's end, and by the conversation walk of RequestExtractor). The bytes kept are bounded (`budget`);
 // what is dropped is only walked again, never answered differently.
 
 import TapCodec
@@ -35,6 +36,7 @@ struct ResentItems {
     /// (offset from `[`, exclusive) and the counts after it.
     struct Seen {
         var bytes: [UInt8] = []
+        var starts: [Int] = []
         var ends: [Int] = []
         var counts: [Counts] = []
         var lastUse = 0
@@ -44,8 +46,9 @@ struct ResentItems {
     struct Prefix {
         /// Items already walked (the first `items` of the array).
         var items = 0
-        /// Offset from `[` just past the last of them (0: none).
+        /// Offset from `[` just past the last of them (0: none), and where that last one starts.
         var end = 0
+        var lastStart = 0
         var counts = Counts()
         /// Which remembered array it came from (to be extended), nil when none matched.
         var slot: Int?
@@ -80,7 +83,13 @@ struct ResentItems {
             }
             if lo > 0, s.ends[lo - 1] == same, !closesItself(s.bytes[same - 1]) { lo -= 1 }
             if lo > best.items {
-                best = Prefix(items: lo, end: s.ends[lo - 1], counts: s.counts[lo - 1], slot: slot)
+                best = Prefix(
+                    items: lo,
+                    end: s.ends[lo - 1],
+                    lastStart: s.starts[lo - 1],
+                    counts: s.counts[lo - 1],
+                    slot: slot
+                )
             }
         }
         return best
@@ -93,21 +102,24 @@ struct ResentItems {
         _ base: UnsafeRawPointer,
         start: Int,
         prefix: Prefix,
+        walkedStarts: [Int],
         walkedEnds: [Int],
         walkedCounts: [Counts]
     ) {
         guard let lastEnd = walkedEnds.last ?? (prefix.items > 0 ? prefix.end : nil), lastEnd <= budget else { return }
         clock += 1
-        var list = arrays[key] ?? []
+        // Taken out of the dictionary and the list, so that the arrays are uniquely referenced
+        // and grow in place (a second reference would copy the whole conversation each time).
+        var list = arrays.removeValue(forKey: key) ?? []
         var seen: Seen
         if let slot = prefix.slot, slot < list.count {
             // Extend in place: keep the shared items, append the tail.
-            seen = list[slot]
+            seen = list.remove(at: slot)
             bytesHeld -= seen.bytes.count
             seen.bytes.removeLast(seen.bytes.count - prefix.end)
+            seen.starts.removeLast(seen.starts.count - prefix.items)
             seen.ends.removeLast(seen.ends.count - prefix.items)
             seen.counts.removeLast(seen.counts.count - prefix.items)
-            list.remove(at: slot)
         } else {
             seen = Seen()
             if list.count >= Self.perKey, let oldest = list.indices.min(by: { list[$0].lastUse < list[$1].lastUse }) {
@@ -117,6 +129,7 @@ struct ResentItems {
         }
         let from = seen.bytes.count
         seen.bytes.append(contentsOf: UnsafeRawBufferPointer(start: base + start + from, count: lastEnd - from))
+        seen.starts += walkedStarts
         seen.ends += walkedEnds
         seen.counts += walkedCounts
         seen.lastUse = clock

@@ -21,9 +21,7 @@ final class ResentItemsTests: XCTestCase {
             line.withUnsafeBytes { buffer in
                 guard let view = RecordView(line: buffer), let type = view.type else { return }
                 if type == .flow {
-                    guard let parser = FlowLineParser(buffer), let fields = parser.parse(objectAt: view.root.start)
-                    else { return }
-                    extractor.feedFlow(view, fields)
+                    _ = extractor.feedFlowLine(view, buffer)
                 } else if extractor.reads(type), view.isValid {
                     extractor.feed(view, type: type)
                 }
