@@ -7,8 +7,8 @@
 // array's longest byte-identical prefix with one of them (compared with memcmp, so exact) covers
 // items that are the same values at the same offsets: those are skipped, their counts taken
 // from the record, and only the new tail is walked (by FlowLineParser, which counts the items
-// and finds the array's end, and by the conversation walk of RequestExtractor). The bytes kept are bounded (`budget`);
-// what is dropped is only walked again, never answered differently.
+// and finds the array's end, and by the conversation walk of RequestExtractor). The bytes kept
+// are bounded (`budget`); what is dropped is only walked again, never answered differently.
 
 import TapCodec
 
