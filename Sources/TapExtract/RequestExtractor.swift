@@ -516,8 +516,17 @@ public struct RequestExtractor {
         guard case .array(let array) = items else { return }
         var thinkingBlocks = 0
         var cacheMarks = 0
+        // The wanted types as locals: `has` called inside the item closure (which captures the
+        // mutating self) made Swift copy the whole extractor, all its tables, for every item.
         let wantsReasoning = has(.reasoningPresence)
         let wantsCache = has(.cacheControl)
+        let wantsAssistant = has(.assistantMessages)
+        let wantsLinkage = has(.callLinkage)
+        let wantsErrors = has(.functionCallErrors)
+        let wantsImages = has(.imagesAndFiles)
+        let wantsCalls = has(.toolCalls)
+        let wantsResults = has(.toolResults)
+        let wantsStats = has(.toolUsageStats)
         var imageParts = 0
         // Items this session sent before with the same bytes were walked then: skip them.
         let key = ResentItems.Key(session: m.sessionID, provider: m.provider)
@@ -636,7 +645,7 @@ public struct RequestExtractor {
             case .other:
                 break
             }
-            if has(.imagesAndFiles), let content, content.kind == .array {
+            if wantsImages, let content, content.kind == .array {
                 json.forEachElement(of: content) { part in
                     guard part.kind == .object, let type = json.text(json.field("type", in: part)),
                         ["image", "image_url", "input_image", "document", "input_file", "file"].contains(type)
@@ -658,7 +667,7 @@ public struct RequestExtractor {
                     return true
                 }
             }
-            if has(.assistantMessages),
+            if wantsAssistant,
                 json.isString(role, "assistant")
                     || (m.provider == .responses && json.isString(json.field("type", in: item), "message")
                         && json.isString(role, "assistant"))
@@ -680,7 +689,7 @@ public struct RequestExtractor {
             for call in calls where callSeen[call.id] == nil {
                 let nameText = json.text(call.name)
                 callSeen[call.id] = CallInfo(flowID: m.flowID, name: json.canonical(call.name), nameText: nameText)
-                if has(.toolCalls) {
+                if wantsCalls {
                     emit(.toolCalls, m, base: .callFirst(call.id)) { w in
                         w.field("name", json: json.canonical(call.name))
                         w.field("arguments", json: call.args())
@@ -693,14 +702,14 @@ public struct RequestExtractor {
             }
             for result in results where resultSeen.insert(result.id).inserted {
                 let output = result.output()
-                if has(.toolResults) {
+                if wantsResults {
                     emit(.toolResults, m, base: .callFirst(result.id)) { w in
                         w.field("is_error", result.isError)
                         w.field("output", utf8: output)
                     }
                 }
                 let call = callSeen[result.id]
-                if has(.callLinkage) {
+                if wantsLinkage {
                     emit(.callLinkage, m, base: .callFirst(result.id)) { w in
                         w.field("name", json: call?.name)
                         w.field("call_flow_id", call?.flowID)
@@ -709,12 +718,12 @@ public struct RequestExtractor {
                 }
                 // Only two types use the error guess (a costly look at the output's start).
                 let failed =
-                    (has(.functionCallErrors) || has(.toolUsageStats)) && (result.isError || looksLikeError(output))
+                    (wantsErrors || wantsStats) && (result.isError || looksLikeError(output))
                 if let name = call?.nameText {
                     toolStats[name, default: ToolStats()].results += 1
                     if failed { toolStats[name]?.errors += 1 }
                 }
-                if has(.functionCallErrors), failed {
+                if wantsErrors, failed {
                     emit(.functionCallErrors, m, base: .callFirst(result.id)) { w in
                         w.field("name", json: call?.name)
                         w.field("is_error", result.isError)
@@ -724,13 +733,13 @@ public struct RequestExtractor {
             }
             return true
         }
-        if has(.reasoningPresence) {
+        if wantsReasoning {
             emit(.reasoningPresence, m, base: .flowFirst) { w in
                 w.field("reasoning_items", thinkingBlocks)
                 w.field("has_reasoning", thinkingBlocks > 0)
             }
         }
-        if has(.cacheControl), m.provider == .anthropic {
+        if wantsCache, m.provider == .anthropic {
             emit(.cacheControl, m, base: .flowFirst) { w in w.field("cache_control_blocks", cacheMarks) }
         }
         _ = imageParts
