@@ -127,7 +127,7 @@ let package = Package(
             .product(name: "NIOHTTPCompression", package: "swift-nio-extras"),
         ])),
         // The extract-* tools share one analysis library (flows, prompts, turns) over TapCodec.
-        .target(name: "TapExtract", dependencies: ["TapCodec", "TapCLI", "COpenSSL", argumentParser]),
+        .target(name: "TapExtract", dependencies: ["TapCodec", "TapCLI", "COpenSSL", "CTapSIMD", argumentParser]),
         tool("extract-prompts", ["TapExtract"]),
         tool("extract-turns", ["TapExtract"]),
         tool("extract-pairs", ["TapExtract"]),
