@@ -137,6 +137,18 @@ final class UsageScanTests: XCTestCase {
             XCTAssertEqual(mapped.stderr, piped.stderr, "\(tool) \(args)")
             XCTAssertFalse(mapped.stdout.isEmpty, tool)
         }
+        // Many windows, each in two parts, one scanned while the one before is read: the same
+        // answer and messages whatever the window (odd sizes cut lines anywhere).
+        let whole = try await Binary.run("extract-usage", ["--by", "session", path])
+        for window in [1 << 20, 300_001, 65_537] {
+            let windowed = try await Binary.run(
+                "extract-usage",
+                ["--by", "session", path],
+                environment: ["STREAMTAP_SCAN_WINDOW": String(window)]
+            )
+            XCTAssertEqual(windowed.stdoutText, whole.stdoutText, "window \(window)")
+            XCTAssertEqual(windowed.stderr, whole.stderr, "window \(window)")
+        }
         // Each copy: s1 has two flows (10+20 in, 5+7 out, 100 cache read), s2 one (10, 2, 40).
         let r = try await Binary.run("extract-usage", ["--by", "session", path])
         let n = copies
