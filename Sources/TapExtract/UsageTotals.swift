@@ -225,6 +225,32 @@ func findBytes(
     _ needleCount: Int
 ) -> UnsafeMutableRawPointer?
 
+extension ExtractDriver {
+    /// extract-usage's pass: only the lines holding a usage key or an agent's telemetry name are
+    /// read (every record used has one: events with usage, codex.*/claude_code.* events, the cost
+    /// metric), each into a UsageLine on the scanning threads; the totals take them in input
+    /// order, then `finish` writes the answer. (Here rather than in the tool so that the
+    /// compiler specializes the generic scan for UsageLine.)
+    public func runUsage(finish: (inout UsageTotals, inout [UInt8]) throws -> Void) throws {
+        var totals = UsageTotals()
+        try run(
+            linesHoldingAny: UsageTotals.prefilterLiterals,
+            prepare: { UsageLine($0) },
+            { _, read in
+                switch read {
+                case .skipped: return .skipped
+                case .bad: return .bad
+                case .telemetry(let usage): totals.feedTelemetry(usage)
+                case .cost(let cost): totals.feedCost(cost)
+                case .event(let event): if let event { totals.feed(event) }
+                }
+                return .used
+            },
+            finish: { out in try finish(&totals, &out) }
+        )
+    }
+}
+
 /// An event record of a known provider, read for its usage (UsageLine).
 public struct UsageEvent: Sendable {
     var flowID: String?

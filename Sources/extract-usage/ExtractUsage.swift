@@ -37,29 +37,11 @@ struct ExtractUsage: ParsableCommand {
             }
             priceTable = table
         }
-        var totals = UsageTotals()
         let grouping = by
-        // Only the lines holding a usage key or an agent's telemetry name are read (every record
-        // used has one: events with usage, codex.*/claude_code.* events, the cost metric), each
-        // into a UsageLine on the scanning threads; the totals take them in input order.
-        try ExtractDriver(tool: "extract-usage", options: input).run(
-            linesHoldingAny: UsageTotals.prefilterLiterals,
-            prepare: { UsageLine($0) },
-            { _, read in
-                switch read {
-                case .skipped: return .skipped
-                case .bad: return .bad
-                case .telemetry(let usage): totals.feedTelemetry(usage)
-                case .cost(let cost): totals.feedCost(cost)
-                case .event(let event): if let event { totals.feed(event) }
-                }
-                return .used
-            },
-            finish: { out in
-                totals.dropTelemetryOfCapturedSessions()
-                totals.finish(by: grouping, prices: priceTable, into: &out)
-            }
-        )
+        try ExtractDriver(tool: "extract-usage", options: input).runUsage { totals, out in
+            totals.dropTelemetryOfCapturedSessions()
+            totals.finish(by: grouping, prices: priceTable, into: &out)
+        }
     }
 
     static func main() { TapMain.run(Self.self) }
