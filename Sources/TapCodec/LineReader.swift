@@ -142,7 +142,14 @@ public final class LineReader {
                     break
                 }
                 let line = UnsafeRawBufferPointer(start: buffer + start, count: buffer.distance(to: nl) - start)
-                try body(line, validating && JSONScanner.isValidObject(line))
+                // A line that was unfinished in the buffer (split only) is complete now: one
+                // AVX2 pass over it (with its `\n`); a line the validator above turned down,
+                // or any line it cannot show valid, is judged by the Swift validator.
+                let valid =
+                    validating
+                    && ((splitOnly && simdLevel > 0 && tap_validate_line(simdLevel, buffer + start, line.count + 1) == line.count)
+                        || JSONScanner.isValidObject(line))
+                try body(line, valid)
                 start += line.count + 1
                 splitOnly = false
             }
