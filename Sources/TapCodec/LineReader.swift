@@ -147,7 +147,8 @@ public final class LineReader {
                 // or any line it cannot show valid, is judged by the Swift validator.
                 let valid =
                     validating
-                    && ((splitOnly && simdLevel > 0 && tap_validate_line(simdLevel, buffer + start, line.count + 1) == line.count)
+                    && ((splitOnly && simdLevel > 0
+                        && tap_validate_line(simdLevel, buffer + start, line.count + 1) == line.count)
                         || JSONScanner.isValidObject(line))
                 try body(line, valid)
                 start += line.count + 1

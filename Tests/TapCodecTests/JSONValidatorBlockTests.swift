@@ -4,12 +4,12 @@
 // random strings — each verdict checked against the expected one where it is known by
 // construction, and always against ReferenceValidator (the scalar validator of session 1).
 
+import CTapSIMD
 import Foundation
 import TapTestSupport
 import XCTest
 
 @testable import TapCodec
-import CTapSIMD
 
 final class JSONValidatorBlockTests: XCTestCase {
     /// Checks `text` with the validator in every mode against the reference (and `expected`
@@ -73,10 +73,22 @@ final class JSONValidatorBlockTests: XCTestCase {
         guard tap_simd_level() > 0 else { return }
         let found = withNext.withUnsafeBytes { raw in tap_validate_line(1, raw.baseAddress, raw.count) }
         if found >= 0 {
-            XCTAssertEqual(found, expected, "SIMD line validator: \(label()) \(describe(withNext))", file: file, line: line)
+            XCTAssertEqual(
+                found,
+                expected,
+                "SIMD line validator: \(label()) \(describe(withNext))",
+                file: file,
+                line: line
+            )
         } else if let expected {
             let opens = withNext[..<expected].filter { $0 == UInt8(ascii: "[") || $0 == UInt8(ascii: "{") }.count
-            XCTAssertGreaterThan(opens, 64, "SIMD line validator rejected a valid line: \(label()) \(describe(withNext))", file: file, line: line)
+            XCTAssertGreaterThan(
+                opens,
+                64,
+                "SIMD line validator rejected a valid line: \(label()) \(describe(withNext))",
+                file: file,
+                line: line
+            )
         }
     }
 
@@ -380,11 +392,14 @@ final class JSONValidatorBlockTests: XCTestCase {
             if depth > 4 || pick(3) == 0 { return atoms[pick(atoms.count)] }
             let count = pick(4)
             if pick(2) == 0 {
-                return "[" + (0..<count).map { _ in value(depth + 1) }.joined(separator: pick(8) == 0 ? " , " : ",") + "]"
+                return "[" + (0..<count).map { _ in value(depth + 1) }.joined(separator: pick(8) == 0 ? " , " : ",")
+                    + "]"
             }
             return "{" + (0..<count).map { k in "\"k\(k)\" :" + value(depth + 1) }.joined(separator: ",") + "}"
         }
-        let junk: [UInt8] = [0x22, 0x5C, 0x7B, 0x7D, 0x5B, 0x5D, 0x3A, 0x2C, 0x0A, 0x09, 0x01, 0x80, 0xC0, 0xED, 0xFF, 0x75]
+        let junk: [UInt8] = [
+            0x22, 0x5C, 0x7B, 0x7D, 0x5B, 0x5D, 0x3A, 0x2C, 0x0A, 0x09, 0x01, 0x80, 0xC0, 0xED, 0xFF, 0x75,
+        ]
         for round in 0..<3_000 {
             var text = Array(("{\"r\":" + value(0) + "}").utf8)
             if round % 3 == 1 {
