@@ -125,18 +125,10 @@ public struct EventFold {
                 calls[i].name = json.canonical(name)
             }
         } else if json.stringEquals(type, "message_start") {
-            guard needs.contains(.usage), let message = json.member(d, "message"),
-                let u = json.field("usage", in: message), u.kind == .object
-            else { return }
-            var fresh = Usage()
-            fresh.model = json.canonical(json.field("model", in: message))
-            Self.anthropicFields(u, into: &fresh, json)
-            usage = fresh
+            if needs.contains(.usage), let fresh = Self.messageStartUsage(d, json) { usage = fresh }
         } else if json.stringEquals(type, "message_delta") {
             if needs.contains(.usage), let u = json.field("usage", in: d), u.kind == .object {
-                var current = usage ?? Usage()
-                Self.anthropicFields(u, into: &current, json)
-                usage = current
+                usage = UsageUpdate.merge(AnthropicUsageFields(u, json)).applied(to: usage)
             }
             if needs.contains(.stop), let reason = json.member(json.field("delta", in: d), "stop_reason"),
                 reason.kind != .null
@@ -146,11 +138,13 @@ public struct EventFold {
         }
     }
 
-    static func anthropicFields(_ u: JSONSpan, into usage: inout Usage, _ json: JSONScanner) {
-        if let v = json.strictInteger(json.field("input_tokens", in: u)) { usage.input = v }
-        if let v = json.strictInteger(json.field("output_tokens", in: u)) { usage.output = v }
-        if let v = json.strictInteger(json.field("cache_read_input_tokens", in: u)) { usage.cacheRead = v }
-        if let v = json.strictInteger(json.field("cache_creation_input_tokens", in: u)) { usage.cacheWrite = v }
+    /// The usage of a `message_start` (nil when its message has no usage object).
+    static func messageStartUsage(_ d: JSONSpan, _ json: JSONScanner) -> Usage? {
+        guard let message = json.member(d, "message"), let u = json.field("usage", in: message), u.kind == .object
+        else { return nil }
+        var fresh = UsageUpdate.merge(AnthropicUsageFields(u, json)).applied(to: nil)
+        fresh.model = json.canonical(json.field("model", in: message))
+        return fresh
     }
 
     private mutating func responses(_ d: JSONSpan, _ needs: FoldNeeds, _ json: JSONScanner) {
@@ -188,15 +182,7 @@ public struct EventFold {
             || json.stringEquals(type, "response.failed")
         {
             guard let response = json.member(d, "response") else { return }
-            if needs.contains(.usage), let u = json.field("usage", in: response), u.kind == .object {
-                var fresh = Usage()
-                let cached = json.integerValue(json.member(json.field("input_tokens_details", in: u), "cached_tokens"))
-                fresh.input = json.integerValue(json.field("input_tokens", in: u)) - cached
-                fresh.output = json.integerValue(json.field("output_tokens", in: u))
-                fresh.cacheRead = cached
-                fresh.model = json.canonical(json.field("model", in: response))
-                usage = fresh
-            }
+            if needs.contains(.usage), let fresh = Self.responsesUsage(response, json) { usage = fresh }
             if needs.contains(.stop), let status = json.field("status", in: response), status.kind != .null {
                 stopReason = json.canonical(status)
             }
@@ -247,6 +233,18 @@ public struct EventFold {
         }
     }
 
+    /// The usage of a final Responses event's `response` (nil when it has no usage object).
+    static func responsesUsage(_ response: JSONSpan, _ json: JSONScanner) -> Usage? {
+        guard let u = json.field("usage", in: response), u.kind == .object else { return nil }
+        var fresh = Usage()
+        let cached = json.integerValue(json.member(json.field("input_tokens_details", in: u), "cached_tokens"))
+        fresh.input = json.integerValue(json.field("input_tokens", in: u)) - cached
+        fresh.output = json.integerValue(json.field("output_tokens", in: u))
+        fresh.cacheRead = cached
+        fresh.model = json.canonical(json.field("model", in: response))
+        return fresh
+    }
+
     static func chatUsage(_ d: JSONSpan, _ u: JSONSpan, _ json: JSONScanner) -> Usage {
         var fresh = Usage()
         var cachedSpan = json.field("cached_tokens", in: u)
@@ -259,5 +257,72 @@ public struct EventFold {
         fresh.cacheRead = cached
         fresh.model = json.canonical(json.field("model", in: d))
         return fresh
+    }
+}
+
+/// The token counts an Anthropic usage object carries (a `message_delta` repeats only some).
+public struct AnthropicUsageFields: Sendable {
+    var input, output, cacheRead, cacheWrite: Int64?
+
+    init(_ u: JSONSpan, _ json: JSONScanner) {
+        input = json.strictInteger(json.field("input_tokens", in: u))
+        output = json.strictInteger(json.field("output_tokens", in: u))
+        cacheRead = json.strictInteger(json.field("cache_read_input_tokens", in: u))
+        cacheWrite = json.strictInteger(json.field("cache_creation_input_tokens", in: u))
+    }
+}
+
+/// What one event does to its flow's usage, read from the event alone: so a tool can read it on
+/// another thread and apply it in order later (extract-usage).
+public enum UsageUpdate: Sendable {
+    /// A whole new usage (message_start, a final Responses event, a chat usage chunk).
+    case replace(Usage)
+    /// Anthropic's message_delta: the counts it carries replace those so far, field by field.
+    case merge(AnthropicUsageFields)
+
+    /// The usage of `data`, an event of `provider` (nil when the event carries none).
+    public init?(_ d: JSONSpan, provider: Provider, json: JSONScanner) {
+        guard d.kind == .object else { return nil }
+        switch provider {
+        case .anthropic:
+            let type = json.field("type", in: d)
+            if json.isString(type, "message_start") {
+                guard let fresh = EventFold.messageStartUsage(d, json) else { return nil }
+                self = .replace(fresh)
+            } else if json.isString(type, "message_delta") {
+                guard let u = json.field("usage", in: d), u.kind == .object else { return nil }
+                self = .merge(AnthropicUsageFields(u, json))
+            } else {
+                return nil
+            }
+        case .responses:
+            let type = json.field("type", in: d)
+            guard
+                json.isString(type, "response.completed") || json.isString(type, "response.incomplete")
+                    || json.isString(type, "response.failed"),
+                let response = json.member(d, "response"),
+                let fresh = EventFold.responsesUsage(response, json)
+            else { return nil }
+            self = .replace(fresh)
+        case .chat:
+            guard let u = json.field("usage", in: d), u.kind == .object else { return nil }
+            self = .replace(EventFold.chatUsage(d, u, json))
+        case .other:
+            return nil
+        }
+    }
+
+    public func applied(to usage: Usage?) -> Usage {
+        switch self {
+        case .replace(let fresh):
+            return fresh
+        case .merge(let fields):
+            var current = usage ?? Usage()
+            if let v = fields.input { current.input = v }
+            if let v = fields.output { current.output = v }
+            if let v = fields.cacheRead { current.cacheRead = v }
+            if let v = fields.cacheWrite { current.cacheWrite = v }
+            return current
+        }
     }
 }

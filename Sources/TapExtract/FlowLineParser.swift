@@ -48,6 +48,15 @@ public struct FlowLineParser {
 
     /// Parses the record object at `start`; nil when the line is not one balanced object.
     public func parse(objectAt start: Int) -> FlowLineFields? {
+        parse(objectAt: start, knownItems: { _, _ in ResentItems.Prefix() })
+    }
+
+    /// `knownItems(fields so far, array start)`: the leading items of an items array already
+    /// seen with the same bytes (ResentItems), counted without being walked again.
+    func parse(
+        objectAt start: Int,
+        knownItems: (FlowLineFields, Int) -> ResentItems.Prefix
+    ) -> FlowLineFields? {
         var fields = FlowLineFields()
         guard
             let end = members(
@@ -61,7 +70,7 @@ public struct FlowLineParser {
                     case .method: fields.method = span(value)
                     case .url: fields.url = span(value)
                     case .status: fields.status = span(value)
-                    case .request: return request(value, &fields)
+                    case .request: return request(value, &fields, knownItems)
                     default: break
                     }
                     return nil
@@ -74,7 +83,11 @@ public struct FlowLineParser {
         return i == n ? fields : nil
     }
 
-    private func request(_ start: Int, _ fields: inout FlowLineFields) -> Int? {
+    private func request(
+        _ start: Int,
+        _ fields: inout FlowLineFields,
+        _ knownItems: (FlowLineFields, Int) -> ResentItems.Prefix
+    ) -> Int? {
         guard p[start] == UInt8(ascii: "{") else { return skipValue(start) }
         var f = fields
         let end = members(start) { key, value in
@@ -93,11 +106,11 @@ public struct FlowLineParser {
                 switch keyName(key) {
                 case .model: f.model = span(v)
                 case .messages:
-                    let (summary, end) = items(v)
+                    let (summary, end) = items(v, known: knownItems(f, v))
                     f.messages = summary
                     return end
                 case .input:
-                    let (summary, end) = items(v)
+                    let (summary, end) = items(v, known: knownItems(f, v))
                     f.input = summary
                     return end
                 default: break
@@ -111,8 +124,9 @@ public struct FlowLineParser {
         return end
     }
 
-    /// Counts an array's elements and keeps the last; a string is kept as is.
-    private func items(_ start: Int) -> (ItemsSummary?, Int?) {
+    /// Counts an array's elements and keeps the last; a string is kept as is. `known`: its first
+    /// items, byte for byte those of an array seen before, counted without a walk.
+    private func items(_ start: Int, known: ResentItems.Prefix? = nil) -> (ItemsSummary?, Int?) {
         if p[start] != UInt8(ascii: "[") {
             guard let end = skipValue(start) else { return (nil, nil) }
             return (ItemsSummary(span: JSONSpan(kind: kind(start), start: start, end: end)), end)
@@ -123,6 +137,22 @@ public struct FlowLineParser {
         guard i < n else { return (nil, nil) }
         if p[i] == UInt8(ascii: "]") {
             return (ItemsSummary(span: JSONSpan(kind: .array, start: start, end: i + 1)), i + 1)
+        }
+        if let known, known.items > 0 {
+            count = known.items
+            last = JSONSpan(kind: kind(start + known.lastStart), start: start + known.lastStart, end: start + known.end)
+            i = ws(start + known.end)
+            guard i < n else { return (nil, nil) }
+            if p[i] == UInt8(ascii: "]") {
+                let summary = ItemsSummary(
+                    span: JSONSpan(kind: .array, start: start, end: i + 1),
+                    count: count,
+                    last: last
+                )
+                return (summary, i + 1)
+            }
+            guard p[i] == UInt8(ascii: ",") else { return (nil, nil) }
+            i = ws(i + 1)
         }
         while true {
             guard i < n, let end = skipValue(i) else { return (nil, nil) }
@@ -140,11 +170,13 @@ public struct FlowLineParser {
 
     /// The members of an object, keys decoded, values as spans (one fast pass; first key wins
     /// on lookup, as `JSONScanner.field` does).
-    public func memberSpans(of object: JSONSpan) -> [(key: [UInt8], value: JSONSpan)] {
+    /// `known`: values already delimited (the items arrays `parse` summarised), not walked again.
+    public func memberSpans(of object: JSONSpan, known: [JSONSpan] = []) -> [(key: [UInt8], value: JSONSpan)] {
         var result: [(key: [UInt8], value: JSONSpan)] = []
         let scanner = JSONScanner(p)
         _ = members(object.start) { key, value in
-            guard let end = skipValue(value), let keyEnd = skipString(key) else { return nil }
+            let knownEnd = known.first { $0.start == value }?.end
+            guard let end = knownEnd ?? skipValue(value), let keyEnd = skipString(key) else { return nil }
             let keySpan = JSONSpan(kind: .string, start: key, end: keyEnd)
             result.append((scanner.decoded(keySpan) ?? [], JSONSpan(kind: kind(value), start: value, end: end)))
             return end

@@ -1,11 +1,11 @@
-// The input loop of a tool that reads only the lines holding one of a few literals
-// (extract-usage): one SSE2 pass finds the lines and those literals (LineHitScanner), `body`
+// The input loop of a tool that reads only the lines holding one of a few literals (extract-usage):
+// one SIMD pass (LineHitScanner, CTapSIMD/linehits.h) finds the lines and those literals, `body`
 // sees only the lines that hold one, every other line is judged by its `{`…`}` shape alone
 // (skipped, or bad when it is not blank), which is the verdict a tool that skips it by type or
-// literal gives. A named regular file is mapped and scanned in windows of 32 MiB; each window is
-// cut at a line boundary into one part per core (two at most) scanned side by side, then the
-// parts' lines are handed to `body` in file order on this thread, so the answer cannot depend on
-// the split. Stdin, pipes and what a file grew by after it was mapped are read with read(2).
+// literal gives. A named regular file is mapped and scanned in windows of 16 MiB; each window is
+// cut at a line boundary into one part per core (two at most) scanned side by side on other
+// threads, while the previous window's lines are handed to `body` in file order on this thread, so
+// the answer cannot depend on the split. Stdin, pipes and what a file grew by after it was mapped are read with read(2).
 
 import Dispatch
 import TapCLI
@@ -20,11 +20,12 @@ import Darwin
 #endif
 
 /// What the scan of one part of a window found (written by one scanning thread, read after the join).
-final class PartScan: @unchecked Sendable {
+final class PartScan<Prepared>: @unchecked Sendable {
     let start: Int, end: Int
     var lines = 0
-    /// Lines holding a literal: start, end (newline excluded), index of the line in the part.
-    var hits: [(start: Int, end: Int, index: Int)] = []
+    /// Lines holding a literal: start, end (newline excluded), index of the line in the part, and
+    /// what the tool's `prepare` made of it on the scanning thread.
+    var hits: [(start: Int, end: Int, index: Int, prepared: Prepared)] = []
     /// Indices of the lines that are not `{`…`}` (nor blank).
     var badShapes: [Int] = []
 
@@ -33,14 +34,13 @@ final class PartScan: @unchecked Sendable {
         self.end = end
     }
 
-    func scan(_ base: UnsafeRawPointer, _ scanner: LineHitScanner, page: Int) {
-        // Map the part's pages in one call (Linux 5.14+; elsewhere they fault in as read).
-        let from = start & ~(page - 1)
-        _ = madvise(UnsafeMutableRawPointer(mutating: base + from), end - from, 22 /* MADV_POPULATE_READ */)
+    func scan(_ base: UnsafeRawPointer, _ scanner: LineHitScanner, _ prepare: (UnsafeRawBufferPointer) -> Prepared) {
+        // The pages fault in as the scan reads them, 16 at a time (the kernel's fault-around):
+        // cheaper here than MADV_POPULATE_READ, which walks them one by one (measured, Linux 6.18).
         var index = 0
         _ = scanner.forEachLine(base, from: start, to: end, final: false) { s, e, holds in
             if holds {
-                hits.append((s, e, index))
+                hits.append((s, e, index, prepare(UnsafeRawBufferPointer(start: base + s, count: e - s))))
             } else if !lineHasObjectShape(base, s, e) {
                 badShapes.append(index)
             }
@@ -71,20 +71,32 @@ func lineHasObjectShape(_ line: UnsafeRawBufferPointer) -> Bool {
 }
 
 extension ExtractDriver {
-    /// Bytes per window of a mapped file (its pages are released after it: RSS stays flat).
-    static let windowSize = 32 << 20
+    /// Bytes per window of a mapped file (its pages are released after it: RSS stays flat); two
+    /// windows are mapped at a time. `STREAMTAP_SCAN_WINDOW` (bytes) sets it, so that the tests
+    /// can cover many windows with a small file.
+    static let windowSize: Int = {
+        guard let text = getenv("STREAMTAP_SCAN_WINDOW"), let bytes = Int(String(cString: text)), bytes > 0 else {
+            return 16 << 20
+        }
+        return bytes
+    }()
     /// Smallest window worth a second thread.
-    static let splitThreshold = 4 << 20
+    static var splitThreshold: Int { windowSize / 4 }
 
-    /// Like `run(_:finish:)`, `body` seeing only the lines that hold one of `literals`.
-    public func run(
+    /// Like `run(_:finish:)`, `body` seeing only the lines that hold one of `literals`, with what
+    /// `prepare` (pure: it may run on a scanning thread, ahead of `body`) made of each.
+    public func run<Prepared: Sendable>(
         linesHoldingAny literals: [[UInt8]],
-        _ body: (UnsafeRawBufferPointer) -> LineVerdict,
+        prepare: @escaping @Sendable (UnsafeRawBufferPointer) -> Prepared,
+        _ body: (UnsafeRawBufferPointer, Prepared) -> LineVerdict,
         finish: (inout [UInt8]) throws -> Void
     ) throws {
-        try forEachInput(LineHitScanner(literals: literals), everyLine: false, finish: finish) { line, holds in
+        try forEachInput(LineHitScanner(literals: literals), everyLine: false, prepare: prepare, finish: finish) {
+            line,
+            holds,
+            prepared in
             guard holds else { return lineHasObjectShape(line) ? .skipped : .bad }
-            return body(line)
+            return body(line, prepared ?? prepare(line))
         }
     }
 
@@ -95,16 +107,22 @@ extension ExtractDriver {
         _ body: (UnsafeRawBufferPointer, Bool) -> LineVerdict,
         finish: (inout [UInt8]) throws -> Void
     ) throws {
-        try forEachInput(LineHitScanner(literals: literals), everyLine: true, finish: finish, body)
+        try forEachInput(LineHitScanner(literals: literals), everyLine: true, prepare: { _ in () }, finish: finish) {
+            line,
+            holds,
+            _ in body(line, holds)
+        }
     }
 
-    /// The inputs one after the other; `verdict(line, holdsLiteral)` for every line (the mapped
-    /// prefiltered scan calls it only for lines holding a literal and lines of a bad shape).
-    private func forEachInput(
+    /// The inputs one after the other; `verdict(line, holdsLiteral, prepared)` for every line (the
+    /// mapped prefiltered scan calls it only for lines holding a literal, which it has prepared,
+    /// and lines of a bad shape).
+    private func forEachInput<Prepared>(
         _ scanner: LineHitScanner,
         everyLine: Bool,
+        prepare: @escaping @Sendable (UnsafeRawBufferPointer) -> Prepared,
         finish: (inout [UInt8]) throws -> Void,
-        _ verdict: (UnsafeRawBufferPointer, Bool) -> LineVerdict
+        _ verdict: (UnsafeRawBufferPointer, Bool, Prepared?) -> LineVerdict
     ) throws {
         let inputs = options.files.isEmpty ? ["-"] : options.files
         let several = inputs.count > 1
@@ -131,7 +149,7 @@ extension ExtractDriver {
             }
             var number = 0
             func handle(_ line: UnsafeRawBufferPointer, _ n: Int, _ holds: Bool) throws {
-                if verdict(line, holds) == .bad { try self.noteBad(input, n, several) }
+                if verdict(line, holds, nil) == .bad { try self.noteBad(input, n, several) }
             }
             var offset = 0
             if input != "-", (st.st_mode & S_IFMT) == S_IFREG, st.st_size > 0 {
@@ -139,8 +157,12 @@ extension ExtractDriver {
                 offset =
                     try everyLine
                     ? scanMappedEveryLine(fd, size: size, scanner, &number, &progress, handle)
-                    : scanMapped(fd, size: size, scanner, &number, &progress) { line, n in
-                        if let line { try handle(line, n, true) } else { try noteBad(input, n, several) }
+                    : scanMapped(fd, size: size, scanner, prepare, &number, &progress) { line, n, prepared in
+                        if let line {
+                            if verdict(line, true, prepared) == .bad { try noteBad(input, n, several) }
+                        } else {
+                            try noteBad(input, n, several)
+                        }
                     }
                 guard lseek(fd, off_t(offset), SEEK_SET) == off_t(offset) else {
                     throw TapFailure("\(tool): \(input): \(String(cString: strerror(errno)))")
@@ -197,13 +219,14 @@ extension ExtractDriver {
     /// The mapped part of a regular file, up to its last newline; returns where read(2) takes over.
     /// `handle(line, number)` is called for the lines holding a literal, `handle(nil, number)`
     /// for the lines of a bad shape (the others are skipped whatever the tool, and only counted).
-    private func scanMapped(
+    private func scanMapped<Prepared>(
         _ fd: Int32,
         size: Int,
         _ scanner: LineHitScanner,
+        _ prepare: @escaping @Sendable (UnsafeRawBufferPointer) -> Prepared,
         _ number: inout Int,
         _ progress: inout Progress,
-        _ handle: (UnsafeRawBufferPointer?, Int) throws -> Void
+        _ handle: (UnsafeRawBufferPointer?, Int, Prepared?) throws -> Void
     ) throws -> Int {
         TruncationGuard.install(tool: tool)
         guard let map = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), map != MAP_FAILED else { return 0 }
@@ -214,26 +237,22 @@ extension ExtractDriver {
         nonisolated(unsafe) let base = UnsafeRawPointer(map)
         let cores = sysconf(Int32(_SC_NPROCESSORS_ONLN)) > 1 ? 2 : 1
         let page = Int(sysconf(Int32(_SC_PAGESIZE)))
-        var windowStart = 0
-        while windowStart < mappedEnd {
-            let windowEnd = Self.lineBoundary(base, after: windowStart + Self.windowSize, limit: mappedEnd)
-            var cuts = [windowStart]
-            if cores > 1, windowEnd - windowStart >= Self.splitThreshold {
-                let middle = Self.lineBoundary(
-                    base,
-                    after: windowStart + (windowEnd - windowStart) / 2,
-                    limit: windowEnd
-                )
-                if middle < windowEnd { cuts.append(middle) }
+        // One window is judged on this thread while the next is scanned on others: the scan
+        // (memory bound) and the parsing of the lines found (CPU bound) overlap.
+        let scanning = DispatchGroup()
+        defer { scanning.wait() }  // before the unmap: no scan may still read the pages
+        func startScan(at start: Int) -> [PartScan<Prepared>] {
+            let parts: [PartScan<Prepared>] = Self.windowParts(base, from: start, limit: mappedEnd, cores: cores)
+            for part in parts {
+                DispatchQueue.global().async(group: scanning) { part.scan(base, scanner, prepare) }
             }
-            cuts.append(windowEnd)
-            let parts = (0..<(cuts.count - 1)).map { PartScan(start: cuts[$0], end: cuts[$0 + 1]) }
-            if parts.count == 1 {
-                parts[0].scan(base, scanner, page: page)
-            } else {
-                DispatchQueue.concurrentPerform(iterations: parts.count) { k in parts[k].scan(base, scanner, page: page)
-                }
-            }
+            return parts
+        }
+        var next = startScan(at: 0)
+        while let first = next.first, let last = next.last {
+            scanning.wait()
+            let parts = next
+            next = last.end < mappedEnd ? startScan(at: last.end) : []
             // The lines to judge, in file order, part by part.
             for part in parts {
                 var h = 0
@@ -243,11 +262,12 @@ extension ExtractDriver {
                         let hit = part.hits[h]
                         try handle(
                             UnsafeRawBufferPointer(start: base + hit.start, count: hit.end - hit.start),
-                            number + hit.index + 1
+                            number + hit.index + 1,
+                            hit.prepared
                         )
                         h += 1
                     } else {
-                        try handle(nil, number + part.badShapes[b] + 1)
+                        try handle(nil, number + part.badShapes[b] + 1, nil)
                         b += 1
                     }
                 }
@@ -256,12 +276,28 @@ extension ExtractDriver {
                 progress.advance(bytes: part.end - part.start, lines: part.lines)
             }
             // Pages handed out are dropped from our resident set (they stay in the page cache).
-            let releaseEnd = windowEnd & ~(page - 1)
-            let releaseStart = windowStart & ~(page - 1)
+            let releaseStart = first.start & ~(page - 1)
+            let releaseEnd = last.end & ~(page - 1)
             if releaseEnd > releaseStart { _ = madvise(map + releaseStart, releaseEnd - releaseStart, MADV_DONTNEED) }
-            windowStart = windowEnd
         }
         return mappedEnd
+    }
+
+    /// The next window from `start`, cut at line boundaries into one part per core.
+    static func windowParts<Prepared>(
+        _ base: UnsafeRawPointer,
+        from start: Int,
+        limit: Int,
+        cores: Int
+    ) -> [PartScan<Prepared>] {
+        let end = lineBoundary(base, after: start + windowSize, limit: limit)
+        var cuts = [start]
+        if cores > 1, end - start >= splitThreshold {
+            let middle = lineBoundary(base, after: start + (end - start) / 2, limit: end)
+            if middle < end { cuts.append(middle) }
+        }
+        cuts.append(end)
+        return (0..<(cuts.count - 1)).map { PartScan(start: cuts[$0], end: cuts[$0 + 1]) }
     }
 
     /// The index after the first newline at or after `at` (`limit` when there is none before it).

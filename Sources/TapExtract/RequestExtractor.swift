@@ -61,6 +61,10 @@ public struct RequestExtractor {
     var partSeen = Set<String>()
     var sessionCalls: [String?: Int] = [:]
     var sessionItems: [String?: Int] = [:]
+    /// The item arrays of earlier requests, to walk only what a request adds (ResentItems.swift).
+    var resent = ResentItems()
+    /// Resent items skipped so far (their bytes matched an earlier request's), for tests.
+    public private(set) var resentItemsSkipped = 0
     var modelRows: [String: ModelRow] = [:]
     var modelOrder: [String] = []
     var toolStats: [String: ToolStats] = [:]
@@ -92,9 +96,12 @@ public struct RequestExtractor {
         var sessions = Set<String?>()
     }
 
-    public init(types: [RequestType]) {
+    /// `rememberedItemBytes`: how many bytes of earlier requests' item arrays are kept to skip
+    /// their resent items (ResentItems.swift); 0 walks every item of every request (tests).
+    public init(types: [RequestType], rememberedItemBytes: Int = 24 << 20) {
         self.types = types
         want = Set(types)
+        resent.budget = rememberedItemBytes
         if types.contains(where: \.fromEvents) {
             events = FlowTable(needs: [.usage, .stop, .errors, .times])
         }
@@ -114,6 +121,29 @@ public struct RequestExtractor {
     private static let flowKeys = ["flow_id", "session_id", "ts", "provider", "method", "url", "status", "request"]
     private var flowSpans = [JSONSpan?](repeating: nil, count: 8)
 
+    /// A flow record's line: parsed by FlowLineParser, which skips the items this session sent
+    /// before with the same bytes (ResentItems), then fed as `feedFlow`. False when the line is
+    /// not one balanced object (a bad line).
+    public mutating func feedFlowLine(_ view: RecordView, _ line: UnsafeRawBufferPointer) -> Bool {
+        guard let parser = FlowLineParser(line) else { return false }
+        let json = view.json
+        guard
+            let fields = parser.parse(
+                objectAt: view.root.start,
+                knownItems: { fields, start in
+                    guard let base = line.baseAddress else { return ResentItems.Prefix() }
+                    let key = ResentItems.Key(
+                        session: json.text(fields.sessionID),
+                        provider: Provider(name: json.text(fields.provider))
+                    )
+                    return resent.knownPrefix(key, base, start: start, end: line.count)
+                }
+            )
+        else { return false }
+        feedFlow(view, fields)
+        return true
+    }
+
     /// A flow record already parsed by FlowLineParser (its fields reused, the record not walked again).
     public mutating func feedFlow(_ view: RecordView, _ f: FlowLineFields) {
         if events != nil { events?.feed(view, type: .flow) }
@@ -130,8 +160,20 @@ public struct RequestExtractor {
             httpStatus: json.canonical(f.status),
             headers: json.canonical(f.headers)
         )
+        // The items arrays the line parser already counted, for `process` (same buffer, now).
+        lineItems = LineItems(base: json.bytes.baseAddress, body: f.body, messages: f.messages, input: f.input)
+        defer { lineItems = nil }
         arriveFlow(meta, body: f.body, json)
     }
+
+    /// What FlowLineParser found in the body of the flow record being fed.
+    struct LineItems {
+        var base: UnsafeRawPointer?
+        var body: JSONSpan?
+        var messages: ItemsSummary?
+        var input: ItemsSummary?
+    }
+    var lineItems: LineItems?
 
     public mutating func feed(_ view: RecordView, type: CaptureType) {
         if events != nil { events?.feed(view, type: type) }
@@ -237,7 +279,10 @@ public struct RequestExtractor {
         // The body's members once, skipped fast: every field below is a lookup in this short
         // list, not a walk over the whole conversation again.
         guard let fast = FlowLineParser(json.bytes) else { return }
-        let bodyMembers = fast.memberSpans(of: body)
+        // The flow line's parse already walked its items arrays: their ends and counts are reused.
+        let line = lineItems.flatMap { $0.base == json.bytes.baseAddress && $0.body == body ? $0 : nil }
+        let counted = [line?.messages, line?.input].compactMap { $0 }.filter { $0.span.kind == .array }
+        let bodyMembers = fast.memberSpans(of: body, known: counted.map(\.span))
         func field(_ name: String) -> JSONSpan? {
             let key = Array(name.utf8)
             return bodyMembers.first { $0.key == key }?.value
@@ -249,7 +294,7 @@ public struct RequestExtractor {
         case .array?:
             if let itemsSpan {
                 items = .array(itemsSpan)
-                summary = fast.summary(of: itemsSpan)
+                summary = counted.first { $0.span == itemsSpan } ?? fast.summary(of: itemsSpan)
             } else {
                 items = .none
             }
@@ -471,12 +516,49 @@ public struct RequestExtractor {
         guard case .array(let array) = items else { return }
         var thinkingBlocks = 0
         var cacheMarks = 0
+        // The wanted types as locals: `has` called inside the item closure (which captures the
+        // mutating self) made Swift copy the whole extractor, all its tables, for every item.
         let wantsReasoning = has(.reasoningPresence)
         let wantsCache = has(.cacheControl)
+        let wantsAssistant = has(.assistantMessages)
+        let wantsLinkage = has(.callLinkage)
+        let wantsErrors = has(.functionCallErrors)
+        let wantsImages = has(.imagesAndFiles)
+        let wantsCalls = has(.toolCalls)
+        let wantsResults = has(.toolResults)
+        let wantsStats = has(.toolUsageStats)
         var imageParts = 0
-        var index = -1
-        json.forEachElement(of: array) { item in
+        // Items this session sent before with the same bytes were walked then: skip them.
+        let key = ResentItems.Key(session: m.sessionID, provider: m.provider)
+        let base = json.bytes.baseAddress
+        let known = base.map { resent.knownPrefix(key, $0, start: array.start, end: array.end) } ?? .init()
+        thinkingBlocks = known.counts.reasoning
+        cacheMarks = known.counts.cacheMarks
+        var index = known.items - 1
+        resentItemsSkipped += known.items
+        var walkedStarts: [Int] = []
+        var walkedEnds: [Int] = []
+        var walkedCounts: [ResentItems.Counts] = []
+        defer {
+            if let base {
+                resent.remember(
+                    key,
+                    base,
+                    start: array.start,
+                    prefix: known,
+                    walkedStarts: walkedStarts,
+                    walkedEnds: walkedEnds,
+                    walkedCounts: walkedCounts
+                )
+            }
+        }
+        json.forEachElement(of: array, after: known.end) { item in
             index += 1
+            defer {
+                walkedStarts.append(item.start - array.start)
+                walkedEnds.append(item.end - array.start)
+                walkedCounts.append(.init(reasoning: thinkingBlocks, cacheMarks: cacheMarks))
+            }
             guard item.kind == .object else { return true }
             let role = json.field("role", in: item)
             let content = json.field("content", in: item)
@@ -563,7 +645,7 @@ public struct RequestExtractor {
             case .other:
                 break
             }
-            if has(.imagesAndFiles), let content, content.kind == .array {
+            if wantsImages, let content, content.kind == .array {
                 json.forEachElement(of: content) { part in
                     guard part.kind == .object, let type = json.text(json.field("type", in: part)),
                         ["image", "image_url", "input_image", "document", "input_file", "file"].contains(type)
@@ -585,7 +667,7 @@ public struct RequestExtractor {
                     return true
                 }
             }
-            if has(.assistantMessages),
+            if wantsAssistant,
                 json.isString(role, "assistant")
                     || (m.provider == .responses && json.isString(json.field("type", in: item), "message")
                         && json.isString(role, "assistant"))
@@ -607,7 +689,7 @@ public struct RequestExtractor {
             for call in calls where callSeen[call.id] == nil {
                 let nameText = json.text(call.name)
                 callSeen[call.id] = CallInfo(flowID: m.flowID, name: json.canonical(call.name), nameText: nameText)
-                if has(.toolCalls) {
+                if wantsCalls {
                     emit(.toolCalls, m, base: .callFirst(call.id)) { w in
                         w.field("name", json: json.canonical(call.name))
                         w.field("arguments", json: call.args())
@@ -620,26 +702,28 @@ public struct RequestExtractor {
             }
             for result in results where resultSeen.insert(result.id).inserted {
                 let output = result.output()
-                if has(.toolResults) {
+                if wantsResults {
                     emit(.toolResults, m, base: .callFirst(result.id)) { w in
                         w.field("is_error", result.isError)
                         w.field("output", utf8: output)
                     }
                 }
                 let call = callSeen[result.id]
-                if has(.callLinkage) {
+                if wantsLinkage {
                     emit(.callLinkage, m, base: .callFirst(result.id)) { w in
                         w.field("name", json: call?.name)
                         w.field("call_flow_id", call?.flowID)
                         w.field("is_error", result.isError)
                     }
                 }
-                let failed = result.isError || looksLikeError(output)
+                // Only two types use the error guess (a costly look at the output's start).
+                let failed =
+                    (wantsErrors || wantsStats) && (result.isError || looksLikeError(output))
                 if let name = call?.nameText {
                     toolStats[name, default: ToolStats()].results += 1
                     if failed { toolStats[name]?.errors += 1 }
                 }
-                if has(.functionCallErrors), failed {
+                if wantsErrors, failed {
                     emit(.functionCallErrors, m, base: .callFirst(result.id)) { w in
                         w.field("name", json: call?.name)
                         w.field("is_error", result.isError)
@@ -649,13 +733,13 @@ public struct RequestExtractor {
             }
             return true
         }
-        if has(.reasoningPresence) {
+        if wantsReasoning {
             emit(.reasoningPresence, m, base: .flowFirst) { w in
                 w.field("reasoning_items", thinkingBlocks)
                 w.field("has_reasoning", thinkingBlocks > 0)
             }
         }
-        if has(.cacheControl), m.provider == .anthropic {
+        if wantsCache, m.provider == .anthropic {
             emit(.cacheControl, m, base: .flowFirst) { w in w.field("cache_control_blocks", cacheMarks) }
         }
         _ = imageParts

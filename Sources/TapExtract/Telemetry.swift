@@ -19,7 +19,7 @@ public struct TelemetryPrompt {
 }
 
 /// The token counts of one model request, from telemetry.
-public struct TelemetryUsage {
+public struct TelemetryUsage: Sendable {
     public var sessionID: String?
     public var ts: String?
     public var usage: Usage
@@ -233,7 +233,7 @@ extension Answers {
 }
 
 /// One data point of Claude Code's `claude_code.cost.usage` metric (USD): the agent's own cost.
-public struct TelemetryCost {
+public struct TelemetryCost: Sendable {
     public var sessionID: String?
     public var ts: String?
     public var model: String?

@@ -89,38 +89,14 @@ public struct UsageTotals {
     /// compares them), or the cost metric's name (which begins like Claude Code's event names).
     public static let prefilterLiterals: [[UInt8]] = [usageKey] + Telemetry.agentPrefixes
 
-    /// Feeds one event record (sse, or ws from the server).
-    public mutating func feed(_ view: RecordView, type: CaptureType) {
-        let json = view.json
-        if type == .ws, !json.isString(view.field("direction"), "server") { return }
-        guard type == .sse || type == .ws, let data = view.field("data"), data.kind == .object else { return }
-        let provider: Provider
-        if let t = json.field("type", in: data), t.kind == .string {
-            if json.stringEquals(t, "message_start") || json.stringEquals(t, "message_delta") {
-                provider = .anthropic
-            } else if let text = json.string(t), text.hasPrefix("response.") {
-                provider = .responses
-            } else if json.isString(json.field("object", in: data), "chat.completion.chunk") {
-                provider = .chat
-            } else {
-                return
-            }
-        } else if json.isString(json.field("object", in: data), "chat.completion.chunk") {
-            provider = .chat
-        } else {
-            return
+    /// Applies one event's usage (events of one flow in input order).
+    public mutating func feed(_ event: UsageEvent) {
+        var state = flows[event.flowID] ?? FlowUsage(session: event.session)
+        if let update = event.update {
+            state.usage = update.applied(to: state.usage)
+            if state.day == nil { state.day = event.day ?? "" }
         }
-        let id = json.text(view.field("flow_id"))
-        var state = flows[id] ?? FlowUsage(session: json.text(view.field("session_id")))
-        var fold = EventFold()
-        fold.usage = state.usage
-        fold.feed(data, provider: provider, needs: .usage, json: json)
-        if fold.usage != nil, state.day == nil {
-            let ts = json.text(view.field("ts")) ?? ""
-            state.day = String(ts.unicodeScalars.prefix(10))
-        }
-        state.usage = fold.usage
-        flows[id] = state
+        flows[event.flowID] = state
     }
 
     /// Takes one `claude_code.cost.usage` data point. Nothing is counted twice: of a cumulative
@@ -248,3 +224,81 @@ func findBytes(
     _ needle: UnsafeRawPointer?,
     _ needleCount: Int
 ) -> UnsafeMutableRawPointer?
+
+/// An event record of a known provider, read for its usage (UsageLine).
+public struct UsageEvent: Sendable {
+    var flowID: String?
+    var session: String?
+    /// The first 10 characters of `ts` (UTC day), read only when the event carries usage.
+    var day: String?
+    var update: UsageUpdate?
+
+    /// Reads one event record (sse, or ws from the server); nil when it is not an event of a
+    /// provider whose usage is read (its line is then skipped).
+    init?(_ view: RecordView, type: CaptureType) {
+        let json = view.json
+        if type == .ws, !json.isString(view.field("direction"), "server") { return nil }
+        guard type == .sse || type == .ws, let data = view.field("data"), data.kind == .object else { return nil }
+        let provider: Provider
+        if let t = json.field("type", in: data), t.kind == .string {
+            if json.stringEquals(t, "message_start") || json.stringEquals(t, "message_delta") {
+                provider = .anthropic
+            } else if let text = json.string(t), text.hasPrefix("response.") {
+                provider = .responses
+            } else if json.isString(json.field("object", in: data), "chat.completion.chunk") {
+                provider = .chat
+            } else {
+                return nil
+            }
+        } else if json.isString(json.field("object", in: data), "chat.completion.chunk") {
+            provider = .chat
+        } else {
+            return nil
+        }
+        flowID = json.text(view.field("flow_id"))
+        session = json.text(view.field("session_id"))
+        update = UsageUpdate(data, provider: provider, json: json)
+        if update != nil { day = String((json.text(view.field("ts")) ?? "").unicodeScalars.prefix(10)) }
+    }
+}
+
+/// What one line extract-usage reads holds, found without any state: the scanning threads read
+/// the lines ahead (PrefilteredInput), only `UsageTotals` is fed in order.
+public enum UsageLine: Sendable {
+    case skipped, bad
+    case telemetry(TelemetryUsage)
+    case cost(TelemetryCost)
+    /// A valid sse or ws record with a usage key: used, and fed when it is an event of a known
+    /// provider (even one without usage: the first event of a flow names its session).
+    case event(UsageEvent?)
+
+    public init(_ line: UnsafeRawBufferPointer) {
+        guard let view = RecordView(line: line) else {
+            self = RecordView.isBlank(line) ? .skipped : .bad
+            return
+        }
+        // Telemetry token counts (otel-capture records; see Telemetry.swift).
+        if let event = Telemetry.eventName(view) {
+            guard view.isValid else {
+                self = .bad
+                return
+            }
+            self = Telemetry.usage(view, event: event).map { .telemetry($0) } ?? .skipped
+            return
+        }
+        if let cost = Telemetry.cost(view) {
+            self = view.isValid ? .cost(cost) : .bad
+            return
+        }
+        // Only events with a usage object matter; other lines are judged by their shape only.
+        guard UsageTotals.mayHoldUsage(line), let type = view.type, type == .sse || type == .ws else {
+            self = .skipped
+            return
+        }
+        guard view.isValid else {
+            self = .bad
+            return
+        }
+        self = .event(UsageEvent(view, type: type))
+    }
+}

@@ -48,10 +48,7 @@ struct ExtractRequests: ParsableCommand {
                 guard let view = RecordView(line: line) else { return RecordView.isBlank(line) ? .skipped : .bad }
                 guard let type = view.type else { return view.isValid ? .skipped : .bad }
                 if type == .flow {
-                    guard let parser = FlowLineParser(line), let fields = parser.parse(objectAt: view.root.start) else {
-                        return .bad
-                    }
-                    extractor.feedFlow(view, fields)
+                    guard extractor.feedFlowLine(view, line) else { return .bad }
                     return .used
                 }
                 guard extractor.reads(type) else { return .skipped }

@@ -39,30 +39,20 @@ struct ExtractUsage: ParsableCommand {
         }
         var totals = UsageTotals()
         let grouping = by
-        // Only the lines holding a usage key or an agent's telemetry name reach the closure: every
-        // record it reads has one (events with usage, codex.*/claude_code.* events, the cost metric).
+        // Only the lines holding a usage key or an agent's telemetry name are read (every record
+        // used has one: events with usage, codex.*/claude_code.* events, the cost metric), each
+        // into a UsageLine on the scanning threads; the totals take them in input order.
         try ExtractDriver(tool: "extract-usage", options: input).run(
             linesHoldingAny: UsageTotals.prefilterLiterals,
-            { line in
-                guard let view = RecordView(line: line) else { return RecordView.isBlank(line) ? .skipped : .bad }
-                // Telemetry token counts (otel-capture records; see Sources/TapExtract/Telemetry.swift).
-                if let event = Telemetry.eventName(view) {
-                    guard view.isValid else { return .bad }
-                    guard let usage = Telemetry.usage(view, event: event) else { return .skipped }
-                    totals.feedTelemetry(usage)
-                    return .used
+            prepare: { UsageLine($0) },
+            { _, read in
+                switch read {
+                case .skipped: return .skipped
+                case .bad: return .bad
+                case .telemetry(let usage): totals.feedTelemetry(usage)
+                case .cost(let cost): totals.feedCost(cost)
+                case .event(let event): if let event { totals.feed(event) }
                 }
-                if let cost = Telemetry.cost(view) {
-                    guard view.isValid else { return .bad }
-                    totals.feedCost(cost)
-                    return .used
-                }
-                // Only events with a usage object matter; other lines are judged by their shape only.
-                guard UsageTotals.mayHoldUsage(line), let type = view.type, type == .sse || type == .ws else {
-                    return .skipped
-                }
-                guard view.isValid else { return .bad }
-                totals.feed(view, type: type)
                 return .used
             },
             finish: { out in

@@ -5,12 +5,16 @@
 // host on demand, signed by the CA, share one process-wide P-256 key (like mitmproxy: key
 // generation is the slow part) and are cached as ready-made NIOSSLContexts, so a host costs one
 // signature the first time and nothing after.
-@preconcurrency import Crypto
-import Foundation
 import NIOSSL
-import SwiftASN1
 import Synchronization
-import X509
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 enum CAError: Error, CustomStringConvertible {
     case unreadable(String, String)
@@ -33,90 +37,63 @@ struct CAFiles {
     /// `--ca-dir`, else `$XDG_CONFIG_HOME/streamtap/ca`, else `~/.config/streamtap/ca`.
     static func resolve(_ override: String?) -> CAFiles {
         if let override, !override.isEmpty { return CAFiles(directory: override) }
-        let env = ProcessInfo.processInfo.environment
-        if let xdg = env["XDG_CONFIG_HOME"], !xdg.isEmpty { return CAFiles(directory: xdg + "/streamtap/ca") }
-        let home = env["HOME"] ?? NSHomeDirectory()
-        return CAFiles(directory: home + "/.config/streamtap/ca")
+        if let xdg = environmentValue("XDG_CONFIG_HOME"), !xdg.isEmpty {
+            return CAFiles(directory: xdg + "/streamtap/ca")
+        }
+        return CAFiles(directory: homeDirectory() + "/.config/streamtap/ca")
     }
 }
 
 /// A loaded (or freshly created) CA that signs leaf certificates for intercepted hosts.
 final class CertificateAuthority: Sendable {
     let files: CAFiles
-    private let caCertificate: Certificate
-    private let caKey: P256.Signing.PrivateKey
-    private let leafKey: P256.Signing.PrivateKey
+    private let caCertificate: MintedCertificate
+    private let caKey: MintedKey
+    private let leafKey: MintedKey
     private let nioCACertificate: NIOSSLCertificate
     private let nioLeafKey: NIOSSLPrivateKey
     private let contexts = Mutex<[String: NIOSSLContext]>([:])
+    /// Held while a leaf is signed: a host's first connection is rare, and libcrypto is then never
+    /// asked to sign with one key from two threads at once.
+    private let signing = Mutex<Void>(())
 
     /// Loads the CA from `files`, creating the directory (0700) and the key pair on first use.
     init(files: CAFiles) throws {
         self.files = files
-        let fm = FileManager.default
-        if !fm.fileExists(atPath: files.certificatePath) || !fm.fileExists(atPath: files.keyPath) {
+        if access(files.certificatePath, F_OK) != 0 || access(files.keyPath, F_OK) != 0 {
             try Self.create(files)
         }
         do {
-            let keyPEM = try String(contentsOfFile: files.keyPath, encoding: .utf8)
-            let certPEM = try String(contentsOfFile: files.certificatePath, encoding: .utf8)
-            caKey = try P256.Signing.PrivateKey(pemRepresentation: keyPEM)
-            caCertificate = try Certificate(pemEncoded: certPEM)
-            nioCACertificate = try NIOSSLCertificate(bytes: Array(certPEM.utf8), format: .pem)
+            let keyPEM = try readFile(files.keyPath)
+            let certPEM = try readFile(files.certificatePath)
+            caKey = try MintedKey.fromPEM(keyPEM)
+            caCertificate = try MintedCertificate.fromPEM(certPEM)
+            nioCACertificate = try NIOSSLCertificate(bytes: certPEM, format: .pem)
         } catch let error as CAError {
             throw error
         } catch {
             throw CAError.unreadable(files.directory, "\(error)")
         }
-        leafKey = P256.Signing.PrivateKey()
-        nioLeafKey = try NIOSSLPrivateKey(bytes: Array(leafKey.pemRepresentation.utf8), format: .pem)
+        leafKey = try MintedKey.generateP256()
+        nioLeafKey = try NIOSSLPrivateKey(bytes: try leafKey.pemRepresentation(), format: .pem)
     }
 
     private static func create(_ files: CAFiles) throws {
-        do {
-            try FileManager.default.createDirectory(
-                atPath: files.directory,
-                withIntermediateDirectories: true,
-                attributes: [.posixPermissions: 0o700]
-            )
-        } catch {
-            throw CAError.unsafeDirectory(files.directory)
-        }
+        guard makeDirectories(files.directory, mode: 0o700) else { throw CAError.unsafeDirectory(files.directory) }
         // An existing directory keeps its mode unless we tighten it: the key must not be readable by others.
         chmod(files.directory, 0o700)
-        let key = P256.Signing.PrivateKey()
-        let name = try DistinguishedName {
-            CommonName("StreamTap sse-capture CA")
-            OrganizationName("StreamTap")
-        }
-        let now = Date()
-        let certificate = try Certificate(
-            version: .v3,
-            serialNumber: Certificate.SerialNumber(),
-            publicKey: .init(key.publicKey),
-            notValidBefore: now.addingTimeInterval(-86_400),
-            notValidAfter: now.addingTimeInterval(10 * 365 * 86_400),
-            issuer: name,
-            subject: name,
-            signatureAlgorithm: .ecdsaWithSHA256,
-            extensions: try Certificate.Extensions {
-                Critical(BasicConstraints.isCertificateAuthority(maxPathLength: 0))
-                Critical(KeyUsage(digitalSignature: true, keyCertSign: true, cRLSign: true))
-                SubjectKeyIdentifier(hash: .init(key.publicKey))
-            },
-            issuerPrivateKey: .init(key)
-        )
-        try writeFile(files.keyPath, key.pemRepresentation, mode: 0o600)
-        try writeFile(files.certificatePath, try certificate.serializeAsPEM().pemString, mode: 0o644)
+        let key = try MintedKey.generateP256()
+        let certificate = try CertificateMinting.certificateAuthority(key: key)
+        try writeFile(files.keyPath, try key.pemRepresentation(), mode: 0o600)
+        try writeFile(files.certificatePath, try certificate.pemRepresentation(), mode: 0o644)
     }
 
     /// Writes a new file with `mode` from the start (open with O_EXCL), so a key is never briefly readable.
-    private static func writeFile(_ path: String, _ text: String, mode: mode_t) throws {
+    private static func writeFile(_ path: String, _ bytes: [UInt8], mode: mode_t) throws {
         unlink(path)
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
         guard fd >= 0 else { throw CAError.unreadable(path, String(cString: strerror(errno))) }
         defer { close(fd) }
-        let bytes = Array(text.utf8)
         let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
         guard written == bytes.count else { throw CAError.unreadable(path, "short write") }
     }
@@ -161,34 +138,15 @@ final class CertificateAuthority: Sendable {
 
     /// A leaf certificate for `host` (a DNS name or an IP address), DER encoded.
     func leafCertificateDER(for host: String) throws -> [UInt8] {
-        let now = Date()
-        let altName: GeneralName
-        if let ip = IPAddressBytes(host) {
-            altName = .ipAddress(ASN1OctetString(contentBytes: ArraySlice(ip)))
-        } else {
-            altName = .dnsName(host)
+        try signing.withLock { _ in
+            try CertificateMinting.leaf(
+                host: host,
+                ipAddress: IPAddressBytes(host),
+                publicKey: leafKey,
+                issuer: caCertificate,
+                issuerKey: caKey
+            ).derRepresentation()
         }
-        let leaf = try Certificate(
-            version: .v3,
-            serialNumber: Certificate.SerialNumber(),
-            publicKey: .init(leafKey.publicKey),
-            notValidBefore: now.addingTimeInterval(-86_400),
-            // Under 398 days: clients that cap leaf lifetimes accept it.
-            notValidAfter: now.addingTimeInterval(390 * 86_400),
-            issuer: caCertificate.subject,
-            subject: try DistinguishedName { CommonName(String(host.prefix(64))) },
-            signatureAlgorithm: .ecdsaWithSHA256,
-            extensions: try Certificate.Extensions {
-                Critical(BasicConstraints.notCertificateAuthority)
-                Critical(KeyUsage(digitalSignature: true))
-                try ExtendedKeyUsage([.serverAuth])
-                SubjectAlternativeNames([altName])
-            },
-            issuerPrivateKey: .init(caKey)
-        )
-        var serializer = DER.Serializer()
-        try serializer.serialize(leaf)
-        return serializer.serializedBytes
     }
 }
 
@@ -200,4 +158,20 @@ func IPAddressBytes(_ host: String) -> [UInt8]? {
     var v6 = in6_addr()
     if inet_pton(AF_INET6, bare, &v6) == 1 { return withUnsafeBytes(of: &v6) { Array($0) } }
     return nil
+}
+
+/// The whole file, or CAError.unreadable.
+private func readFile(_ path: String) throws -> [UInt8] {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { throw CAError.unreadable(path, String(cString: strerror(errno))) }
+    defer { close(fd) }
+    var bytes: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 4096)
+    while true {
+        let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        if count < 0 && errno == EINTR { continue }
+        guard count >= 0 else { throw CAError.unreadable(path, String(cString: strerror(errno))) }
+        if count == 0 { return bytes }
+        bytes += chunk[0..<count]
+    }
 }

@@ -1,11 +1,18 @@
 // `sse-capture doctor`: a real CONNECT and TLS handshake through the running proxy, trusting only
 // the local CA, and a look at the environment variables the agents read. Each step says what is
 // wrong in one line and what to do about it.
-import Foundation
 import NIOCore
 import NIOPosix
 import NIOSSL
 import NIOTLS
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 struct DoctorCheck {
     let listen: String
@@ -14,7 +21,7 @@ struct DoctorCheck {
 
     /// Prints one line per check; true when the handshake through the proxy worked.
     func run() throws -> Bool {
-        guard FileManager.default.fileExists(atPath: files.certificatePath) else {
+        guard access(files.certificatePath, F_OK) == 0 else {
             say(
                 "FAIL",
                 "no CA at \(files.certificatePath): start sse-capture once (it creates the CA) or pass --ca-dir"
@@ -81,11 +88,10 @@ struct DoctorCheck {
     }
 
     private func environment() {
-        let env = ProcessInfo.processInfo.environment
-        let proxyURL = env["HTTPS_PROXY"] ?? env["https_proxy"]
+        let proxyURL = environmentValue("HTTPS_PROXY") ?? environmentValue("https_proxy")
         say(proxyURL == nil ? "note" : "ok", "HTTPS_PROXY=\(proxyURL ?? "(unset): agents will not use the proxy")")
         for name in ["NODE_EXTRA_CA_CERTS", "CODEX_CA_CERTIFICATE", "SSL_CERT_FILE", "REQUESTS_CA_BUNDLE"] {
-            let value = env[name]
+            let value = environmentValue(name)
             if value == files.certificatePath {
                 say("ok", "\(name) points at the CA")
             } else {
@@ -95,7 +101,7 @@ struct DoctorCheck {
     }
 
     private func say(_ verdict: String, _ message: String) {
-        print("\(verdict.padding(toLength: 4, withPad: " ", startingAt: 0))  \(message)")
+        print(verdict + String(repeating: " ", count: max(0, 4 - verdict.count)) + "  " + message)
     }
 }
 
@@ -111,7 +117,8 @@ private final class ConnectReplyHandler: ChannelInboundHandler, RemovableChannel
         var buffer = unwrapInboundIn(data)
         received += buffer.readString(length: buffer.readableBytes) ?? ""
         if received.contains("\r\n\r\n") {
-            reply.succeed(String(received.prefix(while: { $0 != "\r" })))
+            // By bytes: in Swift "\r\n" is one Character, so a Character search for "\r" finds nothing.
+            reply.succeed(String(decoding: received.utf8.prefix { $0 != UInt8(ascii: "\r") }, as: UTF8.self))
         }
     }
 

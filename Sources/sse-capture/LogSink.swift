@@ -5,9 +5,16 @@
 // and a crash (even kill -9) leaves only whole lines. Files are created 0600: request bodies
 // hold prompts and code. stdout gets the same NDJSON when it is not a terminal (and is not
 // /dev/null, where writing would only cost CPU); a terminal gets one summary line per flow.
-import Foundation
 import Synchronization
 import TapCodec
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Which log file a record belongs in.
 enum LogFile: Int, CaseIterable {
@@ -37,11 +44,9 @@ final class LogSink: Sendable {
         self.directory = directory
         self.stdoutMode = stdoutMode
         self.keepRaw = keepRaw
-        try FileManager.default.createDirectory(
-            atPath: directory + "/sse_logs",
-            withIntermediateDirectories: true,
-            attributes: [.posixPermissions: 0o700]
-        )
+        guard makeDirectories(directory + "/sse_logs", mode: 0o700) else {
+            throw CaptureError.io(directory + "/sse_logs", errno)
+        }
         var opened: [Int32] = []
         for file in LogFile.allCases {
             let path = directory + "/" + file.name
@@ -96,7 +101,7 @@ final class LogSink: Sendable {
         w.endObject()
         w.newline()
         write(.errors, w.bytes, session: nil)
-        FileHandle.standardError.write(Data("sse-capture: \(whereText): \(message)\n".utf8))
+        writeStandardError("sse-capture: \(whereText): \(message)\n")
     }
 
     func sync() {
@@ -127,7 +132,7 @@ struct SessionFDCache {
         order.append(key)
         if order.count > limit {
             let oldest = order.removeFirst()
-            if let old = open.removeValue(forKey: oldest) { Foundation.close(old) }
+            if let old = open.removeValue(forKey: oldest) { closeDescriptor(old) }
         }
         return fd
     }
@@ -135,7 +140,7 @@ struct SessionFDCache {
     mutating func close(directory: String, session: String, name: String) {
         let key = Key(session: session, name: name)
         if let fd = open.removeValue(forKey: key) {
-            Foundation.close(fd)
+            closeDescriptor(fd)
             order.removeAll { $0 == key }
         }
     }

@@ -61,6 +61,8 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var context: ChannelHandlerContext?
     private var pendingClientRead = false
     private var clientAddress = ""
+    /// The HTTPResponseEncoder's context, below which pre-framed body chunks are written.
+    private var encoderContext: ChannelHandlerContext?
 
     init(proxy: ProxyContext, tunnel: Upstream?) {
         self.proxy = proxy
@@ -74,6 +76,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     func handlerRemoved(context: ChannelHandlerContext) {
         self.context = nil
+        encoderContext = nil
     }
 
     // MARK: client -> proxy
@@ -142,7 +145,8 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 recorder: recorder,
                 keepAlive: head.isKeepAlive && !upgrade,
                 target: upstream,
-                replayable: Exchange.isReplayable(head)
+                replayable: Exchange.isReplayable(head),
+                requestMethod: head.method
             )
             state = .exchanging(exchange)
             exchange.send(.head(upstreamHead))
@@ -344,6 +348,31 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         context?.flush()
     }
 
+    /// Whether the response encoder sends this head's body chunked (its own rule: HTTP/1.1, a
+    /// status that may have a body, no Content-Length, not an answer to HEAD), so the proxy may
+    /// frame body chunks itself.
+    fileprivate func encoderChunks(_ head: HTTPResponseHead, requestMethod: HTTPMethod) -> Bool {
+        requestMethod != .HEAD && head.version == .http1_1 && head.status.mayHaveResponseBody
+            && !head.headers.contains(name: "content-length")
+    }
+
+    /// Writes one body chunk already framed (`size CRLF bytes CRLF`) as a single buffer, below the
+    /// response encoder. The encoder would write three buffers (size line, bytes, CRLF): three
+    /// iovecs, and through TLS three SSL_write calls and three records per event, where one will
+    /// do; the handlers in between only track heads and ends. The encoder still writes the head
+    /// and the last chunk, so its state and HTTPServerPipelineHandler's stay in step.
+    fileprivate func clientWriteFramedChunk(_ body: ByteBuffer) {
+        guard body.readableBytes > 0 else { return }  // an empty chunk would end the body
+        guard let context else { return }
+        if encoderContext == nil {
+            encoderContext = try? context.pipeline.syncOperations.context(handlerType: HTTPResponseEncoder.self)
+        }
+        guard let encoderContext else { return clientWrite(.body(.byteBuffer(body))) }
+        var framed = context.channel.allocator.buffer(capacity: body.readableBytes + ChunkFraming.overhead)
+        ChunkFraming.frame(body, into: &framed)
+        encoderContext.write(NIOAny(framed), promise: nil)
+    }
+
     fileprivate var clientWritable: Bool { context?.channel.isWritable ?? false }
 
     fileprivate func clientClose() {
@@ -461,12 +490,25 @@ final class Exchange {
     private var replayBytes = 0
     private static let maxReplayBytes = 1 << 20
 
-    init(owner: ProxyHandler, recorder: FlowRecorder, keepAlive: Bool, target: Upstream, replayable: Bool) {
+    /// The request's method (a HEAD response has no body to frame).
+    private let requestMethod: HTTPMethod
+    /// The response body goes to the client chunked and the proxy frames each chunk itself.
+    private var framesChunks = false
+
+    init(
+        owner: ProxyHandler,
+        recorder: FlowRecorder,
+        keepAlive: Bool,
+        target: Upstream,
+        replayable: Bool,
+        requestMethod: HTTPMethod
+    ) {
         self.owner = owner
         self.recorder = recorder
         self.keepAlive = keepAlive
         self.target = target
         self.replay = replayable ? [] : nil
+        self.requestMethod = requestMethod
     }
 
     /// Safe to send twice (RFC 9110 §9.2.2 idempotent methods, or an Idempotency-Key), as Go's
@@ -568,11 +610,17 @@ final class Exchange {
                 if !keepAlive { headers.add(name: "connection", value: "close") }
             }
             responseHeadSent = true
-            owner.clientWrite(.head(HTTPResponseHead(version: .http1_1, status: head.status, headers: headers)))
+            let clientHead = HTTPResponseHead(version: .http1_1, status: head.status, headers: headers)
+            framesChunks = !upgrading && owner.encoderChunks(clientHead, requestMethod: requestMethod)
+            owner.clientWrite(.head(clientHead))
             owner.clientFlush()
             recorder.responseHead(status: Int(head.status.code), headers: head.headers)
         case .body(let buffer):
-            owner.clientWrite(.body(.byteBuffer(buffer)))
+            if framesChunks {
+                owner.clientWriteFramedChunk(buffer)
+            } else {
+                owner.clientWrite(.body(.byteBuffer(buffer)))
+            }
             unlogged.append(buffer)
         case .end(let trailers):
             if upgrading, let upstream, let upstreamHandler {
@@ -791,5 +839,25 @@ extension ChannelHandlerContext {
         writeAndFlush(NIOAny(HTTPServerResponsePart.end(nil))).assumeIsolated().whenComplete { _ in
             self.close(promise: nil)
         }
+    }
+}
+
+/// HTTP/1.1 chunk framing (RFC 9112 §7.1) of one non-empty chunk into one buffer.
+enum ChunkFraming {
+    /// Most bytes the framing adds: 16 hex digits and two CRLFs.
+    static let overhead = 20
+
+    static func frame(_ body: ByteBuffer, into out: inout ByteBuffer) {
+        let digits: StaticString = "0123456789abcdef"
+        let size = body.readableBytes
+        var shift = (Int.bitWidth - size.leadingZeroBitCount + 3) / 4 * 4
+        if shift == 0 { shift = 4 }
+        repeat {
+            shift -= 4
+            out.writeInteger(digits.utf8Start[(size >> shift) & 0xF])
+        } while shift > 0
+        out.writeStaticString("\r\n")
+        out.writeImmutableBuffer(body)
+        out.writeStaticString("\r\n")
     }
 }

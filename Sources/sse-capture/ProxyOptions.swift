@@ -1,10 +1,17 @@
 // The proxy's command-line options and how they become a running server.
 import ArgumentParser
-import Foundation
 import NIOCore
 import NIOSSL
 import TapCLI
 import TapCodec
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 struct ProxyOptions: ParsableArguments {
     @Option(help: "Address to listen on (HOST:PORT).")
@@ -93,8 +100,7 @@ struct ProxyOptions: ParsableArguments {
         // One malloc arena for the whole process: the event loops' threads would each get their
         // own (64 MiB reserved, partly touched and fragmented) for a few KiB of live data each.
         MallocTuning.singleArena()
-        let home = ProcessInfo.processInfo.environment["HOME"] ?? NSHomeDirectory()
-        let directory = logDirectory ?? home + "/centralized-logs/all-mitm-sse"
+        let directory = logDirectory ?? homeDirectory() + "/centralized-logs/all-mitm-sse"
         let stdoutMode: StdoutMode
         switch format {
         case .ndjson: stdoutMode = .ndjson
@@ -110,8 +116,8 @@ struct ProxyOptions: ParsableArguments {
         if let upstreamCA, !upstreamCA.isEmpty { client.additionalTrustRoots = [.file(upstreamCA)] }
         if insecureUpstream {
             client.certificateVerification = .none
-            FileHandle.standardError.write(
-                Data("sse-capture: WARNING: --insecure-upstream: upstream TLS certificates are NOT verified\n".utf8)
+            writeStandardError(
+                "sse-capture: WARNING: --insecure-upstream: upstream TLS certificates are NOT verified\n"
             )
         }
         var settings = ProxySettings(
@@ -139,7 +145,7 @@ struct ProxyOptions: ParsableArguments {
     }
 }
 
-/// glibc's mallopt, which Swift's Glibc module does not import (malloc.h), looked up at run time.
+/// glibc's mallopt and malloc_trim, which Swift's Glibc module does not import (malloc.h), looked up at run time.
 enum MallocTuning {
     /// M_ARENA_MAX from glibc's malloc.h.
     private static let arenaMax: Int32 = -8
@@ -149,12 +155,20 @@ enum MallocTuning {
         typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
         _ = unsafeBitCast(symbol, to: Mallopt.self)(arenaMax, 1)
     }
+
+    /// malloc_trim(0): returns every free page of the heap to the system, not only its top.
+    static func releaseFreeMemory() {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") else { return }
+        typealias MallocTrim = @convention(c) (Int) -> Int32
+        _ = unsafeBitCast(symbol, to: MallocTrim.self)(0)
+    }
 }
 
 /// `sse-capture ca --env`: the environment each client needs to trust the CA and use the proxy.
 enum CAEnvironment {
     static func lines(proxy: String, caPath: String) -> String {
-        let quoted = "'" + caPath.replacingOccurrences(of: "'", with: "'\\''") + "'"
+        let quoted =
+            "'" + caPath.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "'\\''") + "'"
         return """
             export HTTPS_PROXY=\(proxy)
             export HTTP_PROXY=\(proxy)

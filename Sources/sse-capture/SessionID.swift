@@ -46,7 +46,7 @@ enum SessionID {
                 return session
             }
         }
-        guard let range = userID.range(of: "_session_") else { return nil }
+        guard let range = userID.firstRange(of: "_session_") else { return nil }
         let tail = userID[range.upperBound...]
         return tail.isEmpty ? nil : String(tail)
     }

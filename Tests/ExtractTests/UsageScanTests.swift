@@ -1,4 +1,4 @@
-// extract-usage's input path and its telemetry cost: the SSE2 line/literal scanner agrees with a
+// extract-usage's input path and its telemetry cost: the line/literal scanner (each SIMD path) agrees with a
 // naive split on random bytes in every chunking; a mapped file scanned in two parts side by side
 // (extract-usage) or in one with the event literals marked (extract-turns) gives the same answer
 // and the same bad-line report as the same bytes read from stdin; and the
@@ -47,13 +47,18 @@ final class UsageScanTests: XCTestCase {
     func testScannerMatchesANaiveSplitInEveryChunking() throws {
         // extract-usage's literals (one first byte) and extract-turns' event literals (three).
         let turns = try XCTUnwrap(FlowTable(needs: [.toolNames, .usage]).eventLiterals)
-        for literals in [UsageTotals.prefilterLiterals, turns] {
-            try checkScanner(literals)
+        // Every code path this CPU runs (portable, SSE2, and AVX2 where the CPU has it).
+        XCTAssertTrue(LineHitScanner.Path.runnable.contains(.portable))
+        XCTAssertEqual(LineHitScanner.Path.runnable.last, LineHitScanner.Path.best)
+        for path in LineHitScanner.Path.runnable {
+            for literals in [UsageTotals.prefilterLiterals, turns] {
+                try checkScanner(literals, path)
+            }
         }
     }
 
-    private func checkScanner(_ literals: [[UInt8]]) throws {
-        let scanner = LineHitScanner(literals: literals)
+    private func checkScanner(_ literals: [[UInt8]], _ path: LineHitScanner.Path) throws {
+        let scanner = LineHitScanner(literals: literals, path: path)
         // Pieces that make near misses likely: literal prefixes and suffixes, quotes, newlines.
         let pieces: [[UInt8]] =
             literals + literals.map { Array($0.dropLast()) } + literals.map { Array($0.dropFirst()) }
@@ -64,9 +69,12 @@ final class UsageScanTests: XCTestCase {
         var rng = SystemRandomNumberGenerator()
         for round in 0..<200 {
             var bytes: [UInt8] = []
-            let target = Int.random(in: 0...3000, using: &rng)
+            // Every tenth round dense with newlines and literals: more events than one call of
+            // the C scan returns, so that it stops for want of room and resumes.
+            let dense = round % 10 == 0
+            let target = dense ? 20000 : Int.random(in: 0...3000, using: &rng)
             while bytes.count < target {
-                if Bool.random(using: &rng) {
+                if dense || Bool.random(using: &rng) {
                     bytes += pieces[Int.random(in: 0..<pieces.count, using: &rng)]
                 } else {
                     bytes += (0..<Int.random(in: 1...80, using: &rng)).map { _ in
@@ -83,8 +91,12 @@ final class UsageScanTests: XCTestCase {
             chunkings.append((0..<(cuts.count - 1)).map { Array(bytes[cuts[$0]..<cuts[$0 + 1]]) })
             for chunks in chunkings {
                 let got = scanned(chunks, scanner)
-                XCTAssertEqual(got.map(\.line), expected.map(\.line), "round \(round), \(chunks.count) chunks")
-                XCTAssertEqual(got.map(\.holds), expected.map(\.holds), "round \(round), \(chunks.count) chunks")
+                XCTAssertEqual(got.map(\.line), expected.map(\.line), "\(path) round \(round), \(chunks.count) chunks")
+                XCTAssertEqual(
+                    got.map(\.holds),
+                    expected.map(\.holds),
+                    "\(path) round \(round), \(chunks.count) chunks"
+                )
             }
         }
     }
@@ -124,6 +136,18 @@ final class UsageScanTests: XCTestCase {
             XCTAssertEqual(mapped.stdoutText, piped.stdoutText, "\(tool) \(args)")
             XCTAssertEqual(mapped.stderr, piped.stderr, "\(tool) \(args)")
             XCTAssertFalse(mapped.stdout.isEmpty, tool)
+        }
+        // Many windows, each in two parts, one scanned while the one before is read: the same
+        // answer and messages whatever the window (odd sizes cut lines anywhere).
+        let whole = try await Binary.run("extract-usage", ["--by", "session", path])
+        for window in [1 << 20, 300_001, 65_537] {
+            let windowed = try await Binary.run(
+                "extract-usage",
+                ["--by", "session", path],
+                environment: ["STREAMTAP_SCAN_WINDOW": String(window)]
+            )
+            XCTAssertEqual(windowed.stdoutText, whole.stdoutText, "window \(window)")
+            XCTAssertEqual(windowed.stderr, whole.stderr, "window \(window)")
         }
         // Each copy: s1 has two flows (10+20 in, 5+7 out, 100 cache read), s2 one (10, 2, 40).
         let r = try await Binary.run("extract-usage", ["--by", "session", path])

@@ -50,6 +50,33 @@ final class KeepAliveTests: ProxyTestCase {
         XCTAssertEqual(upstream?.acceptedConnections.value, 1, "three requests, one upstream connection")
     }
 
+    /// Two streamed responses on ONE client connection (one curl process, two URLs): the proxy
+    /// frames the body chunks itself below the response encoder, and the encoder's last chunk and
+    /// the server pipeline's state must still close each response so the second reads back whole.
+    private func twoStreamsOnOneClientConnection(tls: Bool) async throws {
+        let fixture = try start(tls: tls)
+        let url = tls ? "https://localhost:\(upstream?.port ?? 0)/v1/messages" : base + "/v1/messages"
+        let outs = (0..<2).map { directory + "/same-connection-\($0)" }
+        var args = ["-N", "-x", "http://127.0.0.1:\(proxy?.port ?? 0)", "-w", "%{num_connects}\\n"]
+        if tls { args += ["--cacert", directory + "/proxy-ca/ca.pem"] }
+        let result = try await curl(args + [url, "-o", outs[0], url, "-o", outs[1]])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertEqual(result.stdoutLines, ["1", "0"], "the second transfer reuses the client connection")
+        for out in outs {
+            XCTAssertEqual(FileManager.default.contents(atPath: out).map { Array($0) }, fixture, out)
+        }
+        let ends = try XCTUnwrap(proxy?.waitForFlowEnds(2))
+        XCTAssertEqual(ends.map { $0["status"] as? String }, ["complete", "complete"])
+    }
+
+    func testTwoStreamsOnOnePlainClientConnectionArriveWhole() async throws {
+        try await twoStreamsOnOneClientConnection(tls: false)
+    }
+
+    func testTwoStreamsInOneConnectTunnelArriveWhole() async throws {
+        try await twoStreamsOnOneClientConnection(tls: true)
+    }
+
     func testTLSUpstreamConnectionIsReusedAcrossConnectTunnels() async throws {
         let fixture = try start(tls: true)
         let url = "https://localhost:\(upstream?.port ?? 0)/v1/messages"

@@ -1,5 +1,6 @@
 // The pure parts of sse-capture: the flow tap (split invariance over every real fixture),
 // routing, session ids, sniffing.
+import NIOCore
 import NIOHTTP1
 import TapCodec
 import TapTestSupport
@@ -175,5 +176,24 @@ final class SessionIDTests: XCTestCase {
         XCTAssertEqual(SessionFDCache.safeName("../etc/passwd"), "_._etc_passwd")
         XCTAssertEqual(SessionFDCache.safeName("abc-DEF_1.2"), "abc-DEF_1.2")
         XCTAssertEqual(SessionFDCache.safeName(""), "_")
+    }
+}
+
+final class ChunkFramingTests: XCTestCase {
+    /// Each size gets its lowercase hex size line (no leading zeros), the bytes, and a CRLF, in one
+    /// buffer (the end-to-end tests check that clients read such bodies back byte for byte).
+    func testFramesMatchRFC9112() throws {
+        for size in [1, 9, 15, 16, 255, 256, 1044, 4096, 65535, 65536, 1_000_003] {
+            let payload = (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
+            var framed = ByteBuffer()
+            ChunkFraming.frame(ByteBuffer(bytes: payload), into: &framed)
+            let bytes = Array(framed.readableBytesView)
+            let line = Array(String(size, radix: 16).utf8) + [13, 10]
+            XCTAssertEqual(Array(bytes.prefix(line.count)), line, "size \(size)")
+            XCTAssertEqual(Array(bytes[line.count..<(line.count + size)]), payload, "size \(size)")
+            XCTAssertEqual(Array(bytes.suffix(2)), [13, 10], "size \(size)")
+            XCTAssertEqual(bytes.count, line.count + size + 2, "size \(size)")
+            XCTAssertLessThanOrEqual(bytes.count - size, ChunkFraming.overhead)
+        }
     }
 }

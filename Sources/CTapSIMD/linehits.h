@@ -1,0 +1,200 @@
+// The line and literal scan of TapExtract's prefiltered input (extract-usage, extract-turns):
+// one pass over a buffer that reports every newline and every place one of a few literals
+// starts, as a short list of positions, so that the ~97 % of lines holding no literal cost
+// no per-line work beyond their newline.
+//
+// Why C, and why here: the AVX2 path needs `__attribute__((target("avx2")))` and a run-time
+// choice (x86-64's baseline is SSE2, and the tools must run on any x86-64), which Swift cannot
+// express; the Clang importer compiles these static functions into the Swift module that uses
+// them. Candidates are the places where a literal's second and last bytes both match (rare in
+// JSON text), checked in full before they are reported. Other architectures get the portable
+// loop, which gives the same events.
+#ifndef CTAPSIMD_LINEHITS_H
+#define CTAPSIMD_LINEHITS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#define TAP_LINEHITS_MAX_LITERALS 3
+#define TAP_LINEHITS_MAX_LENGTH 32
+/// Room the caller's event array must have at least (one 64-byte block's worth).
+#define TAP_LINEHITS_MIN_EVENTS 128
+
+/// The literals: 1-3, each 2-32 bytes, none holding a newline.
+typedef struct {
+    uint8_t bytes[TAP_LINEHITS_MAX_LITERALS][TAP_LINEHITS_MAX_LENGTH];
+    uint32_t length[TAP_LINEHITS_MAX_LITERALS];
+    uint32_t count;
+    /// The longest literal's length: how far past a block's end the probes read.
+    uint32_t reach;
+} tap_linehits_literals;
+
+/// Which code scans: the portable loop, SSE2 (16 bytes a step), AVX2 (32 bytes a step).
+enum { TAP_LINEHITS_PORTABLE = 0, TAP_LINEHITS_SSE2 = 1, TAP_LINEHITS_AVX2 = 2 };
+
+/// The literal starting at `at` (all its bytes before `end`), or -1.
+static inline int tap_linehits_literal_at(const uint8_t *base, size_t at, size_t end,
+                                          const tap_linehits_literals *lits) {
+    for (uint32_t k = 0; k < lits->count; k++) {
+        size_t n = lits->length[k];
+        if (at + n <= end && base[at] == lits->bytes[k][0] && memcmp(base + at, lits->bytes[k], n) == 0) return (int)k;
+    }
+    return -1;
+}
+
+/// Reports the events of the 64 bytes at offset `i` from `base`: `nl` and `cand` are their
+/// newline bits and the bits where a literal may start (second and last bytes matched). Events are `position << 1` for a newline and
+/// `position << 1 | 1` for a literal, in position order.
+static inline size_t tap_linehits_emit(const uint8_t *base, size_t i, size_t end, uint64_t nl, uint64_t cand,
+                                       const tap_linehits_literals *lits, uint64_t *events, size_t n) {
+    uint64_t all = nl | cand;
+    while (all != 0) {
+        unsigned bit = (unsigned)__builtin_ctzll(all);
+        uint64_t one = (uint64_t)1 << bit;
+        size_t at = i + bit;
+        if (nl & one) {
+            events[n++] = (uint64_t)at << 1;
+        } else if (tap_linehits_literal_at(base, at, end, lits) >= 0) {
+            events[n++] = (uint64_t)at << 1 | 1;
+        }
+        all &= all - 1;
+    }
+    return n;
+}
+
+/// One byte at a time from `*position` to `end` (or until `cap` events).
+static inline size_t tap_linehits_portable(const uint8_t *base, size_t *position, size_t end,
+                                           const tap_linehits_literals *lits, uint64_t *events, size_t n,
+                                           size_t cap) {
+    size_t i = *position;
+    for (; i < end && n < cap; i++) {
+        if (base[i] == '\n') {
+            events[n++] = (uint64_t)i << 1;
+        } else if (tap_linehits_literal_at(base, i, end, lits) >= 0) {
+            events[n++] = (uint64_t)i << 1 | 1;
+        }
+    }
+    *position = i;
+    return n;
+}
+
+#if defined(__x86_64__)
+#include <cpuid.h>
+#include <immintrin.h>
+
+static inline size_t tap_linehits_sse2(const uint8_t *base, size_t *position, size_t end,
+                                       const tap_linehits_literals *lits, uint64_t *events, size_t cap) {
+    size_t i = *position, n = 0;
+    const __m128i newline = _mm_set1_epi8('\n');
+    __m128i second[TAP_LINEHITS_MAX_LITERALS], last[TAP_LINEHITS_MAX_LITERALS];
+    size_t lastOffset[TAP_LINEHITS_MAX_LITERALS];
+    for (uint32_t k = 0; k < TAP_LINEHITS_MAX_LITERALS; k++) {
+        uint32_t l = k < lits->count ? k : 0;  // a missing literal repeats the first
+        second[k] = _mm_set1_epi8((char)lits->bytes[l][1]);
+        last[k] = _mm_set1_epi8((char)lits->bytes[l][lits->length[l] - 1]);
+        lastOffset[k] = lits->length[l] - 1;
+    }
+    while (i + 64 + lits->reach <= end && cap - n >= 64) {
+        uint64_t nl = 0, cand = 0;
+        for (int part = 0; part < 4; part++) {
+            const uint8_t *p = base + i + 16 * part;
+            __m128i v0 = _mm_loadu_si128((const __m128i *)p);
+            __m128i v1 = _mm_loadu_si128((const __m128i *)(p + 1));
+            __m128i m = _mm_setzero_si128();
+            for (uint32_t k = 0; k < TAP_LINEHITS_MAX_LITERALS; k++) {
+                __m128i vl = _mm_loadu_si128((const __m128i *)(p + lastOffset[k]));
+                m = _mm_or_si128(m, _mm_and_si128(_mm_cmpeq_epi8(v1, second[k]), _mm_cmpeq_epi8(vl, last[k])));
+            }
+            nl |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v0, newline)) << (16 * part);
+            cand |= (uint64_t)(uint16_t)_mm_movemask_epi8(m) << (16 * part);
+        }
+        if ((nl | cand) != 0) n = tap_linehits_emit(base, i, end, nl, cand, lits, events, n);
+        i += 64;
+    }
+    *position = i;
+    return n;
+}
+
+__attribute__((target("avx2"))) static size_t tap_linehits_avx2(const uint8_t *base, size_t *position,
+                                                                   size_t end, const tap_linehits_literals *lits,
+                                                                   uint64_t *events, size_t cap) {
+    size_t i = *position, n = 0;
+    const __m256i newline = _mm256_set1_epi8('\n');
+    __m256i second[TAP_LINEHITS_MAX_LITERALS], last[TAP_LINEHITS_MAX_LITERALS];
+    size_t lastOffset[TAP_LINEHITS_MAX_LITERALS];
+    for (uint32_t k = 0; k < TAP_LINEHITS_MAX_LITERALS; k++) {
+        uint32_t l = k < lits->count ? k : 0;
+        second[k] = _mm256_set1_epi8((char)lits->bytes[l][1]);
+        last[k] = _mm256_set1_epi8((char)lits->bytes[l][lits->length[l] - 1]);
+        lastOffset[k] = lits->length[l] - 1;
+    }
+    while (i + 64 + lits->reach <= end && cap - n >= 64) {
+        const uint8_t *p = base + i;
+        __m256i a0 = _mm256_loadu_si256((const __m256i *)p), b0 = _mm256_loadu_si256((const __m256i *)(p + 32));
+        __m256i a1 = _mm256_loadu_si256((const __m256i *)(p + 1)), b1 = _mm256_loadu_si256((const __m256i *)(p + 33));
+        __m256i ma = _mm256_setzero_si256(), mb = _mm256_setzero_si256();
+        for (uint32_t k = 0; k < TAP_LINEHITS_MAX_LITERALS; k++) {
+            __m256i al = _mm256_loadu_si256((const __m256i *)(p + lastOffset[k]));
+            __m256i bl = _mm256_loadu_si256((const __m256i *)(p + 32 + lastOffset[k]));
+            ma = _mm256_or_si256(ma, _mm256_and_si256(_mm256_cmpeq_epi8(a1, second[k]), _mm256_cmpeq_epi8(al, last[k])));
+            mb = _mm256_or_si256(mb, _mm256_and_si256(_mm256_cmpeq_epi8(b1, second[k]), _mm256_cmpeq_epi8(bl, last[k])));
+        }
+        uint64_t nl = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(a0, newline)) |
+                      (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(b0, newline)) << 32;
+        uint64_t cand = (uint32_t)_mm256_movemask_epi8(ma) | (uint64_t)(uint32_t)_mm256_movemask_epi8(mb) << 32;
+        if ((nl | cand) != 0) n = tap_linehits_emit(base, i, end, nl, cand, lits, events, n);
+        i += 64;
+    }
+    *position = i;
+    return n;
+}
+
+/// True when the CPU and the OS both support AVX2 (CPUID leaf 7, and XGETBV for the YMM state).
+static inline int tap_linehits_avx2_usable(void) {
+    unsigned a, b, c, d;
+    if (!__get_cpuid(1, &a, &b, &c, &d)) return 0;
+    if (!(c & bit_OSXSAVE) || !(c & bit_AVX)) return 0;
+    unsigned lo, hi;
+    __asm__("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+    (void)hi;
+    if ((lo & 6) != 6) return 0;  // XMM and YMM state saved by the OS
+    if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return 0;
+    return (b & bit_AVX2) != 0;
+}
+#endif
+
+/// The best path this machine runs.
+static inline int tap_linehits_best_path(void) {
+#if defined(__x86_64__)
+    return tap_linehits_avx2_usable() ? TAP_LINEHITS_AVX2 : TAP_LINEHITS_SSE2;
+#else
+    return TAP_LINEHITS_PORTABLE;
+#endif
+}
+
+/// The events of `base[*position..<end)` in position order, at most `cap` (at least
+/// TAP_LINEHITS_MIN_EVENTS): `position << 1` for a newline, `position << 1 | 1` where a literal
+/// starts (only once per position, its bytes all before `end`). Advances `*position` past the
+/// bytes scanned: `end` unless `cap` was reached first. `path` is one of TAP_LINEHITS_*, a path
+/// the machine runs (see tap_linehits_best_path).
+static inline size_t tap_linehits_scan(const uint8_t *base, size_t *position, size_t end,
+                                       const tap_linehits_literals *lits, int path, uint64_t *events, size_t cap) {
+    size_t n = 0;
+#if defined(__x86_64__)
+    if (path == TAP_LINEHITS_AVX2) {
+        n = tap_linehits_avx2(base, position, end, lits, events, cap);
+    } else if (path == TAP_LINEHITS_SSE2) {
+        n = tap_linehits_sse2(base, position, end, lits, events, cap);
+    }
+#else
+    (void)path;
+#endif
+    // The tail (fewer than 64 bytes plus the longest literal: the blocks stopped for want of
+    // bytes, not of room) one byte at a time; everything on the portable path.
+    if (path == TAP_LINEHITS_PORTABLE || *position + 64 + lits->reach > end)
+        n = tap_linehits_portable(base, position, end, lits, events, n, cap);
+    return n;
+}
+
+#endif
