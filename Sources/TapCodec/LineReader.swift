@@ -6,6 +6,8 @@
 // whitespace, and pass-through stays byte-identical). A last line without `\n` is a line,
 // except when following, where it is an unfinished write and waits for the rest.
 
+import CTapSIMD
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -41,6 +43,9 @@ public final class LineReader {
     private static let blockSize = 1 << 20
     private var inode: ino_t = 0
     private var offset: off_t = 0
+    /// The line validator `forEachRecordLine` uses: `tap_simd_level()` (AVX2 where the CPU
+    /// has it), or 0 for the Swift validator; tests set it to run both.
+    var simdLevel = Int32(tap_simd_level())
 
     /// Called when no data arrived for `idleMilliseconds` (timers of live views). Only when set.
     public var onIdle: (() throws -> Void)?
@@ -112,7 +117,16 @@ public final class LineReader {
         while true {
             // Hand out every complete line in the buffer.
             while start < end {
-                if validating && !splitOnly {
+                if validating && !splitOnly && simdLevel > 0 {
+                    // The AVX2 line validator (CTapSIMD/line_validator.h): exact when it finds
+                    // a line; otherwise the memchr split below asks the Swift validator.
+                    let lineEnd = tap_validate_line(simdLevel, buffer + start, end - start)
+                    if lineEnd >= 0 {
+                        try body(UnsafeRawBufferPointer(start: buffer + start, count: lineEnd), true)
+                        start += lineEnd + 1
+                        continue
+                    }
+                } else if validating && !splitOnly {
                     var validator = Validator(
                         UnsafeRawBufferPointer(start: buffer + start, count: end - start),
                         lineMode: true
@@ -128,7 +142,15 @@ public final class LineReader {
                     break
                 }
                 let line = UnsafeRawBufferPointer(start: buffer + start, count: buffer.distance(to: nl) - start)
-                try body(line, validating && JSONScanner.isValidObject(line))
+                // A line that was unfinished in the buffer (split only) is complete now: one
+                // AVX2 pass over it (with its `\n`); a line the validator above turned down,
+                // or any line it cannot show valid, is judged by the Swift validator.
+                let valid =
+                    validating
+                    && ((splitOnly && simdLevel > 0
+                        && tap_validate_line(simdLevel, buffer + start, line.count + 1) == line.count)
+                        || JSONScanner.isValidObject(line))
+                try body(line, valid)
                 start += line.count + 1
                 splitOnly = false
             }

@@ -4,6 +4,7 @@
 // random strings — each verdict checked against the expected one where it is known by
 // construction, and always against ReferenceValidator (the scalar validator of session 1).
 
+import CTapSIMD
 import Foundation
 import TapTestSupport
 import XCTest
@@ -56,6 +57,39 @@ final class JSONValidatorBlockTests: XCTestCase {
             file: file,
             line: line
         )
+        checkSIMDLine(withNext, expected: lineValid ? lineEnd : nil, label(), file: file, line: line)
+    }
+
+    /// The AVX2 line validator (CTapSIMD) on the same line, when this CPU has it: a line it
+    /// finds must be exactly the valid one; it may decline (-1) only an invalid line or one
+    /// nested deeper than 64, which the Swift validator then judges.
+    private func checkSIMDLine(
+        _ withNext: [UInt8],
+        expected: Int?,
+        _ label: @autoclosure () -> String,
+        file: StaticString,
+        line: UInt
+    ) {
+        guard tap_simd_level() > 0 else { return }
+        let found = withNext.withUnsafeBytes { raw in tap_validate_line(1, raw.baseAddress, raw.count) }
+        if found >= 0 {
+            XCTAssertEqual(
+                found,
+                expected,
+                "SIMD line validator: \(label()) \(describe(withNext))",
+                file: file,
+                line: line
+            )
+        } else if let expected {
+            let opens = withNext[..<expected].filter { $0 == UInt8(ascii: "[") || $0 == UInt8(ascii: "{") }.count
+            XCTAssertGreaterThan(
+                opens,
+                64,
+                "SIMD line validator rejected a valid line: \(label()) \(describe(withNext))",
+                file: file,
+                line: line
+            )
+        }
     }
 
     private func describe(_ bytes: [UInt8]) -> String {
@@ -342,6 +376,42 @@ final class JSONValidatorBlockTests: XCTestCase {
         }
     }
 
+    // MARK: the AVX2 line validator on random JSON
+
+    /// Random JSON objects (nested containers, numbers, literals, strings with escapes, `\u`
+    /// pairs and UTF-8) with random single-byte corruptions, each padded to reach block edges:
+    /// the AVX2 line validator (through `check`) agrees with the reference on every one.
+    func testRandomDocumentsThroughTheSIMDLineValidator() {
+        var random = SeededGenerator(seed: 7)
+        func pick(_ n: Int) -> Int { Int(random.next() % UInt64(n)) }
+        let atoms = [
+            #""a""#, #""""#, #""\"\\""#, #""\u00e9\ud83d\ude00x""#, "\"é🎉中\"", "0", "-1.5e+3", "12", "true",
+            "false", "null", #""\/\b\f\n\r\t""#, "\"\(String(repeating: "z", count: 70))\"",
+        ]
+        func value(_ depth: Int) -> String {
+            if depth > 4 || pick(3) == 0 { return atoms[pick(atoms.count)] }
+            let count = pick(4)
+            if pick(2) == 0 {
+                return "[" + (0..<count).map { _ in value(depth + 1) }.joined(separator: pick(8) == 0 ? " , " : ",")
+                    + "]"
+            }
+            return "{" + (0..<count).map { k in "\"k\(k)\" :" + value(depth + 1) }.joined(separator: ",") + "}"
+        }
+        let junk: [UInt8] = [
+            0x22, 0x5C, 0x7B, 0x7D, 0x5B, 0x5D, 0x3A, 0x2C, 0x0A, 0x09, 0x01, 0x80, 0xC0, 0xED, 0xFF, 0x75,
+        ]
+        for round in 0..<3_000 {
+            var text = Array(("{\"r\":" + value(0) + "}").utf8)
+            if round % 3 == 1 {
+                text[pick(text.count)] = junk[pick(junk.count)]
+            } else if round % 3 == 2 {
+                text.insert(junk[pick(junk.count)], at: pick(text.count + 1))
+            }
+            let padded = [UInt8](repeating: 0x20, count: pick(70)) + text + [UInt8](repeating: 0x20, count: pick(3))
+            check(padded, nil, "round \(round)")
+        }
+    }
+
     // MARK: line reader
 
     /// `forEachRecordLine` splits exactly like `forEachLine` and reports exactly
@@ -371,12 +441,19 @@ final class JSONValidatorBlockTests: XCTestCase {
             try LineReader(path: path).forEachLine { line in
                 expected.append((Array(line), ReferenceValidator.isValid(Array(line), requireObject: true)))
             }
-            var got: [([UInt8], Bool)] = []
-            try LineReader(path: path).forEachRecordLine { line, valid in got.append((Array(line), valid)) }
-            XCTAssertEqual(got.count, expected.count, "lines ending with \(last.prefix(20))")
-            for (index, (g, e)) in zip(got, expected).enumerated() where g.0 != e.0 || g.1 != e.1 {
-                XCTFail("line \(index + 1): \(describe(g.0)) valid \(g.1), expected \(describe(e.0)) valid \(e.1)")
-                break
+            // Both line validators: the Swift one (level 0) and the AVX2 one where the CPU has it.
+            for level in Set([Int32(0), Int32(tap_simd_level())]) {
+                var got: [([UInt8], Bool)] = []
+                let reader = try LineReader(path: path)
+                reader.simdLevel = level
+                try reader.forEachRecordLine { line, valid in got.append((Array(line), valid)) }
+                XCTAssertEqual(got.count, expected.count, "level \(level), lines ending with \(last.prefix(20))")
+                for (index, (g, e)) in zip(got, expected).enumerated() where g.0 != e.0 || g.1 != e.1 {
+                    XCTFail(
+                        "level \(level) line \(index + 1): \(describe(g.0)) valid \(g.1), expected \(describe(e.0)) valid \(e.1)"
+                    )
+                    break
+                }
             }
             XCTAssertGreaterThan(expected.filter(\.1).count, 39_000)
         }

@@ -11,30 +11,36 @@ guard CommandLine.arguments.count == 2 else {
     writeStandardError("usage: codec-scan FILE")
     exit(2)
 }
-let reader = try LineReader(path: CommandLine.arguments[1])
-var lines = 0
-var invalid = 0
-var typeNames: [String] = []
-var typeCounts: [Int] = []
-var flowIDBytes = 0
-try reader.forEachRecordLine { line, isValidObject in
-    lines += 1
-    guard isValidObject, let record = Record(line: line, validate: false) else {
-        invalid += 1
-        return
-    }
-    if let span = record.typeSpan, span.kind == .string {
-        if let known = typeNames.firstIndex(where: { record.json.stringEquals(span, $0) }) {
-            typeCounts[known] += 1
-        } else if let name = record.json.string(span) {
-            typeNames.append(name)
-            typeCounts.append(1)
+// In a function, not top-level code: top-level variables are main-actor globals, and every
+// access from the closure paid an executor check (swift_task_isCurrentExecutor in the profile).
+func scan(path: String) throws {
+    let reader = try LineReader(path: path)
+    var lines = 0
+    var invalid = 0
+    var typeNames: [String] = []
+    var typeCounts: [Int] = []
+    var flowIDBytes = 0
+    try reader.forEachRecordLine { line, isValidObject in
+        lines += 1
+        guard isValidObject, let record = Record(line: line, validate: false) else {
+            invalid += 1
+            return
         }
+        if let span = record.typeSpan, span.kind == .string {
+            if let known = typeNames.firstIndex(where: { record.json.stringEquals(span, $0) }) {
+                typeCounts[known] += 1
+            } else if let name = record.json.string(span) {
+                typeNames.append(name)
+                typeCounts.append(1)
+            }
+        }
+        if let flowID = record.field("flow_id") { flowIDBytes += flowID.count }
     }
-    if let flowID = record.field("flow_id") { flowIDBytes += flowID.count }
+    print("lines \(lines) invalid \(invalid) flow_id_bytes \(flowIDBytes)")
+    for (type, count) in zip(typeNames, typeCounts).sorted(by: { $0.0 < $1.0 }) { print("\(type) \(count)") }
 }
-print("lines \(lines) invalid \(invalid) flow_id_bytes \(flowIDBytes)")
-for (type, count) in zip(typeNames, typeCounts).sorted(by: { $0.0 < $1.0 }) { print("\(type) \(count)") }
+
+try scan(path: CommandLine.arguments[1])
 
 #if canImport(Glibc)
 import Glibc

@@ -1,0 +1,421 @@
+// A record line's RFC 8259 validation in one pass of 64-byte blocks (AVX2, BMI, PCLMUL),
+// simdjson's two stages interleaved block by block:
+//   stage 1 (per block, no branch per byte): quote, backslash, control, whitespace and
+//   structural masks; escaped bytes (simdjson's carry arithmetic); the in-string mask as the
+//   carry-less product's prefix xor; UTF-8 checked with simdjson's three nibble lookups;
+//   escape letters checked with a two-nibble set lookup; the first `\n` ends the line.
+//   stage 2 (per token): a walk over the structural bitmap (containers, `:`, `,`, the opening
+//   quote of each string, the first byte of each number or literal) with a goto state machine,
+//   numbers and literals checked in place. String contents never reach stage 2.
+// Chosen at run time (`tap_simd_level`: cpuid and xgetbv, so the binary still runs on any
+// x86-64, and TAPCODEC_SIMD=0 forces the fallback); elsewhere, or when the level is 0, the
+// Swift validator (SSE2 masks) runs instead.
+//
+// The answer is one-sided by design: a result >= 0 is exact (the line is a valid object and
+// ends at that `\n`); -1 means "not shown valid here" (invalid, incomplete, or nested deeper
+// than 64) and the caller then asks the Swift validator, so a rare shape costs time, never a
+// wrong verdict.
+#ifndef CTAPSIMD_LINE_VALIDATOR_H
+#define CTAPSIMD_LINE_VALIDATOR_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+#define TAP_HAVE_AVX2_PATH 1
+#include <cpuid.h>
+#include <immintrin.h>
+
+#define TAP_AVX2 __attribute__((target("avx2,bmi,bmi2,pclmul,popcnt")))
+
+/// 1 when the CPU and OS support AVX2 + BMI1/2 + PCLMUL, else 0 (cached).
+static inline int tap_cpu_has_avx2_path(void) {
+    static int cached = -1;
+    if (cached >= 0) return cached;
+    unsigned a, b, c, d;
+    int ok = 0;
+    if (__get_cpuid(1, &a, &b, &c, &d)) {
+        int pclmul = (c >> 1) & 1, osxsave = (c >> 27) & 1, avx = (c >> 28) & 1;
+        if (pclmul && osxsave && avx) {
+            unsigned lo, hi;
+            __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+            if ((lo & 6) == 6 && __get_cpuid_count(7, 0, &a, &b, &c, &d)) {
+                ok = ((b >> 3) & 1) && ((b >> 5) & 1) && ((b >> 8) & 1);  // BMI1, AVX2, BMI2
+            }
+        }
+    }
+    cached = ok;
+    return ok;
+}
+
+typedef struct {
+    const uint8_t *buf;
+    size_t len;
+    size_t block;        // offset of the block whose tokens are in `tokens`
+    size_t next_block;   // offset of the next block to classify
+    size_t nl;           // offset of the line's `\n` once seen
+    uint64_t tokens;     // structural positions left in the current block
+    int seen_nl;
+    uint64_t escape_carry;   // 1 when the next block's first byte is escaped
+    uint64_t string_carry;   // all ones when the next block starts inside a string
+    uint64_t scalar_carry;   // 1 when the previous byte is a non-quote scalar byte
+    int prev_nonascii;
+    __m256i prev_hi;         // the previous 32 bytes (UTF-8 sequences straddling halves)
+    size_t unicode_until;    // the low half of a `\u` pair is checked up to here
+} tap_line_state;
+
+TAP_AVX2 static inline uint64_t tap_eq64(__m256i lo, __m256i hi, char ch) {
+    __m256i k = _mm256_set1_epi8(ch);
+    return (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(lo, k)) |
+           (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(hi, k)) << 32;
+}
+
+TAP_AVX2 static inline uint64_t tap_bits64(__m256i lo, __m256i hi) {
+    return (uint32_t)_mm256_movemask_epi8(lo) | (uint64_t)(uint32_t)_mm256_movemask_epi8(hi) << 32;
+}
+
+TAP_AVX2 static inline __m256i tap_prev_n(__m256i input, __m256i prev, int n) {
+    __m256i joined = _mm256_permute2x128_si256(prev, input, 0x21);
+    switch (n) {
+    case 1: return _mm256_alignr_epi8(input, joined, 15);
+    case 2: return _mm256_alignr_epi8(input, joined, 14);
+    default: return _mm256_alignr_epi8(input, joined, 13);
+    }
+}
+
+TAP_AVX2 static inline __m256i tap_lookup16(__m256i idx, uint8_t t0, uint8_t t1, uint8_t t2, uint8_t t3,
+                                            uint8_t t4, uint8_t t5, uint8_t t6, uint8_t t7, uint8_t t8,
+                                            uint8_t t9, uint8_t t10, uint8_t t11, uint8_t t12, uint8_t t13,
+                                            uint8_t t14, uint8_t t15) {
+    __m256i table = _mm256_setr_epi8((char)t0, (char)t1, (char)t2, (char)t3, (char)t4, (char)t5, (char)t6,
+                                     (char)t7, (char)t8, (char)t9, (char)t10, (char)t11, (char)t12, (char)t13,
+                                     (char)t14, (char)t15, (char)t0, (char)t1, (char)t2, (char)t3, (char)t4,
+                                     (char)t5, (char)t6, (char)t7, (char)t8, (char)t9, (char)t10, (char)t11,
+                                     (char)t12, (char)t13, (char)t14, (char)t15);
+    return _mm256_shuffle_epi8(table, idx);
+}
+
+/// simdjson's UTF-8 lookup check of 32 bytes given the 32 before: nonzero bytes are errors,
+/// at the position where the error shows (an unfinished sequence shows at the next byte).
+TAP_AVX2 static inline __m256i tap_utf8_errors(__m256i input, __m256i prev_input) {
+    const uint8_t TOO_SHORT = 1 << 0, TOO_LONG = 1 << 1, OVERLONG_3 = 1 << 2, TOO_LARGE = 1 << 3,
+                  SURROGATE = 1 << 4, OVERLONG_2 = 1 << 5, TOO_LARGE_1000 = 1 << 6, OVERLONG_4 = 1 << 6,
+                  TWO_CONTS = 1 << 7;
+    const uint8_t CARRY = TOO_SHORT | TOO_LONG | TWO_CONTS;
+    __m256i nib = _mm256_set1_epi8(0x0F);
+    __m256i prev1 = tap_prev_n(input, prev_input, 1);
+    __m256i byte_1_high = tap_lookup16(_mm256_and_si256(_mm256_srli_epi16(prev1, 4), nib), TOO_LONG, TOO_LONG,
+                                       TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG, TWO_CONTS,
+                                       TWO_CONTS, TWO_CONTS, TWO_CONTS, TOO_SHORT | OVERLONG_2, TOO_SHORT,
+                                       TOO_SHORT | OVERLONG_3 | SURROGATE,
+                                       TOO_SHORT | TOO_LARGE | TOO_LARGE_1000 | OVERLONG_4);
+    __m256i byte_1_low = tap_lookup16(
+        _mm256_and_si256(prev1, nib), CARRY | OVERLONG_3 | OVERLONG_2 | OVERLONG_4, CARRY | OVERLONG_2, CARRY, CARRY,
+        CARRY | TOO_LARGE, CARRY | TOO_LARGE | TOO_LARGE_1000, CARRY | TOO_LARGE | TOO_LARGE_1000,
+        CARRY | TOO_LARGE | TOO_LARGE_1000, CARRY | TOO_LARGE | TOO_LARGE_1000, CARRY | TOO_LARGE | TOO_LARGE_1000,
+        CARRY | TOO_LARGE | TOO_LARGE_1000, CARRY | TOO_LARGE | TOO_LARGE_1000, CARRY | TOO_LARGE | TOO_LARGE_1000,
+        CARRY | TOO_LARGE | TOO_LARGE_1000 | SURROGATE, CARRY | TOO_LARGE | TOO_LARGE_1000,
+        CARRY | TOO_LARGE | TOO_LARGE_1000);
+    __m256i byte_2_high = tap_lookup16(
+        _mm256_and_si256(_mm256_srli_epi16(input, 4), nib), TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT,
+        TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_LONG | OVERLONG_2 | TWO_CONTS | OVERLONG_3 | TOO_LARGE_1000 | OVERLONG_4,
+        TOO_LONG | OVERLONG_2 | TWO_CONTS | OVERLONG_3 | TOO_LARGE, TOO_LONG | OVERLONG_2 | TWO_CONTS | SURROGATE | TOO_LARGE,
+        TOO_LONG | OVERLONG_2 | TWO_CONTS | SURROGATE | TOO_LARGE, TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT);
+    __m256i special = _mm256_and_si256(_mm256_and_si256(byte_1_high, byte_1_low), byte_2_high);
+    __m256i prev2 = tap_prev_n(input, prev_input, 2), prev3 = tap_prev_n(input, prev_input, 3);
+    __m256i third = _mm256_subs_epu8(prev2, _mm256_set1_epi8((char)(0xE0 - 0x80)));
+    __m256i fourth = _mm256_subs_epu8(prev3, _mm256_set1_epi8((char)(0xF0 - 0x80)));
+    __m256i must23_80 = _mm256_and_si256(_mm256_or_si256(third, fourth), _mm256_set1_epi8((char)0x80));
+    return _mm256_xor_si256(must23_80, special);
+}
+
+static inline int tap_hex4(const uint8_t *p, uint32_t *out) {
+    uint32_t v = 0;
+    for (int k = 0; k < 4; k++) {
+        uint8_t c = p[k], d;
+        if (c >= '0' && c <= '9') d = (uint8_t)(c - '0');
+        else if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f') d = (uint8_t)((c | 0x20) - 'a' + 10);
+        else return 0;
+        v = v << 4 | d;
+    }
+    *out = v;
+    return 1;
+}
+
+/// The `\u` escape whose `u` is at `at`: four hex digits, surrogates only as a high-low pair.
+static inline int tap_unicode_escape_ok(tap_line_state *s, size_t at) {
+    if (at < s->unicode_until) return 1;  // the low half of a pair, checked with its high half
+    uint32_t unit, low;
+    if (at + 5 > s->len || !tap_hex4(s->buf + at + 1, &unit)) return 0;
+    if (unit >= 0xD800 && unit <= 0xDBFF) {
+        if (at + 11 > s->len || s->buf[at + 5] != '\\' || s->buf[at + 6] != 'u' ||
+            !tap_hex4(s->buf + at + 7, &low) || low < 0xDC00 || low > 0xDFFF)
+            return 0;
+        s->unicode_until = at + 7;
+    } else if (unit >= 0xDC00 && unit <= 0xDFFF) {
+        return 0;
+    }
+    return 1;
+}
+
+/// Stage 1 of the next block: its tokens into `s->tokens`; 0 on an error before the line's end.
+TAP_AVX2 static inline int tap_classify_block(tap_line_state *s) {
+    size_t at = s->next_block;
+    const uint8_t *p = s->buf + at;
+    uint8_t tail[64];
+    if (at + 64 > s->len) {
+        // The last bytes of the data: spaces after them (no `\n`, so the line stays unfinished).
+        memset(tail, ' ', 64);
+        memcpy(tail, p, s->len - at);
+        p = tail;
+    }
+    __m256i lo = _mm256_loadu_si256((const __m256i *)p), hi = _mm256_loadu_si256((const __m256i *)(p + 32));
+    uint64_t newline = tap_eq64(lo, hi, '\n');
+    uint64_t upto = ~(uint64_t)0, before = ~(uint64_t)0;  // bytes up to and before the `\n`
+    if (newline) {
+        uint64_t first = newline & (0 - newline);
+        upto = first ^ (first - 1);
+        before = first - 1;
+        s->seen_nl = 1;
+        s->nl = at + (size_t)__builtin_ctzll(newline);
+    }
+    uint64_t backslash = tap_eq64(lo, hi, '\\');
+    uint64_t quote = tap_eq64(lo, hi, '"');
+    uint64_t escaped = s->escape_carry;
+    if (backslash) {
+        const uint64_t odd = 0xAAAAAAAAAAAAAAAAULL;
+        uint64_t potential = backslash & ~s->escape_carry;
+        uint64_t terminal = (((potential << 1) | odd) - potential) ^ odd;
+        escaped = terminal ^ (backslash | s->escape_carry);
+        s->escape_carry = (terminal & backslash) >> 63;
+    } else {
+        s->escape_carry = 0;
+    }
+    quote &= ~escaped;
+    uint64_t in_string =
+        (uint64_t)_mm_cvtsi128_si64(_mm_clmulepi64_si128(_mm_set_epi64x(0, (long long)quote), _mm_set1_epi8((char)0xFF), 0)) ^
+        s->string_carry;
+    s->string_carry = (uint64_t)((int64_t)in_string >> 63);
+    // Whitespace and the six structural bytes, simdjson's shuffle tables.
+    __m256i ws_table = _mm256_setr_epi8(' ', 100, 100, 100, 17, 100, 113, 2, 100, '\t', '\n', 112, 100, '\r', 100, 100,
+                                        ' ', 100, 100, 100, 17, 100, 113, 2, 100, '\t', '\n', 112, 100, '\r', 100, 100);
+    __m256i op_table = _mm256_setr_epi8(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, ':', '{', ',', '}', 0, 0,
+                                        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, ':', '{', ',', '}', 0, 0);
+    __m256i curly = _mm256_set1_epi8(0x20);
+    uint64_t ws = tap_bits64(_mm256_cmpeq_epi8(_mm256_shuffle_epi8(ws_table, lo), lo),
+                             _mm256_cmpeq_epi8(_mm256_shuffle_epi8(ws_table, hi), hi));
+    uint64_t op = tap_bits64(_mm256_cmpeq_epi8(_mm256_shuffle_epi8(op_table, lo), _mm256_or_si256(lo, curly)),
+                             _mm256_cmpeq_epi8(_mm256_shuffle_epi8(op_table, hi), _mm256_or_si256(hi, curly)));
+    __m256i c1f = _mm256_set1_epi8(0x1F);
+    uint64_t control = tap_bits64(_mm256_cmpeq_epi8(_mm256_min_epu8(lo, c1f), lo), _mm256_cmpeq_epi8(_mm256_min_epu8(hi, c1f), hi));
+    // A control byte is an error in a string, and outside one unless it is whitespace. (The
+    // structural table also matches 0x0C and 0x1A; both are control bytes, so errors here.)
+    uint64_t errors = control & (in_string | ~ws);
+    if (escaped) {
+        // The escaped bytes must be one of "\/bfnrtu: hi-nibble bit & lo-nibble bits.
+        __m256i nib = _mm256_set1_epi8(0x0F);
+        __m256i lo_tab = _mm256_setr_epi8(0, 0, 1 | 4 | 8, 0, 8, 8, 4, 0, 0, 0, 0, 0, 2, 0, 4, 1,
+                                          0, 0, 1 | 4 | 8, 0, 8, 8, 4, 0, 0, 0, 0, 0, 2, 0, 4, 1);
+        __m256i hi_tab = _mm256_setr_epi8(0, 0, 1, 0, 0, 2, 4, 8, 0, 0, 0, 0, 0, 0, 0, 0,
+                                          0, 0, 1, 0, 0, 2, 4, 8, 0, 0, 0, 0, 0, 0, 0, 0);
+        __m256i zero = _mm256_setzero_si256();
+        __m256i vlo = _mm256_and_si256(_mm256_shuffle_epi8(lo_tab, _mm256_and_si256(lo, nib)),
+                                       _mm256_shuffle_epi8(hi_tab, _mm256_and_si256(_mm256_srli_epi16(lo, 4), nib)));
+        __m256i vhi = _mm256_and_si256(_mm256_shuffle_epi8(lo_tab, _mm256_and_si256(hi, nib)),
+                                       _mm256_shuffle_epi8(hi_tab, _mm256_and_si256(_mm256_srli_epi16(hi, 4), nib)));
+        uint64_t invalid = tap_bits64(_mm256_cmpeq_epi8(vlo, zero), _mm256_cmpeq_epi8(vhi, zero));
+        errors |= escaped & invalid;
+        uint64_t unicode = escaped & tap_eq64(lo, hi, 'u') & upto;
+        while (unicode) {
+            if (!tap_unicode_escape_ok(s, at + (size_t)__builtin_ctzll(unicode))) return 0;
+            unicode &= unicode - 1;
+        }
+    }
+    uint64_t nonascii = tap_bits64(lo, hi);
+    if (nonascii | s->prev_nonascii) {
+        __m256i zero = _mm256_setzero_si256();
+        __m256i e_lo = tap_utf8_errors(lo, s->prev_hi), e_hi = tap_utf8_errors(hi, lo);
+        errors |= ~tap_bits64(_mm256_cmpeq_epi8(e_lo, zero), _mm256_cmpeq_epi8(e_hi, zero));
+    }
+    if (errors & upto) return 0;
+    s->prev_nonascii = nonascii != 0;
+    s->prev_hi = hi;
+    // Tokens: structural bytes and the first byte of each scalar (a string's opening quote, a
+    // number, a literal, or junk), outside strings.
+    uint64_t scalar = ~(op | ws);
+    uint64_t nonquote_scalar = scalar & ~quote;
+    uint64_t follows = nonquote_scalar << 1 | s->scalar_carry;
+    s->scalar_carry = nonquote_scalar >> 63;
+    uint64_t string_tail = in_string ^ quote;
+    s->tokens = (op | (scalar & ~follows)) & ~string_tail & before;
+    s->block = at;
+    s->next_block = at + 64;
+    return 1;
+}
+
+
+/// Classifies blocks until one holds a token (into `s->tokens`): 1; 0 when the line ended
+/// (its `\n` reached with no token before it); -1 on an error or when the data ends without a
+/// `\n`. Out of line: once per block, while the token walk stays in registers.
+TAP_AVX2 __attribute__((noinline)) static int tap_refill(tap_line_state *s) {
+    while (s->tokens == 0) {
+        if (s->seen_nl) return 0;
+        if (s->next_block >= s->len) return -1;
+        if (!tap_classify_block(s)) return -1;
+    }
+    return 1;
+}
+
+/// The byte after a number or literal must end it: whitespace or a structural byte.
+static inline int tap_ends_scalar(uint8_t c) {
+    switch (c) {
+    case ' ': case '\t': case '\r': case '\n': case ',': case '}': case ']': case ':': case '{': case '[':
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+static inline int tap_number_ok(const uint8_t *b, size_t len, size_t i) {
+    if (b[i] == '-') i++;
+    if (i >= len) return 0;
+    if (b[i] == '0') {
+        i++;
+    } else if (b[i] >= '1' && b[i] <= '9') {
+        while (i < len && (uint8_t)(b[i] - '0') < 10) i++;
+    } else {
+        return 0;
+    }
+    if (i < len && b[i] == '.') {
+        size_t start = ++i;
+        while (i < len && (uint8_t)(b[i] - '0') < 10) i++;
+        if (i == start) return 0;
+    }
+    if (i < len && (b[i] | 0x20) == 'e') {
+        i++;
+        if (i < len && (b[i] == '+' || b[i] == '-')) i++;
+        size_t start = i;
+        while (i < len && (uint8_t)(b[i] - '0') < 10) i++;
+        if (i == start) return 0;
+    }
+    return i < len && tap_ends_scalar(b[i]);
+}
+
+static inline int tap_literal_ok(const uint8_t *b, size_t len, size_t i, const char *word, size_t n) {
+    return i + n < len && memcmp(b + i, word, n) == 0 && tap_ends_scalar(b[i + n]);
+}
+
+/// When `p[0..<n]` starts with a line that is one valid JSON object (whitespace around it
+/// allowed: space, tab, `\r`) followed by `\n`, the offset of that `\n`; -1 otherwise, or when
+/// the object nests deeper than 64 (the caller asks the Swift validator then).
+TAP_AVX2 static long tap_validate_line_avx2(const void *p, size_t n) {
+    tap_line_state st;
+    memset(&st, 0, sizeof st);
+    st.buf = (const uint8_t *)p;
+    st.len = n;
+    st.prev_hi = _mm256_setzero_si256();
+    tap_line_state *s = &st;
+    const uint8_t *b = st.buf;
+    uint64_t stack = 0;  // bit per open container, 1 = object; innermost in bit 0
+    int depth = 0;
+    size_t pos = 0;
+    uint64_t tokens = 0;  // the current block's tokens not yet walked
+    size_t block = 0;
+#define TAP_NEXT() \
+    do { \
+        if (tokens == 0) { \
+            s->tokens = 0; \
+            if (tap_refill(s) != 1) return -1; \
+            tokens = s->tokens; \
+            block = s->block; \
+        } \
+        pos = block + (size_t)__builtin_ctzll(tokens); \
+        tokens &= tokens - 1; \
+    } while (0)
+    TAP_NEXT();
+    if (b[pos] != '{') return -1;
+object_begin:
+    if (depth == 64) return -1;
+    stack = stack << 1 | 1;
+    depth++;
+    TAP_NEXT();
+    if (b[pos] == '}') goto container_end;
+    if (b[pos] != '"') return -1;
+object_key:
+    TAP_NEXT();
+    if (b[pos] != ':') return -1;
+    TAP_NEXT();
+value:
+    switch (b[pos]) {
+    case '"': break;
+    case '{': goto object_begin;
+    case '[': goto array_begin;
+    case 't': if (!tap_literal_ok(b, n, pos, "true", 4)) return -1; break;
+    case 'f': if (!tap_literal_ok(b, n, pos, "false", 5)) return -1; break;
+    case 'n': if (!tap_literal_ok(b, n, pos, "null", 4)) return -1; break;
+    case '-': case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7': case '8': case '9':
+        if (!tap_number_ok(b, n, pos)) return -1;
+        break;
+    default: return -1;
+    }
+after_value:
+    TAP_NEXT();
+    if (b[pos] == ',') {
+        TAP_NEXT();
+        if (stack & 1) {
+            if (b[pos] != '"') return -1;
+            goto object_key;
+        }
+        goto value;
+    }
+    if (b[pos] != ((stack & 1) ? '}' : ']')) return -1;
+container_end:
+    stack >>= 1;
+    depth--;
+    if (depth > 0) goto after_value;
+    // The object is closed: nothing but whitespace up to the `\n`.
+    if (tokens != 0) return -1;
+    s->tokens = 0;
+    if (tap_refill(s) != 0) return -1;
+    return (long)st.nl;
+array_begin:
+    if (depth == 64) return -1;
+    stack <<= 1;
+    depth++;
+    TAP_NEXT();
+    if (b[pos] == ']') goto container_end;
+    goto value;
+#undef TAP_NEXT
+}
+
+#endif  // TAP_HAVE_AVX2_PATH
+
+/// Which line validator `tap_validate_line` runs: 1 = AVX2 (the CPU has AVX2, BMI1/2 and
+/// PCLMUL), 0 = none here (the caller's own validator). TAPCODEC_SIMD=0 in the environment
+/// forces 0, so the fallback can be run and timed on any machine.
+static inline int tap_simd_level(void) {
+#if defined(TAP_HAVE_AVX2_PATH)
+    static int cached = -1;
+    if (cached < 0) {
+        const char *env = getenv("TAPCODEC_SIMD");
+        cached = (env && env[0] == '0') ? 0 : tap_cpu_has_avx2_path();
+    }
+    return cached;
+#else
+    return 0;
+#endif
+}
+
+/// `tap_validate_line_avx2` at `level` (from `tap_simd_level`); -2 when that level has no
+/// validator here.
+static inline long tap_validate_line(int level, const void *p, size_t n) {
+#if defined(TAP_HAVE_AVX2_PATH)
+    if (level >= 1) return tap_validate_line_avx2(p, n);
+#endif
+    (void)level; (void)p; (void)n;
+    return -2;
+}
+
+#endif
