@@ -123,10 +123,16 @@ public struct JSONScanner {
         }
     }
 
-    /// Calls `body(element)` for each element of an array, in order, until it returns false.
-    public func forEachElement(of array: JSONSpan, _ body: (JSONSpan) -> Bool) {
+    /// Calls `body(element)` for each element of an array, in order, until it returns false;
+    /// with `after` (an element's end, relative to the array's `[`), only the elements after it.
+    public func forEachElement(of array: JSONSpan, after: Int = 0, _ body: (JSONSpan) -> Bool) {
         guard array.kind == .array else { return }
         var i = skipWhitespace(array.start + 1)
+        if after > 0 {
+            i = skipWhitespace(array.start + after)
+            guard i < array.end, bytes[i] == UInt8(ascii: ",") else { return }
+            i = skipWhitespace(i + 1)
+        }
         while i < array.end, bytes[i] != UInt8(ascii: "]") {
             guard let valueKind = kind(at: i), let valueEnd = skipValue(i) else { return }
             if !body(JSONSpan(kind: valueKind, start: i, end: valueEnd)) { return }

@@ -173,24 +173,3 @@ func commonPrefix(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ count: Int) ->
     while i < count, a.load(fromByteOffset: i, as: UInt8.self) == b.load(fromByteOffset: i, as: UInt8.self) { i += 1 }
     return i
 }
-
-extension JSONScanner {
-    /// The elements of `array` from the element after offset `after` (relative to its `[`;
-    /// 0: from the first), as `forEachElement` gives them.
-    func forEachElement(of array: JSONSpan, after: Int, _ body: (JSONSpan) -> Bool) {
-        guard array.kind == .array else { return }
-        var i = skipWhitespace(array.start + 1)
-        if after > 0 {
-            i = skipWhitespace(array.start + after)
-            guard i < array.end, bytes[i] == UInt8(ascii: ",") else { return }
-            i = skipWhitespace(i + 1)
-        }
-        while i < array.end, bytes[i] != UInt8(ascii: "]") {
-            guard let valueKind = kind(at: i), let valueEnd = skipValue(i) else { return }
-            if !body(JSONSpan(kind: valueKind, start: i, end: valueEnd)) { return }
-            i = skipWhitespace(valueEnd)
-            guard i < array.end, bytes[i] == UInt8(ascii: ",") else { return }
-            i = skipWhitespace(i + 1)
-        }
-    }
-}
