@@ -2,10 +2,10 @@
 // one SIMD pass (LineHitScanner, CTapSIMD/linehits.h) finds the lines and those literals, `body`
 // sees only the lines that hold one, every other line is judged by its `{`…`}` shape alone
 // (skipped, or bad when it is not blank), which is the verdict a tool that skips it by type or
-// literal gives. A named regular file is mapped and scanned in windows of 16 MiB; each window is
-// cut at a line boundary into one part per core (two at most) scanned side by side on other
-// threads, while the previous window's lines are handed to `body` in file order on this thread, so
-// the answer cannot depend on the split. Stdin, pipes and what a file grew by after it was mapped are read with read(2).
+// literal gives. A named regular file is mapped and cut at line boundaries into windows of 4 MiB,
+// scanned (and their lines prepared) on Dispatch's threads, up to 8 ahead, while this thread hands
+// their lines to `body` in file order, so the answer cannot depend on the cut. Stdin, pipes and
+// what a file grew by after it was mapped are read with read(2).
 
 import Dispatch
 import TapCLI
@@ -19,11 +19,11 @@ import Musl
 import Darwin
 #endif
 
-/// What the scan of one part of a window found (written by one scanning thread, read after the join).
+/// What the scan of one window found (written by one scanning thread, read after it signalled).
 final class PartScan<Prepared>: @unchecked Sendable {
     let start: Int, end: Int
     var lines = 0
-    /// Lines holding a literal: start, end (newline excluded), index of the line in the part, and
+    /// Lines holding a literal: start, end (newline excluded), index of the line in the window, and
     /// what the tool's `prepare` made of it on the scanning thread.
     var hits: [(start: Int, end: Int, index: Int, prepared: Prepared)] = []
     /// Indices of the lines that are not `{`…`}` (nor blank).
@@ -71,17 +71,18 @@ func lineHasObjectShape(_ line: UnsafeRawBufferPointer) -> Bool {
 }
 
 extension ExtractDriver {
-    /// Bytes per window of a mapped file (its pages are released after it: RSS stays flat); two
-    /// windows are mapped at a time. `STREAMTAP_SCAN_WINDOW` (bytes) sets it, so that the tests
-    /// can cover many windows with a small file.
+    /// Bytes per window of a mapped file, the unit one thread scans (its pages are released after
+    /// it: RSS stays flat). `STREAMTAP_SCAN_WINDOW` (bytes) sets it, so that the tests can cover
+    /// many windows with a small file.
     static let windowSize: Int = {
         guard let text = getenv("STREAMTAP_SCAN_WINDOW"), let bytes = Int(String(cString: text)), bytes > 0 else {
-            return 16 << 20
+            return 4 << 20
         }
         return bytes
     }()
-    /// Smallest window worth a second thread.
-    static var splitThreshold: Int { windowSize / 4 }
+    /// Windows scanned ahead of the one being judged: enough to keep every core busy while
+    /// bounding what is mapped (32 MiB).
+    static let windowsAhead = 8
 
     /// Like `run(_:finish:)`, `body` seeing only the lines that hold one of `literals`, with what
     /// `prepare` (pure: it may run on a scanning thread, ahead of `body`) made of each.
@@ -235,69 +236,62 @@ extension ExtractDriver {
         guard let last = findLastByte(map, 0x0A, size) else { return 0 }
         let mappedEnd = map.distance(to: last) + 1
         nonisolated(unsafe) let base = UnsafeRawPointer(map)
-        let cores = sysconf(Int32(_SC_NPROCESSORS_ONLN)) > 1 ? 2 : 1
         let page = Int(sysconf(Int32(_SC_PAGESIZE)))
-        // One window is judged on this thread while the next is scanned on others: the scan
-        // (memory bound) and the parsing of the lines found (CPU bound) overlap.
+        // The windows are scanned (and their lines prepared) on Dispatch's threads, several at a
+        // time and ahead of this thread, which takes them in file order: every core stays busy,
+        // whatever the lines of one window cost. At most `windowsAhead` are mapped at a time.
         let scanning = DispatchGroup()
         defer { scanning.wait() }  // before the unmap: no scan may still read the pages
-        func startScan(at start: Int) -> [PartScan<Prepared>] {
-            let parts: [PartScan<Prepared>] = Self.windowParts(base, from: start, limit: mappedEnd, cores: cores)
-            for part in parts {
-                DispatchQueue.global().async(group: scanning) { part.scan(base, scanner, prepare) }
+        var ahead: [(part: PartScan<Prepared>, done: DispatchSemaphore)] = []
+        var scheduled = 0
+        func scheduleNext() {
+            guard scheduled < mappedEnd else { return }
+            let end = Self.lineBoundary(base, after: scheduled + Self.windowSize, limit: mappedEnd)
+            let part = PartScan<Prepared>(start: scheduled, end: end)
+            let done = DispatchSemaphore(value: 0)
+            DispatchQueue.global().async(group: scanning) {
+                part.scan(base, scanner, prepare)
+                done.signal()
             }
-            return parts
+            ahead.append((part, done))
+            scheduled = end
         }
-        var next = startScan(at: 0)
-        while let first = next.first, let last = next.last {
-            scanning.wait()
-            let parts = next
-            next = last.end < mappedEnd ? startScan(at: last.end) : []
-            // The lines to judge, in file order, part by part.
-            for part in parts {
-                var h = 0
-                var b = 0
-                while h < part.hits.count || b < part.badShapes.count {
-                    if b == part.badShapes.count || (h < part.hits.count && part.hits[h].index < part.badShapes[b]) {
-                        let hit = part.hits[h]
-                        try handle(
-                            UnsafeRawBufferPointer(start: base + hit.start, count: hit.end - hit.start),
-                            number + hit.index + 1,
-                            hit.prepared
-                        )
-                        h += 1
-                    } else {
-                        try handle(nil, number + part.badShapes[b] + 1, nil)
-                        b += 1
-                    }
+        for _ in 0..<Self.windowsAhead { scheduleNext() }
+        var k = 0
+        while k < ahead.count {
+            let (part, done) = ahead[k]
+            done.wait()
+            // The lines to judge, in file order.
+            var h = 0
+            var b = 0
+            while h < part.hits.count || b < part.badShapes.count {
+                if b == part.badShapes.count || (h < part.hits.count && part.hits[h].index < part.badShapes[b]) {
+                    let hit = part.hits[h]
+                    try handle(
+                        UnsafeRawBufferPointer(start: base + hit.start, count: hit.end - hit.start),
+                        number + hit.index + 1,
+                        hit.prepared
+                    )
+                    h += 1
+                } else {
+                    try handle(nil, number + part.badShapes[b] + 1, nil)
+                    b += 1
                 }
-                number += part.lines
-                lines += part.lines
-                progress.advance(bytes: part.end - part.start, lines: part.lines)
             }
-            // Pages handed out are dropped from our resident set (they stay in the page cache).
-            let releaseStart = first.start & ~(page - 1)
-            let releaseEnd = last.end & ~(page - 1)
+            number += part.lines
+            lines += part.lines
+            progress.advance(bytes: part.end - part.start, lines: part.lines)
+            // Pages handed out are dropped from our resident set (they stay in the page cache);
+            // the page the next window starts in is dropped with that window.
+            let releaseStart = part.start & ~(page - 1)
+            let releaseEnd = part.end & ~(page - 1)
             if releaseEnd > releaseStart { _ = madvise(map + releaseStart, releaseEnd - releaseStart, MADV_DONTNEED) }
+            part.hits = []
+            part.badShapes = []
+            scheduleNext()
+            k += 1
         }
         return mappedEnd
-    }
-
-    /// The next window from `start`, cut at line boundaries into one part per core.
-    static func windowParts<Prepared>(
-        _ base: UnsafeRawPointer,
-        from start: Int,
-        limit: Int,
-        cores: Int
-    ) -> [PartScan<Prepared>] {
-        let end = lineBoundary(base, after: start + windowSize, limit: limit)
-        var cuts = [start]
-        if cores > 1, end - start >= splitThreshold {
-            let middle = lineBoundary(base, after: start + (end - start) / 2, limit: end)
-            if middle < end { cuts.append(middle) }
-        }
-        cuts.append(end)
-        return (0..<(cuts.count - 1)).map { PartScan(start: cuts[$0], end: cuts[$0 + 1]) }
     }
 
     /// The index after the first newline at or after `at` (`limit` when there is none before it).
