@@ -25,29 +25,15 @@
 
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
 #define TAP_HAVE_AVX2_PATH 1
-#include <cpuid.h>
+#include "cpu.h"
 #include <immintrin.h>
 
 #define TAP_AVX2 __attribute__((target("avx2,bmi,bmi2,pclmul,popcnt")))
 
-/// 1 when the CPU and OS support AVX2 + BMI1/2 + PCLMUL, else 0 (cached).
+/// 1 when the CPU and OS support AVX2 + BMI1/2 + PCLMUL, else 0.
 static inline int tap_cpu_has_avx2_path(void) {
-    static int cached = -1;
-    if (cached >= 0) return cached;
-    unsigned a, b, c, d;
-    int ok = 0;
-    if (__get_cpuid(1, &a, &b, &c, &d)) {
-        int pclmul = (c >> 1) & 1, osxsave = (c >> 27) & 1, avx = (c >> 28) & 1;
-        if (pclmul && osxsave && avx) {
-            unsigned lo, hi;
-            __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
-            if ((lo & 6) == 6 && __get_cpuid_count(7, 0, &a, &b, &c, &d)) {
-                ok = ((b >> 3) & 1) && ((b >> 5) & 1) && ((b >> 8) & 1);  // BMI1, AVX2, BMI2
-            }
-        }
-    }
-    cached = ok;
-    return ok;
+    unsigned all = TAP_CPU_AVX2 | TAP_CPU_BMI | TAP_CPU_PCLMUL;
+    return (tap_cpu_features() & all) == all;
 }
 
 typedef struct {

@@ -80,7 +80,7 @@ static inline size_t tap_linehits_portable(const uint8_t *base, size_t *position
 }
 
 #if defined(__x86_64__)
-#include <cpuid.h>
+#include "cpu.h"
 #include <immintrin.h>
 
 static inline size_t tap_linehits_sse2(const uint8_t *base, size_t *position, size_t end,
@@ -150,18 +150,8 @@ __attribute__((target("avx2"))) static size_t tap_linehits_avx2(const uint8_t *b
     return n;
 }
 
-/// True when the CPU and the OS both support AVX2 (CPUID leaf 7, and XGETBV for the YMM state).
-static inline int tap_linehits_avx2_usable(void) {
-    unsigned a, b, c, d;
-    if (!__get_cpuid(1, &a, &b, &c, &d)) return 0;
-    if (!(c & bit_OSXSAVE) || !(c & bit_AVX)) return 0;
-    unsigned lo, hi;
-    __asm__("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
-    (void)hi;
-    if ((lo & 6) != 6) return 0;  // XMM and YMM state saved by the OS
-    if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return 0;
-    return (b & bit_AVX2) != 0;
-}
+/// True when the CPU and the OS both support AVX2.
+static inline int tap_linehits_avx2_usable(void) { return (tap_cpu_features() & TAP_CPU_AVX2) != 0; }
 #endif
 
 /// The best path this machine runs.
