@@ -34,7 +34,7 @@ func tool(_ name: String, _ extra: [Target.Dependency] = []) -> Target {
 ///   start, become a few KiB; the binary stays position-independent.
 /// - linker/sse-capture.order (made by linker/update-sse-capture-order.sh): the functions that run
 ///   when the proxy starts and streams, laid out together, so fewer 64 KiB windows of code are mapped.
-/// Measured (idle, 1 event loop): 22.2 MiB with gold, 19.6 MiB with the first three, 17.2 with the order.
+/// Measured (idle, 1 event loop): 22.2 MiB with gold, 19.6 MiB with the first three, 17.1 with the order (bench/README.md).
 /// Release only: the debug test bundle links this target's code next to XCTest, which brings the
 /// shared Foundation, and one process must not hold both.
 func staticStdlib(_ target: Target) -> Target {

@@ -28,7 +28,7 @@
 #include "cpu.h"
 #include <immintrin.h>
 
-#define TAP_AVX2 __attribute__((target("avx2,bmi,bmi2,pclmul,popcnt")))
+#define TAP_AVX2 __attribute__((target("avx2,bmi,bmi2,pclmul")))
 
 /// 1 when the CPU and OS support AVX2 + BMI1/2 + PCLMUL, else 0.
 static inline int tap_cpu_has_avx2_path(void) {

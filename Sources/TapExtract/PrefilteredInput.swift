@@ -78,10 +78,11 @@ extension ExtractDriver {
         guard let text = getenv("STREAMTAP_SCAN_WINDOW"), let bytes = Int(String(cString: text)), bytes > 0 else {
             return 4 << 20
         }
-        return bytes
+        return min(bytes, 1 << 30)
     }()
     /// Windows scanned ahead of the one being judged: enough to keep every core busy while
-    /// bounding what is mapped (32 MiB).
+    /// bounding the pages resident at a time (32 MiB; the whole file is mapped, but the pages of
+    /// a window are released once it is judged).
     static let windowsAhead = 8
 
     /// Like `run(_:finish:)`, `body` seeing only the lines that hold one of `literals`, with what
@@ -92,13 +93,17 @@ extension ExtractDriver {
         _ body: (UnsafeRawBufferPointer, Prepared) -> LineVerdict,
         finish: (inout [UInt8]) throws -> Void
     ) throws {
-        try forEachInput(LineHitScanner(literals: literals), everyLine: false, prepare: prepare, finish: finish) {
-            line,
-            holds,
-            prepared in
+        func verdict(_ line: UnsafeRawBufferPointer, _ holds: Bool, _ prepared: Prepared?) -> LineVerdict {
             guard holds else { return lineHasObjectShape(line) ? .skipped : .bad }
             return body(line, prepared ?? prepare(line))
         }
+        try forEachInput(
+            LineHitScanner(literals: literals),
+            everyLine: false,
+            prepare: prepare,
+            finish: finish,
+            verdict
+        )
     }
 
     /// Like `run(_:finish:)`, `body` seeing every line, with whether it holds one of `literals`
@@ -108,11 +113,14 @@ extension ExtractDriver {
         _ body: (UnsafeRawBufferPointer, Bool) -> LineVerdict,
         finish: (inout [UInt8]) throws -> Void
     ) throws {
-        try forEachInput(LineHitScanner(literals: literals), everyLine: true, prepare: { _ in () }, finish: finish) {
-            line,
-            holds,
-            _ in body(line, holds)
-        }
+        func verdict(_ line: UnsafeRawBufferPointer, _ holds: Bool, _: Void?) -> LineVerdict { body(line, holds) }
+        try forEachInput(
+            LineHitScanner(literals: literals),
+            everyLine: true,
+            prepare: { _ in () },
+            finish: finish,
+            verdict
+        )
     }
 
     /// The inputs one after the other; `verdict(line, holdsLiteral, prepared)` for every line (the
@@ -239,7 +247,7 @@ extension ExtractDriver {
         let page = Int(sysconf(Int32(_SC_PAGESIZE)))
         // The windows are scanned (and their lines prepared) on Dispatch's threads, several at a
         // time and ahead of this thread, which takes them in file order: every core stays busy,
-        // whatever the lines of one window cost. At most `windowsAhead` are mapped at a time.
+        // whatever the lines of one window cost. At most `windowsAhead` are resident at a time.
         let scanning = DispatchGroup()
         defer { scanning.wait() }  // before the unmap: no scan may still read the pages
         var ahead: [(part: PartScan<Prepared>, done: DispatchSemaphore)] = []

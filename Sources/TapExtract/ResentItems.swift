@@ -111,17 +111,20 @@ struct ResentItems {
         // Taken out of the dictionary and the list, so that the arrays are uniquely referenced
         // and grow in place (a second reference would copy the whole conversation each time).
         var list = arrays.removeValue(forKey: key) ?? []
-        var seen: Seen
-        if let slot = prefix.slot, slot < list.count {
-            // Extend in place: keep the shared items, append the tail.
+        var seen = Seen()
+        if let slot = prefix.slot, slot < list.count, prefix.items == list[slot].ends.count {
+            // It resends all of that array: extend it in place with the tail.
             seen = list.remove(at: slot)
             bytesHeld -= seen.bytes.count
-            seen.bytes.removeLast(seen.bytes.count - prefix.end)
-            seen.starts.removeLast(seen.starts.count - prefix.items)
-            seen.ends.removeLast(seen.ends.count - prefix.items)
-            seen.counts.removeLast(seen.counts.count - prefix.items)
         } else {
-            seen = Seen()
+            if let slot = prefix.slot, slot < list.count {
+                // It parts from that array (another agent of the session starting alike, an edited
+                // history): a new record, so that the longer one stays for its own next request.
+                list[slot].lastUse = clock
+                seen.starts = Array(list[slot].starts.prefix(prefix.items))
+                seen.ends = Array(list[slot].ends.prefix(prefix.items))
+                seen.counts = Array(list[slot].counts.prefix(prefix.items))
+            }
             if list.count >= Self.perKey, let oldest = list.indices.min(by: { list[$0].lastUse < list[$1].lastUse }) {
                 bytesHeld -= list[oldest].bytes.count
                 list.remove(at: oldest)

@@ -18,9 +18,10 @@ import Darwin
 struct MintingError: Error, CustomStringConvertible {
     let description: String
 
-    /// `what` failed; libcrypto's first queued error, if any, says why (the queue is then cleared).
+    /// `what` failed; libcrypto's latest queued error, if any, says why (the queue is then cleared:
+    /// an older error, left by an earlier call, does not name this failure).
     init(_ what: String) {
-        let code = ERR_get_error()
+        let code = ERR_peek_last_error()
         ERR_clear_error()
         if code == 0 {
             description = what
@@ -54,10 +55,12 @@ final class MintedKey: @unchecked Sendable {
         return MintedKey(key)
     }
 
-    /// Reads a PEM private key (PKCS#8 `PRIVATE KEY`, or the older `EC PRIVATE KEY`).
+    /// Reads a PEM private key (PKCS#8 `PRIVATE KEY`, or the older `EC PRIVATE KEY`). An encrypted
+    /// key is refused: the passphrase callback answers nothing (without one, libcrypto would ask
+    /// for the passphrase on the terminal and the proxy would hang at startup).
     static func fromPEM(_ pem: [UInt8]) throws -> MintedKey {
-        let key = try MemoryBIO.reading(pem) { PEM_read_bio_PrivateKey($0, nil, nil, nil) }
-        guard let key else { throw MintingError("not a PEM private key") }
+        let key = try MemoryBIO.reading(pem) { PEM_read_bio_PrivateKey($0, nil, { _, _, _, _ in 0 }, nil) }
+        guard let key else { throw MintingError("not an unencrypted PEM private key") }
         return MintedKey(key)
     }
 
@@ -213,9 +216,12 @@ enum CertificateMinting {
         defer { GENERAL_NAMES_free(names) }
         guard let name = GENERAL_NAME_new() else { throw MintingError("GENERAL_NAME_new") }
         let bytes = ipAddress ?? Array(host.utf8)
-        guard let value = ipAddress == nil ? ASN1_IA5STRING_new() : ASN1_OCTET_STRING_new(),
-            ASN1_STRING_set(value, bytes, Int32(bytes.count)) == 1
-        else {
+        guard let value = ipAddress == nil ? ASN1_IA5STRING_new() : ASN1_OCTET_STRING_new() else {
+            GENERAL_NAME_free(name)
+            throw MintingError("subjectAltName value")
+        }
+        guard ASN1_STRING_set(value, bytes, Int32(bytes.count)) == 1 else {
+            ASN1_STRING_free(value)
             GENERAL_NAME_free(name)
             throw MintingError("subjectAltName value")
         }

@@ -167,8 +167,10 @@ enum MallocTuning {
 /// `sse-capture ca --env`: the environment each client needs to trust the CA and use the proxy.
 enum CAEnvironment {
     static func lines(proxy: String, caPath: String) -> String {
-        let quoted =
-            "'" + caPath.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "'\\''") + "'"
+        // Split on the quote byte, not on Characters: a `'` followed by a combining mark is one
+        // Character in Swift but still ends a single-quoted word for the shell.
+        let parts = caPath.utf8.split(separator: UInt8(ascii: "'"), omittingEmptySubsequences: false)
+        let quoted = "'" + parts.map { String(decoding: $0, as: UTF8.self) }.joined(separator: "'\\''") + "'"
         return """
             export HTTPS_PROXY=\(proxy)
             export HTTP_PROXY=\(proxy)

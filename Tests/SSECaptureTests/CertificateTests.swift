@@ -73,6 +73,26 @@ final class CertificateTests: ProxyTestCase {
         XCTAssertTrue(leaf.contains("Issuer: CN = Older CA"), leaf)
     }
 
+    /// An encrypted CA key is refused with an error, not with a passphrase prompt (libcrypto's
+    /// default when no callback is given: the proxy would wait on the terminal at startup).
+    func testAnEncryptedKeyIsRefused() async throws {
+        let files = CAFiles(directory: directory + "/encrypted")
+        try FileManager.default.createDirectory(atPath: files.directory, withIntermediateDirectories: true)
+        let key = try await openssl([
+            "genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-aes256", "-pass", "pass:secret",
+            "-out", files.keyPath,
+        ])
+        XCTAssertEqual(key.status, 0, key.stderr)
+        XCTAssertTrue(try String(contentsOfFile: files.keyPath, encoding: .utf8).contains("ENCRYPTED"))
+        // (With either file missing a new CA would be made: the certificate's content is not read
+        // before the key's.)
+        try "not read\n".write(toFile: files.certificatePath, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try CertificateAuthority(files: files)) { error in
+            XCTAssertTrue("\(error)".hasPrefix(files.directory + ": "), "\(error)")
+            XCTAssertTrue("\(error)".contains("not an unencrypted PEM private key"), "\(error)")
+        }
+    }
+
     func testAnUnreadableKeySaysWhichDirectory() throws {
         let files = CAFiles(directory: directory + "/broken")
         try FileManager.default.createDirectory(atPath: files.directory, withIntermediateDirectories: true)
@@ -104,5 +124,17 @@ final class POSIXTests: ProxyTestCase {
         let lines = CAEnvironment.lines(proxy: "http://127.0.0.1:9110", caPath: "/tmp/it's/ca.pem")
         XCTAssertTrue(lines.contains("export NODE_EXTRA_CA_CERTS='/tmp/it'\\''s/ca.pem'\n"), lines)
         XCTAssertTrue(lines.contains("export HTTPS_PROXY=http://127.0.0.1:9110\n"), lines)
+    }
+
+    /// A quote followed by a combining mark is one Character to Swift, but the shell still ends
+    /// the quoted word there: the line must stay one word when bash reads it.
+    func testCAEnvironmentQuotesAQuoteBeforeACombiningMark() async throws {
+        let path = "/tmp/a'\u{301}; touch \(directory)/pwned; #/ca.pem"
+        let lines = CAEnvironment.lines(proxy: "http://127.0.0.1:9110", caPath: path)
+        let script = lines + "\nprintf '%s' \"$NODE_EXTRA_CA_CERTS\"\n"
+        let result = try await Binary.runExecutable("bash", ["-c", script])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertEqual(result.stdoutText, path)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: directory + "/pwned"))
     }
 }

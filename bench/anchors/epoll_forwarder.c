@@ -62,14 +62,17 @@ int main(int argc, char **argv) {
         continue;
       }
       if (peer[fd] < 0 && !isup[fd]) { /* reading the request head */
-        ssize_t r = read(fd, head[fd] + hlen[fd], sizeof head[fd] - hlen[fd]);
+        ssize_t r = read(fd, head[fd] + hlen[fd], sizeof head[fd] - 1 - hlen[fd]);
         if (r <= 0) { closeboth(ep, fd); continue; }
         hlen[fd] += r;
+        head[fd][hlen[fd]] = 0; /* strstr/strchr below must not see an earlier connection's bytes */
         char *end = memmem(head[fd], hlen[fd], "\r\n\r\n", 4);
         if (!end) continue;
         char *h = strstr(head[fd], "http://"), *sp = strchr(head[fd], ' ');
         if (!h || !sp) { closeboth(ep, fd); continue; }
-        char *hp = h + 7, *path = strchr(hp, '/'), *colon = memchr(hp, ':', path - hp);
+        char *hp = h + 7, *path = strchr(hp, '/');
+        if (!path) { closeboth(ep, fd); continue; }
+        char *colon = memchr(hp, ':', path - hp);
         int uport = colon ? atoi(colon + 1) : 80;
         int u = socket(AF_INET, SOCK_STREAM, 0);
         struct sockaddr_in ua = {.sin_family = AF_INET, .sin_port = htons(uport)};
