@@ -56,18 +56,13 @@ public final class ExtractDriver {
         _ body: (UnsafeRawBufferPointer) -> LineVerdict,
         finish: (inout [UInt8]) throws -> Void
     ) throws {
-        let inputs = options.files.isEmpty ? ["-"] : options.files
-        let several = inputs.count > 1
-        var progress = Progress(tool: tool, total: Self.totalSize(inputs), enabled: !options.noProgress)
-        var failed = false
-        for input in inputs {
+        try forEachNamedInput(finish: finish) { input, several, progress in
             let reader: LineReader
             do {
                 reader = input == "-" ? LineReader() : try LineReader(path: input)
             } catch {
                 writeStandardError("\(tool): \(error)")
-                failed = true
-                continue
+                return false
             }
             var number = 0
             try reader.forEachLine { line in
@@ -76,8 +71,29 @@ public final class ExtractDriver {
                 progress.advance(line.count + 1)
                 if body(line) == .bad { try noteBad(input, number, several) }
             }
+            return true
         }
-        try end(&progress, failed: failed, finish: finish)
+    }
+
+    /// The inputs (standard input when none is named) one after the other: `read(input, several,
+    /// &progress)` returns false when the input could not be read (said on stderr; the tool then
+    /// exits 2 after its answer); then `finish` writes the answer.
+    func forEachNamedInput(
+        finish: (inout [UInt8]) throws -> Void,
+        _ read: (String, Bool, inout Progress) throws -> Bool
+    ) throws {
+        let inputs = options.files.isEmpty ? ["-"] : options.files
+        var progress = Progress(tool: tool, total: Self.totalSize(inputs), enabled: !options.noProgress)
+        var failed = false
+        for input in inputs {
+            if try !read(input, inputs.count > 1, &progress) { failed = true }
+        }
+        progress.end()
+        if badLines > 1 { writeStandardError("\(tool): \(badLines) lines were not JSON objects (skipped)") }
+        let output = OutputBuffer(lineBuffered: false)
+        try finish(&output.bytes)
+        try output.flush()
+        if failed { throw TapFailure("", status: 2) }
     }
 
     /// Counts a bad line; the first is named on stderr (fatal with --strict).
@@ -86,15 +102,6 @@ public final class ExtractDriver {
         let label = several ? "\(input == "-" ? "<stdin>" : input):\(number)" : "line \(number)"
         if options.strict { throw TapFailure("\(tool): \(label): not a JSON object") }
         if badLines == 1 { writeStandardError("\(tool): \(label): not a JSON object (skipped)") }
-    }
-
-    func end(_ progress: inout Progress, failed: Bool, finish: (inout [UInt8]) throws -> Void) throws {
-        progress.end()
-        if badLines > 1 { writeStandardError("\(tool): \(badLines) lines were not JSON objects (skipped)") }
-        let output = OutputBuffer(lineBuffered: false)
-        try finish(&output.bytes)
-        try output.flush()
-        if failed { throw TapFailure("", status: 2) }
     }
 
     /// Runs the classic loop of the flow tools: classify, feed the table the records it reads.

@@ -133,28 +133,21 @@ extension ExtractDriver {
         finish: (inout [UInt8]) throws -> Void,
         _ verdict: (UnsafeRawBufferPointer, Bool, Prepared?) -> LineVerdict
     ) throws {
-        let inputs = options.files.isEmpty ? ["-"] : options.files
-        let several = inputs.count > 1
-        var progress = Progress(tool: tool, total: Self.totalSize(inputs), enabled: !options.noProgress)
-        var failed = false
-        for input in inputs {
+        try forEachNamedInput(finish: finish) { input, several, progress in
             let fd: Int32 = input == "-" ? 0 : open(input, O_RDONLY | O_CLOEXEC)
             guard fd >= 0 else {
                 writeStandardError("\(tool): \(input): \(String(cString: strerror(errno)))")
-                failed = true
-                continue
+                return false
             }
             defer { if fd > 0 { close(fd) } }
             var st = stat()
             guard fstat(fd, &st) == 0 else {
                 writeStandardError("\(tool): \(input): \(String(cString: strerror(errno)))")
-                failed = true
-                continue
+                return false
             }
             if (st.st_mode & S_IFMT) == S_IFDIR {
                 writeStandardError("\(tool): \(input): is a directory")
-                failed = true
-                continue
+                return false
             }
             var number = 0
             func handle(_ line: UnsafeRawBufferPointer, _ n: Int, _ holds: Bool) throws {
@@ -178,12 +171,12 @@ extension ExtractDriver {
                 }
             }
             try scanRead(fd, input: input, scanner, &number, &progress, handle)
+            return true
         }
-        try end(&progress, failed: failed, finish: finish)
     }
 
     /// A mapped regular file up to its last newline, every line handed out in order on this
-    /// thread; pages are released every 4 MiB. Returns where read(2) takes over.
+    /// thread; pages are released every window. Returns where read(2) takes over.
     private func scanMappedEveryLine(
         _ fd: Int32,
         size: Int,
@@ -192,37 +185,81 @@ extension ExtractDriver {
         _ progress: inout Progress,
         _ handle: (UnsafeRawBufferPointer, Int, Bool) throws -> Void
     ) throws -> Int {
+        try withMappedLines(fd, size: size) { base, mappedEnd in
+            var windowStart = 0
+            while windowStart < mappedEnd {
+                let windowEnd = Self.lineBoundary(base, after: windowStart + Self.windowSize, limit: mappedEnd)
+                _ = try handOutLines(
+                    scanner,
+                    base,
+                    from: windowStart,
+                    to: windowEnd,
+                    final: false,
+                    &number,
+                    &progress,
+                    handle
+                )
+                Self.releasePages(base, from: windowStart, to: windowEnd)
+                windowStart = windowEnd
+            }
+        }
+    }
+
+    /// Maps a regular file and runs `body(base, end)` over its bytes up to its last newline (the
+    /// lines a truncation under the map would cut are read with read(2)); a SIGBUS from a file
+    /// truncated anyway ends the tool with one line (TruncationGuard). Returns where read(2) takes
+    /// over: 0 when the file could not be mapped or holds no newline.
+    private func withMappedLines(
+        _ fd: Int32,
+        size: Int,
+        _ body: (UnsafeRawPointer, Int) throws -> Void
+    ) rethrows -> Int {
         TruncationGuard.install(tool: tool)
         guard let map = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), map != MAP_FAILED else { return 0 }
         defer { munmap(map, size) }
         _ = madvise(map, size, MADV_SEQUENTIAL)  // only a read-ahead hint
         guard let last = findLastByte(map, 0x0A, size) else { return 0 }
         let mappedEnd = map.distance(to: last) + 1
-        let base = UnsafeRawPointer(map)
-        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
-        var windowStart = 0
+        try body(UnsafeRawPointer(map), mappedEnd)
+        return mappedEnd
+    }
+
+    static let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
+
+    /// Drops the pages of `base[from..<to]` handed out from our resident set (they stay in the
+    /// page cache); the page holding `to` stays for the bytes after it.
+    static func releasePages(_ base: UnsafeRawPointer, from: Int, to: Int) {
+        let start = from & ~(pageSize - 1)
+        let end = to & ~(pageSize - 1)
+        if end > start { _ = madvise(UnsafeMutableRawPointer(mutating: base + start), end - start, MADV_DONTNEED) }
+    }
+
+    /// Hands the lines of `base[from..<to]` to `handle(line, number, holdsLiteral)` in order,
+    /// counting them; returns where the unfinished line starts (see LineHitScanner.forEachLine).
+    private func handOutLines(
+        _ scanner: LineHitScanner,
+        _ base: UnsafeRawPointer,
+        from: Int,
+        to: Int,
+        final: Bool,
+        _ number: inout Int,
+        _ progress: inout Progress,
+        _ handle: (UnsafeRawBufferPointer, Int, Bool) throws -> Void
+    ) throws -> Int {
         var failure: Error?
-        while windowStart < mappedEnd, failure == nil {
-            let windowEnd = Self.lineBoundary(base, after: windowStart + (4 << 20), limit: mappedEnd)
-            _ = scanner.forEachLine(base, from: windowStart, to: windowEnd, final: false) { s, e, holds in
-                guard failure == nil else { return }
-                number += 1
-                lines += 1
-                progress.advance(bytes: e - s + 1, lines: 1)
-                do {
-                    try handle(UnsafeRawBufferPointer(start: base + s, count: e - s), number, holds)
-                } catch {
-                    failure = error
-                }
+        let start = scanner.forEachLine(base, from: from, to: to, final: final) { s, e, holds in
+            guard failure == nil else { return }
+            number += 1
+            lines += 1
+            progress.advance(bytes: e - s + 1, lines: 1)
+            do {
+                try handle(UnsafeRawBufferPointer(start: base + s, count: e - s), number, holds)
+            } catch {
+                failure = error
             }
-            // Pages handed out are dropped from our resident set (they stay in the page cache).
-            let releaseStart = windowStart & ~(page - 1)
-            let releaseEnd = windowEnd & ~(page - 1)
-            if releaseEnd > releaseStart { _ = madvise(map + releaseStart, releaseEnd - releaseStart, MADV_DONTNEED) }
-            windowStart = windowEnd
         }
         if let failure { throw failure }
-        return mappedEnd
+        return start
     }
 
     /// The mapped part of a regular file, up to its last newline; returns where read(2) takes over.
@@ -237,69 +274,59 @@ extension ExtractDriver {
         _ progress: inout Progress,
         _ handle: (UnsafeRawBufferPointer?, Int, Prepared?) throws -> Void
     ) throws -> Int {
-        TruncationGuard.install(tool: tool)
-        guard let map = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), map != MAP_FAILED else { return 0 }
-        defer { munmap(map, size) }
-        _ = madvise(map, size, MADV_SEQUENTIAL)  // only a read-ahead hint
-        guard let last = findLastByte(map, 0x0A, size) else { return 0 }
-        let mappedEnd = map.distance(to: last) + 1
-        nonisolated(unsafe) let base = UnsafeRawPointer(map)
-        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
-        // The windows are scanned (and their lines prepared) on Dispatch's threads, several at a
-        // time and ahead of this thread, which takes them in file order: every core stays busy,
-        // whatever the lines of one window cost. At most `windowsAhead` are resident at a time.
-        let scanning = DispatchGroup()
-        defer { scanning.wait() }  // before the unmap: no scan may still read the pages
-        var ahead: [(part: PartScan<Prepared>, done: DispatchSemaphore)] = []
-        var scheduled = 0
-        func scheduleNext() {
-            guard scheduled < mappedEnd else { return }
-            let end = Self.lineBoundary(base, after: scheduled + Self.windowSize, limit: mappedEnd)
-            let part = PartScan<Prepared>(start: scheduled, end: end)
-            let done = DispatchSemaphore(value: 0)
-            DispatchQueue.global().async(group: scanning) {
-                part.scan(base, scanner, prepare)
-                done.signal()
-            }
-            ahead.append((part, done))
-            scheduled = end
-        }
-        for _ in 0..<Self.windowsAhead { scheduleNext() }
-        var k = 0
-        while k < ahead.count {
-            let (part, done) = ahead[k]
-            done.wait()
-            // The lines to judge, in file order.
-            var h = 0
-            var b = 0
-            while h < part.hits.count || b < part.badShapes.count {
-                if b == part.badShapes.count || (h < part.hits.count && part.hits[h].index < part.badShapes[b]) {
-                    let hit = part.hits[h]
-                    try handle(
-                        UnsafeRawBufferPointer(start: base + hit.start, count: hit.end - hit.start),
-                        number + hit.index + 1,
-                        hit.prepared
-                    )
-                    h += 1
-                } else {
-                    try handle(nil, number + part.badShapes[b] + 1, nil)
-                    b += 1
+        try withMappedLines(fd, size: size) { mapped, mappedEnd in
+            nonisolated(unsafe) let base = mapped
+            // The windows are scanned (and their lines prepared) on Dispatch's threads, several at a
+            // time and ahead of this thread, which takes them in file order: every core stays busy,
+            // whatever the lines of one window cost. At most `windowsAhead` are resident at a time.
+            let scanning = DispatchGroup()
+            defer { scanning.wait() }  // before the unmap: no scan may still read the pages
+            var ahead: [(part: PartScan<Prepared>, done: DispatchSemaphore)] = []
+            var scheduled = 0
+            func scheduleNext() {
+                guard scheduled < mappedEnd else { return }
+                let end = Self.lineBoundary(base, after: scheduled + Self.windowSize, limit: mappedEnd)
+                let part = PartScan<Prepared>(start: scheduled, end: end)
+                let done = DispatchSemaphore(value: 0)
+                DispatchQueue.global().async(group: scanning) {
+                    part.scan(base, scanner, prepare)
+                    done.signal()
                 }
+                ahead.append((part, done))
+                scheduled = end
             }
-            number += part.lines
-            lines += part.lines
-            progress.advance(bytes: part.end - part.start, lines: part.lines)
-            // Pages handed out are dropped from our resident set (they stay in the page cache);
-            // the page the next window starts in is dropped with that window.
-            let releaseStart = part.start & ~(page - 1)
-            let releaseEnd = part.end & ~(page - 1)
-            if releaseEnd > releaseStart { _ = madvise(map + releaseStart, releaseEnd - releaseStart, MADV_DONTNEED) }
-            part.hits = []
-            part.badShapes = []
-            scheduleNext()
-            k += 1
+            for _ in 0..<Self.windowsAhead { scheduleNext() }
+            var k = 0
+            while k < ahead.count {
+                let (part, done) = ahead[k]
+                done.wait()
+                // The lines to judge, in file order.
+                var h = 0
+                var b = 0
+                while h < part.hits.count || b < part.badShapes.count {
+                    if b == part.badShapes.count || (h < part.hits.count && part.hits[h].index < part.badShapes[b]) {
+                        let hit = part.hits[h]
+                        try handle(
+                            UnsafeRawBufferPointer(start: base + hit.start, count: hit.end - hit.start),
+                            number + hit.index + 1,
+                            hit.prepared
+                        )
+                        h += 1
+                    } else {
+                        try handle(nil, number + part.badShapes[b] + 1, nil)
+                        b += 1
+                    }
+                }
+                number += part.lines
+                lines += part.lines
+                progress.advance(bytes: part.end - part.start, lines: part.lines)
+                Self.releasePages(base, from: part.start, to: part.end)
+                part.hits = []
+                part.badShapes = []
+                scheduleNext()
+                k += 1
+            }
         }
-        return mappedEnd
     }
 
     /// The index after the first newline at or after `at` (`limit` when there is none before it).
@@ -329,20 +356,7 @@ extension ExtractDriver {
             }
             let atEnd = n == 0
             end += n
-            var failure: Error?
-            let base = UnsafeRawPointer(buffer)
-            let start = scanner.forEachLine(base, from: 0, to: end, final: atEnd) { s, e, holds in
-                guard failure == nil else { return }
-                number += 1
-                lines += 1
-                progress.advance(bytes: e - s + 1, lines: 1)
-                do {
-                    try handle(UnsafeRawBufferPointer(start: base + s, count: e - s), number, holds)
-                } catch {
-                    failure = error
-                }
-            }
-            if let failure { throw failure }
+            let start = try handOutLines(scanner, buffer, from: 0, to: end, final: atEnd, &number, &progress, handle)
             if atEnd { break }
             // Keep the unfinished line at the front; grow for a line longer than the buffer.
             if start > 0 {
