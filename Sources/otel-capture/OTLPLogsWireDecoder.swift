@@ -276,6 +276,13 @@ struct OTLPLogsWireDecoder {
 
     /// One KeyValue: its key (validated) and value ranges appended to the scratch lists.
     private mutating func keyValue(_ range: Range<Int>) throws(WireDecline) {
+        let (key, value) = try keyValueRanges(range)
+        keys.append(key)
+        values.append(value)
+    }
+
+    /// The key (validated UTF-8) and the AnyValue of a KeyValue message (nil when it has none).
+    private func keyValueRanges(_ range: Range<Int>) throws(WireDecline) -> (key: Range<Int>, value: Range<Int>?) {
         var i = range.lowerBound
         var key = range.lowerBound..<range.lowerBound
         var value: Range<Int>?
@@ -294,8 +301,7 @@ struct OTLPLogsWireDecoder {
             default: try skip(wire, &i, range.upperBound)
             }
         }
-        keys.append(key)
-        values.append(value)
+        return (key, value)
     }
 
     private mutating func logRecord(_ range: Range<Int>) throws(WireDecline) {
@@ -591,24 +597,7 @@ struct OTLPLogsWireDecoder {
 
     /// A KeyValue inside a kvlist value: written in place (the scratch lists belong to the record).
     private func nestedKeyValue(_ range: Range<Int>, into out: inout JSONWriter, depth: Int) throws(WireDecline) {
-        var i = range.lowerBound
-        var key = range.lowerBound..<range.lowerBound
-        var value: Range<Int>?
-        while case let (field, wire)? = try tag(&i, range.upperBound) {
-            switch field {
-            case 1:
-                try expect(wire, 2)
-                key = try utf8(try length(&i, range.upperBound))
-            case 2:
-                try expect(wire, 2)
-                if value != nil { throw WireDecline() }
-                value = try length(&i, range.upperBound)
-            case 3:
-                try expect(wire, 0)
-                _ = try varint(&i, range.upperBound)
-            default: try skip(wire, &i, range.upperBound)
-            }
-        }
+        let (key, value) = try keyValueRanges(range)
         out.string(utf8: bytes(key))
         out.bytes.append(UInt8(ascii: ":"))
         if let value { try writeValue(value, into: &out, depth: depth) } else { out.null() }
