@@ -6,8 +6,8 @@
 // Why C, and why here: the AVX2 path needs `__attribute__((target("avx2")))` and a run-time
 // choice (x86-64's baseline is SSE2, and the tools must run on any x86-64), which Swift cannot
 // express; the Clang importer compiles these static functions into the Swift module that uses
-// them. Candidates are the places where a literal's second and last bytes both match (rare in
-// JSON text), checked in full before they are reported. Other architectures get the portable
+// them. Candidates are the places where a literal's first, second and last bytes all match (rare
+// in JSON text), checked in full before they are reported. Other architectures get the portable
 // loop, which gives the same events.
 #ifndef CTAPSIMD_LINEHITS_H
 #define CTAPSIMD_LINEHITS_H
@@ -44,7 +44,7 @@ static inline int tap_linehits_literal_at(const uint8_t *base, size_t at, size_t
 }
 
 /// Reports the events of the 64 bytes at offset `i` from `base`: `nl` and `cand` are their
-/// newline bits and the bits where a literal may start (second and last bytes matched). Events are `position << 1` for a newline and
+/// newline bits and the bits where a literal may start (first, second and last bytes matched). Events are `position << 1` for a newline and
 /// `position << 1 | 1` for a literal, in position order.
 static inline size_t tap_linehits_emit(const uint8_t *base, size_t i, size_t end, uint64_t nl, uint64_t cand,
                                        const tap_linehits_literals *lits, uint64_t *events, size_t n) {
@@ -87,10 +87,11 @@ static inline size_t tap_linehits_sse2(const uint8_t *base, size_t *position, si
                                        const tap_linehits_literals *lits, uint64_t *events, size_t cap) {
     size_t i = *position, n = 0;
     const __m128i newline = _mm_set1_epi8('\n');
-    __m128i second[TAP_LINEHITS_MAX_LITERALS], last[TAP_LINEHITS_MAX_LITERALS];
+    __m128i first[TAP_LINEHITS_MAX_LITERALS], second[TAP_LINEHITS_MAX_LITERALS], last[TAP_LINEHITS_MAX_LITERALS];
     size_t lastOffset[TAP_LINEHITS_MAX_LITERALS];
     for (uint32_t k = 0; k < TAP_LINEHITS_MAX_LITERALS; k++) {
         uint32_t l = k < lits->count ? k : 0;  // a missing literal repeats the first
+        first[k] = _mm_set1_epi8((char)lits->bytes[l][0]);
         second[k] = _mm_set1_epi8((char)lits->bytes[l][1]);
         last[k] = _mm_set1_epi8((char)lits->bytes[l][lits->length[l] - 1]);
         lastOffset[k] = lits->length[l] - 1;
@@ -104,7 +105,8 @@ static inline size_t tap_linehits_sse2(const uint8_t *base, size_t *position, si
             __m128i m = _mm_setzero_si128();
             for (uint32_t k = 0; k < TAP_LINEHITS_MAX_LITERALS; k++) {
                 __m128i vl = _mm_loadu_si128((const __m128i *)(p + lastOffset[k]));
-                m = _mm_or_si128(m, _mm_and_si128(_mm_cmpeq_epi8(v1, second[k]), _mm_cmpeq_epi8(vl, last[k])));
+                m = _mm_or_si128(m, _mm_and_si128(_mm_and_si128(_mm_cmpeq_epi8(v0, first[k]), _mm_cmpeq_epi8(v1, second[k])),
+                                                  _mm_cmpeq_epi8(vl, last[k])));
             }
             nl |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v0, newline)) << (16 * part);
             cand |= (uint64_t)(uint16_t)_mm_movemask_epi8(m) << (16 * part);
@@ -116,39 +118,62 @@ static inline size_t tap_linehits_sse2(const uint8_t *base, size_t *position, si
     return n;
 }
 
+/// The candidate bits of one literal in 32 bytes: its first, second and last bytes all match
+/// (`v0`, `v1` are the bytes at offsets 0 and 1, `p` the first of them).
+#define TAP_LINEHITS_AVX2_CANDIDATES(v0, v1, p, k)                                                               \
+    _mm256_and_si256(_mm256_and_si256(_mm256_cmpeq_epi8(v0, first##k), _mm256_cmpeq_epi8(v1, second##k)),      \
+                     _mm256_cmpeq_epi8(_mm256_loadu_si256((const __m256i *)((p) + lastOffset##k)), last##k))
+
 __attribute__((target("avx2"))) static size_t tap_linehits_avx2(const uint8_t *base, size_t *position,
                                                                    size_t end, const tap_linehits_literals *lits,
                                                                    uint64_t *events, size_t cap) {
     size_t i = *position, n = 0;
     const __m256i newline = _mm256_set1_epi8('\n');
-    __m256i second[TAP_LINEHITS_MAX_LITERALS], last[TAP_LINEHITS_MAX_LITERALS];
-    size_t lastOffset[TAP_LINEHITS_MAX_LITERALS];
-    for (uint32_t k = 0; k < TAP_LINEHITS_MAX_LITERALS; k++) {
-        uint32_t l = k < lits->count ? k : 0;
-        second[k] = _mm256_set1_epi8((char)lits->bytes[l][1]);
-        last[k] = _mm256_set1_epi8((char)lits->bytes[l][lits->length[l] - 1]);
-        lastOffset[k] = lits->length[l] - 1;
-    }
+    // Three literals in registers, written out rather than in arrays: the loop over arrays stayed
+    // a loop reading its constants from the stack (measured 20 vs 12 ms per 200 MB with the
+    // first-byte test). A missing literal repeats the first. Three bytes, not two: JSON text has
+    // many two-byte candidates (485k against 8.8k literals in the bench corpus), each compared in full.
+#define TAP_LINEHITS_AVX2_LITERAL(k)                                                                             \
+    const uint32_t lit##k = (k) < lits->count ? (k) : 0;                                                          \
+    const __m256i first##k = _mm256_set1_epi8((char)lits->bytes[lit##k][0]);                                     \
+    const __m256i second##k = _mm256_set1_epi8((char)lits->bytes[lit##k][1]);                                    \
+    const __m256i last##k = _mm256_set1_epi8((char)lits->bytes[lit##k][lits->length[lit##k] - 1]);                \
+    const size_t lastOffset##k = lits->length[lit##k] - 1;
+    TAP_LINEHITS_AVX2_LITERAL(0)
+    TAP_LINEHITS_AVX2_LITERAL(1)
+    TAP_LINEHITS_AVX2_LITERAL(2)
+#undef TAP_LINEHITS_AVX2_LITERAL
+    // The masks of up to 16 blocks first, then their events: a call in the compare loop (the
+    // memcmp of a candidate) would make the compiler keep the nine constants on the stack.
+    enum { BLOCKS = 16 };
+    uint64_t nls[BLOCKS], cands[BLOCKS];
     while (i + 64 + lits->reach <= end && cap - n >= 64) {
-        const uint8_t *p = base + i;
-        __m256i a0 = _mm256_loadu_si256((const __m256i *)p), b0 = _mm256_loadu_si256((const __m256i *)(p + 32));
-        __m256i a1 = _mm256_loadu_si256((const __m256i *)(p + 1)), b1 = _mm256_loadu_si256((const __m256i *)(p + 33));
-        __m256i ma = _mm256_setzero_si256(), mb = _mm256_setzero_si256();
-        for (uint32_t k = 0; k < TAP_LINEHITS_MAX_LITERALS; k++) {
-            __m256i al = _mm256_loadu_si256((const __m256i *)(p + lastOffset[k]));
-            __m256i bl = _mm256_loadu_si256((const __m256i *)(p + 32 + lastOffset[k]));
-            ma = _mm256_or_si256(ma, _mm256_and_si256(_mm256_cmpeq_epi8(a1, second[k]), _mm256_cmpeq_epi8(al, last[k])));
-            mb = _mm256_or_si256(mb, _mm256_and_si256(_mm256_cmpeq_epi8(b1, second[k]), _mm256_cmpeq_epi8(bl, last[k])));
+        size_t blocks = (end - lits->reach - i) / 64, room = (cap - n) / 64;
+        if (blocks > BLOCKS) blocks = BLOCKS;
+        if (blocks > room) blocks = room;  // each block gives at most 64 events
+        for (size_t b = 0; b < blocks; b++) {
+            const uint8_t *p = base + i + 64 * b;
+            __m256i a0 = _mm256_loadu_si256((const __m256i *)p), b0 = _mm256_loadu_si256((const __m256i *)(p + 32));
+            __m256i a1 = _mm256_loadu_si256((const __m256i *)(p + 1)), b1 = _mm256_loadu_si256((const __m256i *)(p + 33));
+            __m256i ma = _mm256_or_si256(_mm256_or_si256(TAP_LINEHITS_AVX2_CANDIDATES(a0, a1, p, 0),
+                                                         TAP_LINEHITS_AVX2_CANDIDATES(a0, a1, p, 1)),
+                                         TAP_LINEHITS_AVX2_CANDIDATES(a0, a1, p, 2));
+            __m256i mb = _mm256_or_si256(_mm256_or_si256(TAP_LINEHITS_AVX2_CANDIDATES(b0, b1, p + 32, 0),
+                                                         TAP_LINEHITS_AVX2_CANDIDATES(b0, b1, p + 32, 1)),
+                                         TAP_LINEHITS_AVX2_CANDIDATES(b0, b1, p + 32, 2));
+            nls[b] = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(a0, newline)) |
+                     (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(b0, newline)) << 32;
+            cands[b] = (uint32_t)_mm256_movemask_epi8(ma) | (uint64_t)(uint32_t)_mm256_movemask_epi8(mb) << 32;
         }
-        uint64_t nl = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(a0, newline)) |
-                      (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(b0, newline)) << 32;
-        uint64_t cand = (uint32_t)_mm256_movemask_epi8(ma) | (uint64_t)(uint32_t)_mm256_movemask_epi8(mb) << 32;
-        if ((nl | cand) != 0) n = tap_linehits_emit(base, i, end, nl, cand, lits, events, n);
-        i += 64;
+        for (size_t b = 0; b < blocks; b++) {
+            if ((nls[b] | cands[b]) != 0) n = tap_linehits_emit(base, i, end, nls[b], cands[b], lits, events, n);
+            i += 64;
+        }
     }
     *position = i;
     return n;
 }
+#undef TAP_LINEHITS_AVX2_CANDIDATES
 
 /// True when the CPU and the OS both support AVX2.
 static inline int tap_linehits_avx2_usable(void) { return (tap_cpu_features() & TAP_CPU_AVX2) != 0; }
@@ -184,6 +209,59 @@ static inline size_t tap_linehits_scan(const uint8_t *base, size_t *position, si
     // bytes, not of room) one byte at a time; everything on the portable path.
     if (path == TAP_LINEHITS_PORTABLE || *position + 64 + lits->reach > end)
         n = tap_linehits_portable(base, position, end, lits, events, n, cap);
+    return n;
+}
+
+/// A line `tap_linehits_lines` keeps: bounds (the newline excluded), index among all the lines
+/// of the pass, and why it is kept: 1 when it holds a literal, 0 when it is not `{`…`}` (nor blank).
+typedef struct {
+    uint64_t start, end, index;
+    uint32_t holds;
+} tap_linehits_line;
+
+/// Where `tap_linehits_lines` is between calls: the unfinished line's start, whether it holds a
+/// literal so far, and the lines seen.
+typedef struct {
+    uint64_t line_start, lines;
+    uint32_t holds;
+} tap_linehits_state;
+
+/// True for a line that is blank or looks like one object (`{` … `}` between blanks): the
+/// verdict on a line a tool skips unread.
+static inline int tap_linehits_object_shape(const uint8_t *base, size_t s, size_t e) {
+    while (s < e && (base[s] == ' ' || base[s] == '\t' || base[s] == '\r' || base[s] == '\n')) s++;
+    while (e > s && (base[e - 1] == ' ' || base[e - 1] == '\t' || base[e - 1] == '\r' || base[e - 1] == '\n')) e--;
+    return s == e || (e - s >= 2 && base[s] == '{' && base[e - 1] == '}');
+}
+
+/// The newline-terminated lines of `base[*position..<end)` that hold a literal or have a bad
+/// shape, in order, at most `cap` (at least TAP_LINEHITS_MIN_EVENTS); the others are only
+/// counted. Per line this is a few instructions, where a call back per line cost more than the
+/// scan (extract-usage keeps ~5 % of the lines). Advances `*position` like tap_linehits_scan.
+static inline size_t tap_linehits_lines(const uint8_t *base, size_t *position, size_t end,
+                                        const tap_linehits_literals *lits, int path, tap_linehits_state *state,
+                                        tap_linehits_line *out, size_t cap) {
+    uint64_t events[4 * TAP_LINEHITS_MIN_EVENTS];
+    size_t n = 0;
+    while (*position < end && cap - n >= TAP_LINEHITS_MIN_EVENTS) {
+        size_t room = cap - n < 4 * TAP_LINEHITS_MIN_EVENTS ? cap - n : 4 * TAP_LINEHITS_MIN_EVENTS;
+        size_t count = tap_linehits_scan(base, position, end, lits, path, events, room);
+        for (size_t k = 0; k < count; k++) {
+            uint64_t event = events[k];
+            if (event & 1) {
+                state->holds = 1;
+                continue;
+            }
+            size_t at = (size_t)(event >> 1);
+            if (state->holds || !tap_linehits_object_shape(base, state->line_start, at)) {
+                tap_linehits_line line = {state->line_start, at, state->lines, state->holds};
+                out[n++] = line;
+            }
+            state->lines++;
+            state->line_start = at + 1;
+            state->holds = 0;
+        }
+    }
     return n;
 }
 

@@ -304,25 +304,7 @@ public struct JSONScanner {
         case UInt8(ascii: "\""):
             return skipString(start)
         case UInt8(ascii: "{"), UInt8(ascii: "["):
-            var depth = 0
-            var i = start
-            while i < bytes.count {
-                switch bytes[i] {
-                case UInt8(ascii: "\""):
-                    guard let end = skipString(i) else { return nil }
-                    i = end
-                    continue
-                case UInt8(ascii: "{"), UInt8(ascii: "["):
-                    depth += 1
-                case UInt8(ascii: "}"), UInt8(ascii: "]"):
-                    depth -= 1
-                    if depth == 0 { return i + 1 }
-                default:
-                    break
-                }
-                i += 1
-            }
-            return nil
+            return skipContainer(start)
         default:
             // A number or a literal: runs until a delimiter.
             var i = start
@@ -336,6 +318,76 @@ public struct JSONScanner {
             }
             return i
         }
+    }
+
+    /// The end of the array or object opening at `start`, 64 bytes a step: the quotes that are
+    /// not escaped (`escapedBytes`), the bytes inside strings as their prefix xor, and the
+    /// brackets outside strings, whose depth is walked bit by bit. A string costs no more than
+    /// the block it is in: every member lookup skips the values before its member, and a
+    /// record's `data` is most of its line. The last bytes go one at a time.
+    func skipContainer(_ start: Int) -> Int? {
+        guard let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return nil }
+        let count = bytes.count
+        var i = start
+        var depth = 0
+        var inString: UInt64 = 0  // all ones when the block starts inside a string
+        var escapeCarry: UInt64 = 0
+        while i + 64 <= count {
+            let m = tap_skip_masks64(base + i)
+            let escaped = escapedBytes(backslashes: m.backslash, carry: escapeCarry)
+            escapeCarry = escaped.carry
+            let inside = prefixXor(m.quote & ~escaped.escaped) ^ inString
+            inString = UInt64(bitPattern: Int64(bitPattern: inside) >> 63)
+            var brackets = (m.open | m.close) & ~inside
+            while brackets != 0 {
+                let k = brackets.trailingZeroBitCount
+                if m.open >> UInt64(k) & 1 != 0 {
+                    depth += 1
+                } else {
+                    depth -= 1
+                    if depth == 0 { return i + k + 1 }
+                }
+                brackets &= brackets &- 1
+            }
+            i += 64
+        }
+        var string = inString != 0
+        var escape = escapeCarry != 0
+        while i < count {
+            let c = base[i]
+            if string {
+                if escape {
+                    escape = false
+                } else if c == UInt8(ascii: "\\") {
+                    escape = true
+                } else if c == UInt8(ascii: "\"") {
+                    string = false
+                }
+            } else if c == UInt8(ascii: "\"") {
+                string = true
+            } else if c | 0x20 == UInt8(ascii: "{") {
+                depth += 1
+            } else if c | 0x20 == UInt8(ascii: "}") {
+                depth -= 1
+                if depth == 0 { return i + 1 }
+            }
+            i += 1
+        }
+        return nil
+    }
+
+    /// Bit i set when an odd number of the bits at or below i are set: from each opening quote
+    /// up to (not including) its closing quote.
+    @inline(__always)
+    func prefixXor(_ bits: UInt64) -> UInt64 {
+        var x = bits
+        x ^= x << 1
+        x ^= x << 2
+        x ^= x << 4
+        x ^= x << 8
+        x ^= x << 16
+        x ^= x << 32
+        return x
     }
 
     /// Compares a key or string span with raw UTF-8 text, decoding escapes only if present.

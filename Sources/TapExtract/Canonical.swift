@@ -6,6 +6,14 @@
 import COpenSSL
 import TapCodec
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 extension JSONScanner {
     /// Appends the compact, orjson-style encoding of the value at `span`.
     public func writeCanonical(_ span: JSONSpan, into out: inout [UInt8]) {
@@ -115,6 +123,66 @@ extension JSONScanner {
         case .false: return 0
         default: return nil
         }
+    }
+}
+
+/// Member names looked up together, in one pass over an object (`JSONScanner.forEachField`).
+public struct MemberNames: Sendable {
+    let names: [[UInt8]]
+    let shortest: Int
+
+    public init(_ names: String...) {
+        precondition((1...64).contains(names.count))
+        self.names = names.map { Array($0.utf8) }
+        shortest = self.names.map(\.count).min() ?? 0
+    }
+}
+
+extension JSONScanner {
+    /// `body(i, field(names[i], in: object))` for each of the names the object has, in one pass
+    /// over its members (each key compared with every name, rather than one walk per name); the
+    /// first member of a name wins, as with `field`. Stops once every name is found.
+    @inline(__always)
+    public func forEachField(_ names: MemberNames, in object: JSONSpan, _ body: (Int, JSONSpan) -> Void) {
+        let all: UInt64 = names.names.count == 64 ? ~0 : (1 << UInt64(names.names.count)) - 1
+        var found: UInt64 = 0
+        forEachMember(of: object) { key, value in
+            if let i = nameIndex(key, names), found & (1 << UInt64(i)) == 0 {
+                found |= 1 << UInt64(i)
+                body(i, value)
+            }
+            return found != all
+        }
+    }
+
+    /// Which of `names` the key span is (decoded: an escaped spelling of a name is that name).
+    func nameIndex(_ key: JSONSpan, _ names: MemberNames) -> Int? {
+        guard let base = bytes.baseAddress else { return nil }
+        let inner = key.count - 2
+        let start = base + key.start + 1
+        for (i, name) in names.names.enumerated() where name.count == inner {
+            if inner == 0 || name.withUnsafeBytes({ memcmp(start, $0.baseAddress ?? start, inner) }) == 0 { return i }
+        }
+        // Escapes only shorten a key once decoded: only a longer key holding a backslash can match.
+        guard inner > names.shortest, memchr(start, Int32(UInt8(ascii: "\\")), inner) != nil,
+            let decoded = decoded(key)
+        else { return nil }
+        return names.names.firstIndex(of: decoded)
+    }
+
+    /// True when the span is a string whose decoded text starts with `prefix`.
+    public func stringHasPrefix(_ span: JSONSpan?, _ prefix: [UInt8]) -> Bool {
+        guard let span, span.kind == .string, let base = bytes.baseAddress else { return false }
+        let inner = span.count - 2
+        if inner >= prefix.count,
+            prefix.withUnsafeBytes({ memcmp(base + span.start + 1, $0.baseAddress ?? base, prefix.count) }) == 0
+        {
+            return true
+        }
+        guard memchr(base + span.start + 1, Int32(UInt8(ascii: "\\")), inner) != nil, let text = decoded(span) else {
+            return false
+        }
+        return text.starts(with: prefix)
     }
 }
 

@@ -140,10 +140,22 @@ public struct EventFold {
 
     /// The usage of a `message_start` (nil when its message has no usage object).
     static func messageStartUsage(_ d: JSONSpan, _ json: JSONScanner) -> Usage? {
-        guard let message = json.member(d, "message"), let u = json.field("usage", in: message), u.kind == .object
-        else { return nil }
+        messageUsage(json.member(d, "message"), json)
+    }
+
+    static let messageNames = MemberNames("usage", "model")
+
+    /// The usage of a `message_start`'s message (nil when it has no usage object).
+    static func messageUsage(_ message: JSONSpan?, _ json: JSONScanner) -> Usage? {
+        guard let message, message.kind == .object else { return nil }
+        var u: JSONSpan?
+        var model: JSONSpan?
+        json.forEachField(messageNames, in: message) { i, value in
+            if i == 0 { u = value } else { model = value }
+        }
+        guard let u, u.kind == .object else { return nil }
         var fresh = UsageUpdate.merge(AnthropicUsageFields(u, json)).applied(to: nil)
-        fresh.model = json.canonical(json.field("model", in: message))
+        fresh.model = json.canonical(model)
         return fresh
     }
 
@@ -191,7 +203,7 @@ public struct EventFold {
 
     private mutating func chat(_ d: JSONSpan, _ needs: FoldNeeds, _ json: JSONScanner) {
         if needs.contains(.usage), let u = json.field("usage", in: d), u.kind == .object {
-            usage = Self.chatUsage(d, u, json)
+            usage = Self.chatUsage(u, model: json.field("model", in: d), json)
         }
         guard let choices = json.field("choices", in: d), choices.kind == .array else { return }
         json.forEachElement(of: choices) { choice in
@@ -234,28 +246,53 @@ public struct EventFold {
     }
 
     /// The usage of a final Responses event's `response` (nil when it has no usage object).
+    static let responseNames = MemberNames("usage", "model")
+    static let responsesUsageNames = MemberNames("input_tokens_details", "input_tokens", "output_tokens")
+
     static func responsesUsage(_ response: JSONSpan, _ json: JSONScanner) -> Usage? {
-        guard let u = json.field("usage", in: response), u.kind == .object else { return nil }
+        var u: JSONSpan?
+        var model: JSONSpan?
+        json.forEachField(responseNames, in: response) { i, value in
+            if i == 0 { u = value } else { model = value }
+        }
+        guard let u, u.kind == .object else { return nil }
+        var counts: (details: JSONSpan?, input: JSONSpan?, output: JSONSpan?)
+        json.forEachField(responsesUsageNames, in: u) { i, value in
+            switch i {
+            case 0: counts.details = value
+            case 1: counts.input = value
+            default: counts.output = value
+            }
+        }
         var fresh = Usage()
-        let cached = json.integerValue(json.member(json.field("input_tokens_details", in: u), "cached_tokens"))
-        fresh.input = json.integerValue(json.field("input_tokens", in: u)) - cached
-        fresh.output = json.integerValue(json.field("output_tokens", in: u))
+        let cached = json.integerValue(json.member(counts.details, "cached_tokens"))
+        fresh.input = json.integerValue(counts.input) - cached
+        fresh.output = json.integerValue(counts.output)
         fresh.cacheRead = cached
-        fresh.model = json.canonical(json.field("model", in: response))
+        fresh.model = json.canonical(model)
         return fresh
     }
 
-    static func chatUsage(_ d: JSONSpan, _ u: JSONSpan, _ json: JSONScanner) -> Usage {
-        var fresh = Usage()
-        var cachedSpan = json.field("cached_tokens", in: u)
-        if !json.isPresent(cachedSpan) {
-            cachedSpan = json.member(json.field("prompt_tokens_details", in: u), "cached_tokens")
+    static let chatUsageNames = MemberNames("cached_tokens", "prompt_tokens_details", "prompt_tokens", "completion_tokens")
+
+    /// The usage of a chat chunk's usage object `u`; `model` is the chunk's.
+    static func chatUsage(_ u: JSONSpan, model: JSONSpan?, _ json: JSONScanner) -> Usage {
+        var counts: (cached: JSONSpan?, details: JSONSpan?, prompt: JSONSpan?, completion: JSONSpan?)
+        json.forEachField(chatUsageNames, in: u) { i, value in
+            switch i {
+            case 0: counts.cached = value
+            case 1: counts.details = value
+            case 2: counts.prompt = value
+            default: counts.completion = value
+            }
         }
+        var fresh = Usage()
+        let cachedSpan = json.isPresent(counts.cached) ? counts.cached : json.member(counts.details, "cached_tokens")
         let cached = json.integerValue(cachedSpan)
-        fresh.input = json.integerValue(json.field("prompt_tokens", in: u)) - cached
-        fresh.output = json.integerValue(json.field("completion_tokens", in: u))
+        fresh.input = json.integerValue(counts.prompt) - cached
+        fresh.output = json.integerValue(counts.completion)
         fresh.cacheRead = cached
-        fresh.model = json.canonical(json.field("model", in: d))
+        fresh.model = json.canonical(model)
         return fresh
     }
 }
@@ -264,11 +301,24 @@ public struct EventFold {
 public struct AnthropicUsageFields: Sendable {
     var input, output, cacheRead, cacheWrite: Int64?
 
+    static let names = MemberNames(
+        "input_tokens", "output_tokens", "cache_read_input_tokens", "cache_creation_input_tokens"
+    )
+
     init(_ u: JSONSpan, _ json: JSONScanner) {
-        input = json.strictInteger(json.field("input_tokens", in: u))
-        output = json.strictInteger(json.field("output_tokens", in: u))
-        cacheRead = json.strictInteger(json.field("cache_read_input_tokens", in: u))
-        cacheWrite = json.strictInteger(json.field("cache_creation_input_tokens", in: u))
+        var spans: (JSONSpan?, JSONSpan?, JSONSpan?, JSONSpan?)
+        json.forEachField(Self.names, in: u) { i, value in
+            switch i {
+            case 0: spans.0 = value
+            case 1: spans.1 = value
+            case 2: spans.2 = value
+            default: spans.3 = value
+            }
+        }
+        input = json.strictInteger(spans.0)
+        output = json.strictInteger(spans.1)
+        cacheRead = json.strictInteger(spans.2)
+        cacheWrite = json.strictInteger(spans.3)
     }
 }
 
@@ -280,33 +330,39 @@ public enum UsageUpdate: Sendable {
     /// Anthropic's message_delta: the counts it carries replace those so far, field by field.
     case merge(AnthropicUsageFields)
 
-    /// The usage of `data`, an event of `provider` (nil when the event carries none).
-    public init?(_ d: JSONSpan, provider: Provider, json: JSONScanner) {
-        guard d.kind == .object else { return nil }
+    /// The usage of an event of `provider` from the members of its `data` that hold one: `type`,
+    /// `usage`, `message`, `response` and `model` (nil when the event carries none).
+    init?(
+        provider: Provider,
+        type: JSONSpan?,
+        usage: JSONSpan?,
+        message: JSONSpan?,
+        response: JSONSpan?,
+        model: JSONSpan?,
+        json: JSONScanner
+    ) {
         switch provider {
         case .anthropic:
-            let type = json.field("type", in: d)
             if json.isString(type, "message_start") {
-                guard let fresh = EventFold.messageStartUsage(d, json) else { return nil }
+                guard let fresh = EventFold.messageUsage(message, json) else { return nil }
                 self = .replace(fresh)
             } else if json.isString(type, "message_delta") {
-                guard let u = json.field("usage", in: d), u.kind == .object else { return nil }
-                self = .merge(AnthropicUsageFields(u, json))
+                guard let usage, usage.kind == .object else { return nil }
+                self = .merge(AnthropicUsageFields(usage, json))
             } else {
                 return nil
             }
         case .responses:
-            let type = json.field("type", in: d)
             guard
                 json.isString(type, "response.completed") || json.isString(type, "response.incomplete")
                     || json.isString(type, "response.failed"),
-                let response = json.member(d, "response"),
+                let response, response.kind == .object,
                 let fresh = EventFold.responsesUsage(response, json)
             else { return nil }
             self = .replace(fresh)
         case .chat:
-            guard let u = json.field("usage", in: d), u.kind == .object else { return nil }
-            self = .replace(EventFold.chatUsage(d, u, json))
+            guard let usage, usage.kind == .object else { return nil }
+            self = .replace(EventFold.chatUsage(usage, model: model, json))
         case .other:
             return nil
         }

@@ -1,8 +1,8 @@
 // Which lines of a buffer hold any of a few literals, in one pass over the bytes: the prefilter
 // of a tool that reads only a small share of the lines (extract-usage). The scan itself is C
 // (CTapSIMD/linehits.h: AVX2 when the CPU has it, else SSE2): per 64 bytes, compares give the
-// newline positions and the places where a literal may start (its second and last bytes both
-// match: rare in JSON text), those places are compared in full, and only the newlines and the
+// newline positions and the places where a literal may start (its first, second and last bytes
+// all match: rare in JSON text), those places are compared in full, and only the newlines and the
 // literals found come back here, a few hundred at a time.
 // Every line is handed out once, with whether it holds a literal, so that the lines a tool skips
 // can still be judged by their shape (a bad line is counted whatever the prefilter says).
@@ -91,5 +91,34 @@ public struct LineHitScanner: Sendable {
             return end
         }
         return lineStart
+    }
+    /// The newline-terminated lines of `base[from..<to]` that hold a literal or are not `{`…`}`
+    /// (nor blank), in order: `line(start, end, index, holdsLiteral)` (end excludes the newline,
+    /// index counts every line from `from`); the other lines are only counted, in C. Returns the
+    /// number of lines and where the unfinished line starts.
+    @inline(__always)
+    public func forEachKeptLine(
+        _ base: UnsafeRawPointer,
+        from: Int,
+        to end: Int,
+        _ line: (Int, Int, Int, Bool) -> Void
+    ) -> (lines: Int, unfinished: Int) {
+        var literals = cLiterals
+        var state = tap_linehits_state(line_start: UInt64(from), lines: 0, holds: 0)
+        let bytes = base.assumingMemoryBound(to: UInt8.self)
+        withUnsafeTemporaryAllocation(of: tap_linehits_line.self, capacity: Self.eventCapacity) { kept in
+            guard let keptBase = kept.baseAddress else { return }
+            var position = from
+            while position < end {
+                let count = tap_linehits_lines(
+                    bytes, &position, end, &literals, path.rawValue, &state, keptBase, kept.count
+                )
+                for k in 0..<count {
+                    let l = keptBase[k]
+                    line(Int(l.start), Int(l.end), Int(l.index), l.holds != 0)
+                }
+            }
+        }
+        return (Int(state.lines), Int(state.line_start))
     }
 }

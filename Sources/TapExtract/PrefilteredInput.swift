@@ -23,9 +23,9 @@ import Darwin
 final class PartScan<Prepared>: @unchecked Sendable {
     let start: Int, end: Int
     var lines = 0
-    /// Lines holding a literal: start, end (newline excluded), index of the line in the window, and
-    /// what the tool's `prepare` made of it on the scanning thread.
-    var hits: [(start: Int, end: Int, index: Int, prepared: Prepared)] = []
+    /// Lines holding a literal: index of the line in the window, and what the tool's `prepare`
+    /// made of it on the scanning thread.
+    var hits: [(index: Int, prepared: Prepared)] = []
     /// Indices of the lines that are not `{`…`}` (nor blank).
     var badShapes: [Int] = []
 
@@ -37,16 +37,18 @@ final class PartScan<Prepared>: @unchecked Sendable {
     func scan(_ base: UnsafeRawPointer, _ scanner: LineHitScanner, _ prepare: (UnsafeRawBufferPointer) -> Prepared) {
         // The pages fault in as the scan reads them, 16 at a time (the kernel's fault-around):
         // cheaper here than MADV_POPULATE_READ, which walks them one by one (measured, Linux 6.18).
-        var index = 0
-        _ = scanner.forEachLine(base, from: start, to: end, final: false) { s, e, holds in
-            if holds {
-                hits.append((s, e, index, prepare(UnsafeRawBufferPointer(start: base + s, count: e - s))))
-            } else if !lineHasObjectShape(base, s, e) {
-                badShapes.append(index)
-            }
-            index += 1
-        }
-        lines = index
+        lines =
+            scanner.forEachKeptLine(base, from: start, to: end) { s, e, index, holds in
+                if holds {
+                    // Every line here ends with its newline (the window ends after one).
+                    hits.append((index, prepare(UnsafeRawBufferPointer(start: base + s, count: e - s + 1))))
+                } else {
+                    badShapes.append(index)
+                }
+            }.lines
+        // Nothing reads these pages again (the tool gets what `prepare` made): out of our resident
+        // set now, on this thread rather than the one handing out the windows in order.
+        ExtractDriver.releasePages(base, from: start, to: end)
     }
 }
 
@@ -81,26 +83,28 @@ extension ExtractDriver {
         return min(bytes, 1 << 30)
     }()
     /// Windows scanned ahead of the one being judged: enough to keep every core busy while
-    /// bounding the pages resident at a time (32 MiB; the whole file is mapped, but the pages of
-    /// a window are released once it is judged).
+    /// bounding the pages resident at a time (the whole file is mapped, but the pages of a window
+    /// are released once it is scanned).
     static let windowsAhead = 8
 
-    /// Like `run(_:finish:)`, `body` seeing only the lines that hold one of `literals`, with what
-    /// `prepare` (pure: it may run on a scanning thread, ahead of `body`) made of each.
+    /// Like `run(_:finish:)`, `body` seeing what `prepare` made of each line that holds one of
+    /// `literals`, in input order. `prepare` (pure: it may run on a scanning thread, ahead of
+    /// `body`) gets the line with its `\n` when it has one (a line validator may need the mark).
     public func run<Prepared: Sendable>(
         linesHoldingAny literals: [[UInt8]],
         prepare: @escaping @Sendable (UnsafeRawBufferPointer) -> Prepared,
-        _ body: (UnsafeRawBufferPointer, Prepared) -> LineVerdict,
+        _ body: (Prepared) -> LineVerdict,
         finish: (inout [UInt8]) throws -> Void
     ) throws {
-        func verdict(_ line: UnsafeRawBufferPointer, _ holds: Bool, _ prepared: Prepared?) -> LineVerdict {
+        func verdict(_ line: UnsafeRawBufferPointer, _ holds: Bool, _ newline: Bool) -> LineVerdict {
             guard holds else { return lineHasObjectShape(line) ? .skipped : .bad }
-            return body(line, prepared ?? prepare(line))
+            return body(prepare(newline ? UnsafeRawBufferPointer(start: line.baseAddress, count: line.count + 1) : line))
         }
         try forEachInput(
             LineHitScanner(literals: literals),
             everyLine: false,
             prepare: prepare,
+            use: body,
             finish: finish,
             verdict
         )
@@ -113,25 +117,27 @@ extension ExtractDriver {
         _ body: (UnsafeRawBufferPointer, Bool) -> LineVerdict,
         finish: (inout [UInt8]) throws -> Void
     ) throws {
-        func verdict(_ line: UnsafeRawBufferPointer, _ holds: Bool, _: Void?) -> LineVerdict { body(line, holds) }
+        func verdict(_ line: UnsafeRawBufferPointer, _ holds: Bool, _: Bool) -> LineVerdict { body(line, holds) }
         try forEachInput(
             LineHitScanner(literals: literals),
             everyLine: true,
             prepare: { _ in () },
+            use: { _ in .skipped },
             finish: finish,
             verdict
         )
     }
 
-    /// The inputs one after the other; `verdict(line, holdsLiteral, prepared)` for every line (the
-    /// mapped prefiltered scan calls it only for lines holding a literal, which it has prepared,
-    /// and lines of a bad shape).
+    /// The inputs one after the other; `verdict(line, holdsLiteral, newlineFollows)` for every line,
+    /// except in the mapped prefiltered scan, which prepares the lines holding a literal and gives
+    /// them to `use`, and counts the lines of a bad shape.
     private func forEachInput<Prepared>(
         _ scanner: LineHitScanner,
         everyLine: Bool,
         prepare: @escaping @Sendable (UnsafeRawBufferPointer) -> Prepared,
+        use: (Prepared) -> LineVerdict,
         finish: (inout [UInt8]) throws -> Void,
-        _ verdict: (UnsafeRawBufferPointer, Bool, Prepared?) -> LineVerdict
+        _ verdict: (UnsafeRawBufferPointer, Bool, Bool) -> LineVerdict
     ) throws {
         try forEachNamedInput(finish: finish) { input, several, progress in
             let fd: Int32 = input == "-" ? 0 : open(input, O_RDONLY | O_CLOEXEC)
@@ -150,8 +156,8 @@ extension ExtractDriver {
                 return false
             }
             var number = 0
-            func handle(_ line: UnsafeRawBufferPointer, _ n: Int, _ holds: Bool) throws {
-                if verdict(line, holds, nil) == .bad { try self.noteBad(input, n, several) }
+            func handle(_ line: UnsafeRawBufferPointer, _ n: Int, _ holds: Bool, _ newline: Bool) throws {
+                if verdict(line, holds, newline) == .bad { try self.noteBad(input, n, several) }
             }
             var offset = 0
             if input != "-", (st.st_mode & S_IFMT) == S_IFREG, st.st_size > 0 {
@@ -159,10 +165,9 @@ extension ExtractDriver {
                 offset =
                     try everyLine
                     ? scanMappedEveryLine(fd, size: size, scanner, &number, &progress, handle)
-                    : scanMapped(fd, size: size, scanner, prepare, &number, &progress) { line, n, prepared in
-                        if let line {
-                            if verdict(line, true, prepared) == .bad { try noteBad(input, n, several) }
-                        } else {
+                    : scanMapped(fd, size: size, scanner, prepare, &number, &progress) { n, prepared in
+                        // A line of a bad shape comes without a `prepared`.
+                        if (prepared.map(use) ?? .bad) == .bad {
                             try noteBad(input, n, several)
                         }
                     }
@@ -183,7 +188,7 @@ extension ExtractDriver {
         _ scanner: LineHitScanner,
         _ number: inout Int,
         _ progress: inout Progress,
-        _ handle: (UnsafeRawBufferPointer, Int, Bool) throws -> Void
+        _ handle: (UnsafeRawBufferPointer, Int, Bool, Bool) throws -> Void
     ) throws -> Int {
         try withMappedLines(fd, size: size) { base, mappedEnd in
             var windowStart = 0
@@ -234,7 +239,7 @@ extension ExtractDriver {
         if end > start { _ = madvise(UnsafeMutableRawPointer(mutating: base + start), end - start, MADV_DONTNEED) }
     }
 
-    /// Hands the lines of `base[from..<to]` to `handle(line, number, holdsLiteral)` in order,
+    /// Hands the lines of `base[from..<to]` to `handle(line, number, holdsLiteral, newlineFollows)` in order,
     /// counting them; returns where the unfinished line starts (see LineHitScanner.forEachLine).
     private func handOutLines(
         _ scanner: LineHitScanner,
@@ -244,7 +249,7 @@ extension ExtractDriver {
         final: Bool,
         _ number: inout Int,
         _ progress: inout Progress,
-        _ handle: (UnsafeRawBufferPointer, Int, Bool) throws -> Void
+        _ handle: (UnsafeRawBufferPointer, Int, Bool, Bool) throws -> Void
     ) throws -> Int {
         var failure: Error?
         let start = scanner.forEachLine(base, from: from, to: to, final: final) { s, e, holds in
@@ -253,7 +258,7 @@ extension ExtractDriver {
             lines += 1
             progress.advance(bytes: e - s + 1, lines: 1)
             do {
-                try handle(UnsafeRawBufferPointer(start: base + s, count: e - s), number, holds)
+                try handle(UnsafeRawBufferPointer(start: base + s, count: e - s), number, holds, e < to)
             } catch {
                 failure = error
             }
@@ -263,7 +268,7 @@ extension ExtractDriver {
     }
 
     /// The mapped part of a regular file, up to its last newline; returns where read(2) takes over.
-    /// `handle(line, number)` is called for the lines holding a literal, `handle(nil, number)`
+    /// `handle(number, prepared)` is called for the lines holding a literal, `handle(number, nil)`
     /// for the lines of a bad shape (the others are skipped whatever the tool, and only counted).
     private func scanMapped<Prepared>(
         _ fd: Int32,
@@ -272,7 +277,7 @@ extension ExtractDriver {
         _ prepare: @escaping @Sendable (UnsafeRawBufferPointer) -> Prepared,
         _ number: inout Int,
         _ progress: inout Progress,
-        _ handle: (UnsafeRawBufferPointer?, Int, Prepared?) throws -> Void
+        _ handle: (Int, Prepared?) throws -> Void
     ) throws -> Int {
         try withMappedLines(fd, size: size) { mapped, mappedEnd in
             nonisolated(unsafe) let base = mapped
@@ -305,22 +310,16 @@ extension ExtractDriver {
                 var b = 0
                 while h < part.hits.count || b < part.badShapes.count {
                     if b == part.badShapes.count || (h < part.hits.count && part.hits[h].index < part.badShapes[b]) {
-                        let hit = part.hits[h]
-                        try handle(
-                            UnsafeRawBufferPointer(start: base + hit.start, count: hit.end - hit.start),
-                            number + hit.index + 1,
-                            hit.prepared
-                        )
+                        try handle(number + part.hits[h].index + 1, part.hits[h].prepared)
                         h += 1
                     } else {
-                        try handle(nil, number + part.badShapes[b] + 1, nil)
+                        try handle(number + part.badShapes[b] + 1, nil)
                         b += 1
                     }
                 }
                 number += part.lines
                 lines += part.lines
                 progress.advance(bytes: part.end - part.start, lines: part.lines)
-                Self.releasePages(base, from: part.start, to: part.end)
                 part.hits = []
                 part.badShapes = []
                 scheduleNext()
@@ -342,7 +341,7 @@ extension ExtractDriver {
         _ scanner: LineHitScanner,
         _ number: inout Int,
         _ progress: inout Progress,
-        _ handle: (UnsafeRawBufferPointer, Int, Bool) throws -> Void
+        _ handle: (UnsafeRawBufferPointer, Int, Bool, Bool) throws -> Void
     ) throws {
         var capacity = 1 << 20
         var buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)

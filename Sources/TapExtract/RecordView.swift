@@ -4,6 +4,7 @@
 // type the tool needs are checked fully (RFC 8259) before they are trusted, so a truncated
 // record (a writer killed mid-line) never becomes a flow.
 
+import CTapSIMD
 import TapCodec
 
 /// The record types the extract tools read.
@@ -84,10 +85,20 @@ public struct RecordView {
         }
     }
 
-    /// Full RFC 8259 check of the line (a record is trusted only after this).
+    /// Full RFC 8259 check of the line (a record is trusted only after this). A line given with
+    /// its `\n` goes to the AVX2 line validator first (CTapSIMD/line_validator.h, which needs the
+    /// mark), exact when it shows the line valid; anything else to the Swift validator.
     public var isValid: Bool {
-        JSONScanner.isValidObject(json.bytes)
+        let bytes = json.bytes
+        if let base = bytes.baseAddress, bytes.count > 1, bytes[bytes.count - 1] == 0x0A, Self.simdLevel > 0,
+            tap_validate_line(Self.simdLevel, base, bytes.count) == bytes.count - 1
+        {
+            return true
+        }
+        return JSONScanner.isValidObject(bytes)
     }
+
+    static let simdLevel = Int32(tap_simd_level())
 }
 
 /// Classifies a line: bad, blank, untyped or a record type. `needs` says which types the tool

@@ -160,16 +160,20 @@ extension UsageTotals {
     public mutating func feedTelemetry(_ t: TelemetryUsage) {
         let day = t.ts.map { String($0.unicodeScalars.prefix(10)) }
         // flows only grows until the drop below, so its count is a fresh id.
-        flows["otel:\(flows.count)"] = FlowUsage(session: t.sessionID, day: day, usage: t.usage)
+        let id = "otel:\(flows.count)"
+        flows[id] = FlowUsage(session: t.sessionID, day: day, usage: t.usage)
+        telemetryIDs.append(id)
     }
 
     /// Removes the telemetry flows of every session that also has usage from captured traffic:
     /// the wire's own counts win there (the same requests would otherwise count twice).
     public mutating func dropTelemetryOfCapturedSessions() {
-        func isTelemetry(_ id: String?) -> Bool { id?.hasPrefix("otel:") ?? false }
+        guard !telemetryIDs.isEmpty else { return }  // captured traffic only: nothing to drop
+        let telemetry = Set<String?>(telemetryIDs)
         var wire = Set<String>()
-        for (id, f) in flows where !isTelemetry(id) && f.usage != nil { wire.insert(f.session ?? "") }
-        for (id, f) in flows where isTelemetry(id) && wire.contains(f.session ?? "") { flows.removeValue(forKey: id) }
+        for (id, f) in flows where !telemetry.contains(id) && f.usage != nil { wire.insert(f.session ?? "") }
+        for id in telemetryIDs where wire.contains(flows[id]?.session ?? "") { flows.removeValue(forKey: id) }
+        telemetryIDs = []
     }
 }
 

@@ -64,9 +64,17 @@ public struct UsageTotals {
         var session: String?
         var day: String?
         var usage: Usage?
+
+        mutating func apply(_ event: UsageEvent) {
+            guard let update = event.update else { return }
+            usage = update.applied(to: usage)
+            if day == nil { day = event.day ?? "" }
+        }
     }
 
     var flows: [String?: FlowUsage] = [:]
+    /// The ids `feedTelemetry` gave its flows (a captured flow id may look like one).
+    var telemetryIDs: [String] = []
     /// The telemetry cost points that count, per series (see `feedCost`), with their input order.
     var costPoints: [[UInt8]: (order: Int, point: TelemetryCost)] = [:]
     var costCount = 0
@@ -91,12 +99,8 @@ public struct UsageTotals {
 
     /// Applies one event's usage (events of one flow in input order).
     public mutating func feed(_ event: UsageEvent) {
-        var state = flows[event.flowID] ?? FlowUsage(session: event.session)
-        if let update = event.update {
-            state.usage = update.applied(to: state.usage)
-            if state.day == nil { state.day = event.day ?? "" }
-        }
-        flows[event.flowID] = state
+        // In place: one hash of the flow id per event.
+        flows[event.flowID, default: FlowUsage(session: event.session)].apply(event)
     }
 
     /// Takes one `claude_code.cost.usage` data point. Nothing is counted twice: of a cumulative
@@ -140,10 +144,17 @@ public struct UsageTotals {
             var telemetryCost: Double?
         }
         var groups: [String?: Group] = [:]
+        var modelNames: [[UInt8]?: String] = [:]  // a handful of models for thousands of flows
         for (_, f) in flows {
             guard let u = f.usage else { continue }
-            let modelText = u.model.flatMap { canonicalString($0) }
-            let model = (modelText?.isEmpty ?? true) ? "unknown" : modelText ?? "unknown"
+            let model =
+                modelNames[u.model]
+                ?? {
+                    let text = u.model.flatMap { canonicalString($0) }
+                    let name = (text?.isEmpty ?? true) ? "unknown" : text ?? "unknown"
+                    modelNames[u.model] = name
+                    return name
+                }()
             let key: String?
             switch grouping {
             case .session: key = f.session
@@ -236,7 +247,7 @@ extension ExtractDriver {
         try run(
             linesHoldingAny: UsageTotals.prefilterLiterals,
             prepare: { UsageLine($0) },
-            { _, read in
+            { read in
                 switch read {
                 case .skipped: return .skipped
                 case .bad: return .bad
@@ -259,32 +270,66 @@ public struct UsageEvent: Sendable {
     var day: String?
     var update: UsageUpdate?
 
+    static let recordNames = MemberNames("flow_id", "session_id", "ts", "data", "direction")
+    static let dataNames = MemberNames("type", "object", "usage", "message", "response", "model")
+    static let responsesPrefix: [UInt8] = Array("response.".utf8)
+
     /// Reads one event record (sse, or ws from the server); nil when it is not an event of a
-    /// provider whose usage is read (its line is then skipped).
+    /// provider whose usage is read (its line is then skipped). The record's members and its
+    /// data's are each walked once (a few thousand such lines are most of what extract-usage reads).
     init?(_ view: RecordView, type: CaptureType) {
         let json = view.json
-        if type == .ws, !json.isString(view.field("direction"), "server") { return nil }
-        guard type == .sse || type == .ws, let data = view.field("data"), data.kind == .object else { return nil }
+        var record: (flowID: JSONSpan?, session: JSONSpan?, ts: JSONSpan?, data: JSONSpan?, direction: JSONSpan?)
+        json.forEachField(Self.recordNames, in: view.root) { i, value in
+            switch i {
+            case 0: record.flowID = value
+            case 1: record.session = value
+            case 2: record.ts = value
+            case 3: record.data = value
+            default: record.direction = value
+            }
+        }
+        if type == .ws, !json.isString(record.direction, "server") { return nil }
+        guard type == .sse || type == .ws, let data = record.data, data.kind == .object else { return nil }
+        var members: (type: JSONSpan?, object: JSONSpan?, usage: JSONSpan?, message: JSONSpan?, response: JSONSpan?, model: JSONSpan?)
+        json.forEachField(Self.dataNames, in: data) { i, value in
+            switch i {
+            case 0: members.type = value
+            case 1: members.object = value
+            case 2: members.usage = value
+            case 3: members.message = value
+            case 4: members.response = value
+            default: members.model = value
+            }
+        }
         let provider: Provider
-        if let t = json.field("type", in: data), t.kind == .string {
+        if let t = members.type, t.kind == .string {
             if json.stringEquals(t, "message_start") || json.stringEquals(t, "message_delta") {
                 provider = .anthropic
-            } else if let text = json.string(t), text.hasPrefix("response.") {
+            } else if json.stringHasPrefix(t, Self.responsesPrefix) {
                 provider = .responses
-            } else if json.isString(json.field("object", in: data), "chat.completion.chunk") {
+            } else if json.isString(members.object, "chat.completion.chunk") {
                 provider = .chat
             } else {
                 return nil
             }
-        } else if json.isString(json.field("object", in: data), "chat.completion.chunk") {
+        } else if json.isString(members.object, "chat.completion.chunk") {
             provider = .chat
         } else {
             return nil
         }
-        flowID = json.text(view.field("flow_id"))
-        session = json.text(view.field("session_id"))
-        update = UsageUpdate(data, provider: provider, json: json)
-        if update != nil { day = String((json.text(view.field("ts")) ?? "").unicodeScalars.prefix(10)) }
+        flowID = json.text(record.flowID)
+        session = json.text(record.session)
+        update = UsageUpdate(
+            provider: provider,
+            type: members.type,
+            usage: members.usage,
+            message: members.message,
+            response: members.response,
+            model: members.model,
+            json: json
+        )
+        if update != nil { day = String((json.text(record.ts) ?? "").unicodeScalars.prefix(10)) }
     }
 }
 
@@ -303,6 +348,16 @@ public enum UsageLine: Sendable {
             self = RecordView.isBlank(line) ? .skipped : .bad
             return
         }
+        // Capture events first (nearly every line here): their type rules out the telemetry ones.
+        if let type = view.type, type == .sse || type == .ws {
+            // Only events with a usage object matter; other lines are judged by their shape only.
+            guard UsageTotals.mayHoldUsage(line) else {
+                self = .skipped
+                return
+            }
+            self = view.isValid ? .event(UsageEvent(view, type: type)) : .bad
+            return
+        }
         // Telemetry token counts (otel-capture records; see Telemetry.swift).
         if let event = Telemetry.eventName(view) {
             guard view.isValid else {
@@ -316,15 +371,6 @@ public enum UsageLine: Sendable {
             self = view.isValid ? .cost(cost) : .bad
             return
         }
-        // Only events with a usage object matter; other lines are judged by their shape only.
-        guard UsageTotals.mayHoldUsage(line), let type = view.type, type == .sse || type == .ws else {
-            self = .skipped
-            return
-        }
-        guard view.isValid else {
-            self = .bad
-            return
-        }
-        self = .event(UsageEvent(view, type: type))
+        self = .skipped
     }
 }

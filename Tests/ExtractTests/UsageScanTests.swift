@@ -64,6 +64,7 @@ final class UsageScanTests: XCTestCase {
             literals + literals.map { Array($0.dropLast()) } + literals.map { Array($0.dropFirst()) }
             + [
                 Array("\"".utf8), Array("\n".utf8), Array("{\"type\":\"sse\"}".utf8), Array("usage".utf8),
+                Array("\n{\"a\":1}\n".utf8), Array("\n \t\r\n".utf8), Array("\n{}\n".utf8), Array("\n{\n".utf8),
                 Array("é🧪".utf8),
             ]
         var rng = SystemRandomNumberGenerator()
@@ -89,6 +90,7 @@ final class UsageScanTests: XCTestCase {
             }
             cuts = ([0] + cuts.sorted() + [bytes.count])
             chunkings.append((0..<(cuts.count - 1)).map { Array(bytes[cuts[$0]..<cuts[$0 + 1]]) })
+            try checkKeptLines(bytes, expected, scanner, "\(path) round \(round)")
             for chunks in chunkings {
                 let got = scanned(chunks, scanner)
                 XCTAssertEqual(got.map(\.line), expected.map(\.line), "\(path) round \(round), \(chunks.count) chunks")
@@ -99,6 +101,35 @@ final class UsageScanTests: XCTestCase {
                 )
             }
         }
+    }
+
+    /// `forEachKeptLine` (the mapped scan's pass) keeps exactly the newline-terminated lines
+    /// that hold a literal or are not `{`…`}` nor blank, with their index among all lines.
+    private func checkKeptLines(
+        _ bytes: [UInt8],
+        _ expected: [(line: [UInt8], holds: Bool)],
+        _ scanner: LineHitScanner,
+        _ label: String
+    ) throws {
+        func shapeOK(_ line: [UInt8]) -> Bool {
+            let blank: Set<UInt8> = [0x20, 0x09, 0x0D]
+            let trimmed = line.drop { blank.contains($0) }.reversed().drop { blank.contains($0) }.reversed()
+            return trimmed.isEmpty || (trimmed.count >= 2 && trimmed.first == 0x7B && trimmed.last == 0x7D)
+        }
+        let terminated = bytes.last == 0x0A ? expected : Array(expected.dropLast())
+        let want = terminated.enumerated().filter { $0.element.holds || !shapeOK($0.element.line) }
+        var got: [(index: Int, line: [UInt8], holds: Bool)] = []
+        let (lines, unfinished) = bytes.withUnsafeBytes { buffer -> (Int, Int) in
+            guard let base = buffer.baseAddress else { return (0, 0) }
+            return scanner.forEachKeptLine(base, from: 0, to: buffer.count) { s, e, index, holds in
+                got.append((index, Array(buffer[s..<e]), holds))
+            }
+        }
+        XCTAssertEqual(lines, terminated.count, label)
+        XCTAssertEqual(unfinished, (bytes.lastIndex(of: 0x0A) ?? -1) + 1, label)
+        XCTAssertEqual(got.map(\.index), want.map(\.offset), label)
+        XCTAssertEqual(got.map(\.line), want.map(\.element.line), label)
+        XCTAssertEqual(got.map(\.holds), want.map(\.element.holds), label)
     }
 
     /// The fixture repeated until the file is large enough to be scanned in two parts (8 MiB),
