@@ -3,10 +3,11 @@
 // sees only the lines that hold one, every other line is judged by its `{`…`}` shape alone
 // (skipped, or bad when it is not blank), which is the verdict a tool that skips it by type or
 // literal gives. A named regular file is mapped and cut at line boundaries into windows of 4 MiB,
-// scanned (and their lines prepared) on Dispatch's threads, up to 8 ahead, while this thread hands
+// scanned (and their lines prepared) on Dispatch's threads, up to 64 ahead, while this thread hands
 // their lines to `body` in file order, so the answer cannot depend on the cut. Stdin, pipes and
 // what a file grew by after it was mapped are read with read(2).
 
+import CTapSIMD
 import Dispatch
 import TapCLI
 import TapCodec
@@ -52,24 +53,12 @@ final class PartScan<Prepared>: @unchecked Sendable {
     }
 }
 
-/// True for a line that is blank or looks like one object (`{` … `}` between blanks).
-@inline(__always)
-func lineHasObjectShape(_ base: UnsafeRawPointer, _ start: Int, _ end: Int) -> Bool {
-    var s = start
-    var e = end
-    func blank(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D }
-    while s < e, blank(base.load(fromByteOffset: s, as: UInt8.self)) { s += 1 }
-    while e > s, blank(base.load(fromByteOffset: e - 1, as: UInt8.self)) { e -= 1 }
-    if s == e { return true }
-    return e - s >= 2 && base.load(fromByteOffset: s, as: UInt8.self) == UInt8(ascii: "{")
-        && base.load(fromByteOffset: e - 1, as: UInt8.self) == UInt8(ascii: "}")
-}
-
-/// The same for a line as a buffer.
+/// True for a line that is blank or looks like one object (`{` … `}` between blanks): the same
+/// test the C pass applies (CTapSIMD/linehits.h).
 @inline(__always)
 func lineHasObjectShape(_ line: UnsafeRawBufferPointer) -> Bool {
     guard let base = line.baseAddress else { return true }
-    return lineHasObjectShape(base, 0, line.count)
+    return tap_linehits_object_shape(base.assumingMemoryBound(to: UInt8.self), 0, line.count) != 0
 }
 
 extension ExtractDriver {
@@ -82,10 +71,11 @@ extension ExtractDriver {
         }
         return min(bytes, 1 << 30)
     }()
-    /// Windows scanned ahead of the one being judged: enough to keep every core busy while
-    /// bounding the pages resident at a time (the whole file is mapped, but the pages of a window
-    /// are released once it is scanned).
-    static let windowsAhead = 8
+    /// Windows scheduled ahead of the one being judged. A scanning thread releases a window's
+    /// pages as soon as it has scanned it, so what waits is only the prepared lines; many ahead,
+    /// so that the scanning threads never wait for this thread to schedule more (with 8, they
+    /// did whenever this thread lost its core to them).
+    static let windowsAhead = 64
 
     /// Like `run(_:finish:)`, `body` seeing what `prepare` made of each line that holds one of
     /// `literals`, in input order. `prepare` (pure: it may run on a scanning thread, ahead of
@@ -283,7 +273,7 @@ extension ExtractDriver {
             nonisolated(unsafe) let base = mapped
             // The windows are scanned (and their lines prepared) on Dispatch's threads, several at a
             // time and ahead of this thread, which takes them in file order: every core stays busy,
-            // whatever the lines of one window cost. At most `windowsAhead` are resident at a time.
+            // whatever the lines of one window cost.
             let scanning = DispatchGroup()
             defer { scanning.wait() }  // before the unmap: no scan may still read the pages
             var ahead: [(part: PartScan<Prepared>, done: DispatchSemaphore)] = []
