@@ -270,6 +270,19 @@ public struct UsageEvent: Sendable {
     var day: String?
     var update: UsageUpdate?
 
+    /// The first 10 characters of a `ts` string ("" when it is not one): an ASCII timestamp
+    /// without escapes straight from its bytes (a 10-byte String is stored inline, nothing to
+    /// allocate), any other through its decoded text.
+    static func day(_ ts: JSONSpan?, _ json: JSONScanner) -> String {
+        guard let ts, ts.kind == .string else { return "" }
+        let inner = UnsafeRawBufferPointer(rebasing: json.bytes[(ts.start + 1)..<(ts.end - 1)])
+        let head = UnsafeRawBufferPointer(rebasing: inner.prefix(10))
+        if head.allSatisfy({ $0 < 0x80 && $0 != UInt8(ascii: "\\") }) {
+            return String(decoding: head, as: UTF8.self)
+        }
+        return String((json.text(ts) ?? "").unicodeScalars.prefix(10))
+    }
+
     static let recordNames = MemberNames("flow_id", "session_id", "ts", "data", "direction")
     static let dataNames = MemberNames("type", "object", "usage", "message", "response", "model")
     static let responsesPrefix: [UInt8] = Array("response.".utf8)
@@ -329,7 +342,7 @@ public struct UsageEvent: Sendable {
             model: members.model,
             json: json
         )
-        if update != nil { day = String((json.text(record.ts) ?? "").unicodeScalars.prefix(10)) }
+        if update != nil { day = Self.day(record.ts, json) }
     }
 }
 

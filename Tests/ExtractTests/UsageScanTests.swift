@@ -279,6 +279,34 @@ final class UsageScanTests: XCTestCase {
         XCTAssertEqual(sample.stdoutLines.count, 4)
     }
 
+    /// The day of a usage event is the first 10 characters of its `ts`, whatever its spelling:
+    /// plain ASCII (read from the bytes), escaped, non-ASCII, short, absent.
+    func testDayKeysFromAnySpellingOfTs() async throws {
+        func event(_ flow: String, _ ts: String?) -> String {
+            let tsMember = ts.map { #""ts":\#($0),"# } ?? ""
+            return #"{"v":1,"type":"sse","flow_id":"\#(flow)",\#(tsMember)"data":{"type":"message_delta","usage":{"output_tokens":1}}}"#
+        }
+        let lines = [
+            event("a", #""2026-11-02T07:32:46Z""#),
+            event("b", #""2026-11-02T00:00:00Z""#),  // escaped: the same day
+            event("c", #""é026-11-03xyz""#),  // non-ASCII: ten characters, not ten bytes
+            event("d", #""short""#),
+            event("e", nil),
+            event("f", "42"),
+        ]
+        let dir = try TempDir.make("extract-usage-days")
+        let path = dir + "/days.jsonl"
+        try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        let result = try await Binary.run("extract-usage", ["--by", "day", path])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertEqual(
+            result.stdoutLines.map { line in line.split(separator: ",")[1] },
+            [#""key":"""#, #""key":"2026-11-02""#, #""key":"short""#, #""key":"é026-11-03""#]
+        )
+        XCTAssert(result.stdoutLines[0].contains(#""flows":2"#), result.stdoutText)
+        XCTAssert(result.stdoutLines[1].contains(#""flows":2"#), result.stdoutText)
+    }
+
     /// extract-usage and extract-turns map a named file; truncating it from another process while
     /// they read it must end them with their usual error (exit 2, one line), never a SIGBUS.
     func testFileTruncatedWhileMappedEndsWithAnError() async throws {
