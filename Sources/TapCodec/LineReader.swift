@@ -162,7 +162,8 @@ public final class LineReader {
     // mapped pages cost (measured with bench/codec-scan.sh), keeps the resident set flat at
     // the block size, and a truncated file simply ends early.
     /// `body(line, isValidObject, noted)`: `noted` is true when the AVX2 validator found the line
-    /// with `fields` given (so `fields` holds its spans).
+    /// with `fields` given (so `fields` holds its spans). Lines are validated only once they are
+    /// complete in the buffer (up to the last `\n` read), so no line is validated twice.
     private func splitLines(
         validating: Bool,
         fields: UnsafeMutablePointer<tap_fields>?,
@@ -170,27 +171,27 @@ public final class LineReader {
     ) throws {
         var start = 0  // first byte of the unfinished line
         var end = 0  // end of the bytes read
-        // True when the line at `start` is split with memchr, not found by the validator: it
-        // was not valid, or it is not complete in the buffer yet (then trying again after each
-        // read would validate a long line over and over).
-        var splitOnly = false
+        // Past the last `\n` read: every line before it is complete in the buffer, so the
+        // validator never starts a line it cannot finish (the bytes after it wait for the next
+        // read instead of being validated twice).
+        var complete = 0
         while true {
             // Hand out every complete line in the buffer.
-            while start < end {
-                if validating && !splitOnly && simdLevel > 0 {
+            while start < complete {
+                if validating && simdLevel > 0 {
                     // The AVX2 line validator (CTapSIMD/line_validator.h): exact when it finds
                     // a line; otherwise the memchr split below asks the Swift validator.
                     let lineEnd =
-                        fields.map { tap_validate_line_fields(simdLevel, buffer + start, end - start, $0) }
-                        ?? tap_validate_line(simdLevel, buffer + start, end - start)
+                        fields.map { tap_validate_line_fields(simdLevel, buffer + start, complete - start, $0) }
+                        ?? tap_validate_line(simdLevel, buffer + start, complete - start)
                     if lineEnd >= 0 {
                         try body(UnsafeRawBufferPointer(start: buffer + start, count: lineEnd), true, fields != nil)
                         start += lineEnd + 1
                         continue
                     }
-                } else if validating && !splitOnly {
+                } else if validating {
                     var validator = Validator(
-                        UnsafeRawBufferPointer(start: buffer + start, count: end - start),
+                        UnsafeRawBufferPointer(start: buffer + start, count: complete - start),
                         lineMode: true
                     )
                     if let lineEnd = validator.runLine() {
@@ -199,27 +200,18 @@ public final class LineReader {
                         continue
                     }
                 }
-                guard let nl = memchr(buffer + start, 0x0A, end - start) else {
-                    splitOnly = true
-                    break
-                }
-                let line = UnsafeRawBufferPointer(start: buffer + start, count: buffer.distance(to: nl) - start)
-                // A line that was unfinished in the buffer (split only) is complete now: one
-                // AVX2 pass over it (with its `\n`); a line the validator above turned down,
-                // or any line it cannot show valid, is judged by the Swift validator.
-                let noted =
-                    validating && splitOnly && simdLevel > 0
-                    && (fields.map { tap_validate_line_fields(simdLevel, buffer + start, line.count + 1, $0) }
-                        ?? tap_validate_line(simdLevel, buffer + start, line.count + 1)) == line.count
-                let valid = noted || (validating && JSONScanner.isValidObject(line))
-                try body(line, valid, noted && fields != nil)
-                start += line.count + 1
-                splitOnly = false
+                // Not found valid (or not validating): split with memchr (a `\n` is there, at
+                // `complete - 1` at the latest); the Swift validator judges the line on its own.
+                let nl = memchr(buffer + start, 0x0A, complete - start).map { buffer.distance(to: $0) } ?? complete - 1
+                let line = UnsafeRawBufferPointer(start: buffer + start, count: nl - start)
+                try body(line, validating && JSONScanner.isValidObject(line), false)
+                start = nl + 1
             }
             // Keep the unfinished line at the front; grow for a line longer than the buffer.
             if start > 0 {
                 if end > start { memmove(buffer, buffer + start, end - start) }
                 end -= start
+                complete = 0
                 start = 0
             }
             if end == capacity {
@@ -230,10 +222,11 @@ public final class LineReader {
             let n = try readSome(into: buffer + end, count: capacity - end)
             if n == Self.restarted {
                 end = 0  // the unfinished line belonged to the file before rotation/truncation
-                splitOnly = false
+                complete = 0
                 continue
             }
             if n > 0 {
+                if let last = lastNewline(buffer + end, 0x0A, n) { complete = buffer.distance(to: last) + 1 }
                 end += n
                 continue
             }
@@ -331,3 +324,7 @@ public struct FieldSpans {
         return spans[index]
     }
 }
+
+/// glibc's memrchr (a GNU extension the Glibc module does not export): the last `\n` read.
+@_silgen_name("memrchr")
+private func lastNewline(_ haystack: UnsafeRawPointer?, _ byte: Int32, _ count: Int) -> UnsafeMutableRawPointer?
