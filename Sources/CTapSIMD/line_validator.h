@@ -23,6 +23,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+/// Top-level keys whose values the line validator notes while it walks a line
+/// (`tap_validate_line_fields`), so a caller needs no second pass to find them. The caller fills
+/// `count`, `key_bytes` (the keys' bytes one after another, none holding a `"`, a `\\` or a
+/// control byte), `key_len` and `span` (room for 2 * count). On a line found valid, `span[2i]`
+/// and `span[2i+1]` are the start and end of the value of the first member named key i, or -1
+/// and garbage when there is none; `unsure` is 1 when some top-level key holds an escape (it
+/// may decode to an asked key): the spans are then not to be trusted.
+typedef struct {
+    int count;
+    const uint8_t *key_bytes;
+    const size_t *key_len;
+    long *span;
+    int unsure;
+} tap_fields;
+
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
 #define TAP_HAVE_AVX2_PATH 1
 #include "cpu.h"
@@ -244,8 +259,9 @@ TAP_AVX2 static inline int tap_classify_block(tap_line_state *s) {
 
 /// Classifies blocks until one holds a token (into `s->tokens`): 1; 0 when the line ended
 /// (its `\n` reached with no token before it); -1 on an error or when the data ends without a
-/// `\n`. Out of line: once per block, while the token walk stays in registers.
-TAP_AVX2 __attribute__((noinline)) static int tap_refill(tap_line_state *s) {
+/// `\n`. Inlined into the walk: a call per block (and the spills around it) measured ~2 %
+/// more CPU in session 4 (bench/README.md).
+TAP_AVX2 __attribute__((always_inline)) static inline int tap_refill(tap_line_state *s) {
     while (s->tokens == 0) {
         if (s->seen_nl) return 0;
         if (s->next_block >= s->len) return -1;
@@ -293,10 +309,50 @@ static inline int tap_literal_ok(const uint8_t *b, size_t len, size_t i, const c
     return i + n < len && memcmp(b + i, word, n) == 0 && tap_ends_scalar(b[i + n]);
 }
 
+/// The byte before `end` that is not JSON whitespace, plus one: where a value ends that is
+/// followed by whitespace and then the token at `end`.
+static inline size_t tap_trim_end(const uint8_t *b, size_t end) {
+    while (b[end - 1] == ' ' || b[end - 1] == '\t' || b[end - 1] == '\r' || b[end - 1] == '\n') end--;
+    return end;
+}
+
+/// Which asked key (`f->key_bytes`, one after another) the top-level key whose opening quote
+/// is at `q` and whose `:` is at `colon` equals; -1 for none. Compares the raw bytes: exact for
+/// a key without a backslash (the asked keys have none, see `tap_fields`); a key with one may
+/// decode to an asked key, so `f->unsure` is set and the caller looks the keys up itself.
+TAP_AVX2 static inline int tap_key_slot(tap_fields *f, const uint8_t *b, size_t n, size_t q, size_t colon) {
+    const uint8_t *k = b + q + 1;
+    size_t len;
+    if (q + 17 <= n) {
+        __m128i v = _mm_loadu_si128((const __m128i *)k);
+        unsigned m = (unsigned)_mm_movemask_epi8(
+            _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))));
+        len = m ? (size_t)__builtin_ctz(m) : 16;
+    } else {
+        len = 0;
+    }
+    if (len == 16 || q + 17 > n) {  // a long key, or the data's last bytes: byte by byte
+        while (q + 1 + len < colon && k[len] != '"' && k[len] != '\\') len++;
+    }
+    if (k[len] == '\\') {
+        f->unsure = 1;
+        return -1;
+    }
+    const uint8_t *asked = f->key_bytes;
+    for (int i = 0; i < f->count; i++) {
+        size_t asked_len = f->key_len[i];
+        if (asked_len == len && f->span[2 * i] < 0 && memcmp(k, asked, len) == 0) return i;
+        asked += asked_len;
+    }
+    return -1;
+}
+
 /// When `p[0..<n]` starts with a line that is one valid JSON object (whitespace around it
 /// allowed: space, tab, `\r`) followed by `\n`, the offset of that `\n`; -1 otherwise, or when
-/// the object nests deeper than 64 (the caller asks the Swift validator then).
-TAP_AVX2 static long tap_validate_line_avx2(const void *p, size_t n) {
+/// the object nests deeper than 64 (the caller asks the Swift validator then). With `f`, the
+/// walk also notes where the values of the asked top-level keys are (see `tap_fields`).
+TAP_AVX2 __attribute__((always_inline)) static inline long tap_validate_line_core(const void *p, size_t n,
+                                                                                 tap_fields *f) {
     tap_line_state st;
     memset(&st, 0, sizeof st);
     st.buf = (const uint8_t *)p;
@@ -309,6 +365,11 @@ TAP_AVX2 static long tap_validate_line_avx2(const void *p, size_t n) {
     size_t pos = 0;
     uint64_t tokens = 0;  // the current block's tokens not yet walked
     size_t block = 0;
+    int pending = -1;  // the asked key whose value is being walked (with `f`)
+    if (f) {
+        f->unsure = 0;
+        for (int i = 0; i < f->count; i++) f->span[2 * i] = -1;
+    }
 #define TAP_NEXT() \
     do { \
         if (tokens == 0) { \
@@ -330,6 +391,18 @@ object_begin:
     if (b[pos] == '}') goto container_end;
     if (b[pos] != '"') return -1;
 object_key:
+    if (f && depth == 1) {
+        size_t quote = pos;
+        TAP_NEXT();
+        if (b[pos] != ':') return -1;
+        int slot = tap_key_slot(f, b, n, quote, pos);
+        TAP_NEXT();
+        if (slot >= 0) {
+            f->span[2 * slot] = (long)pos;
+            pending = slot;
+        }
+        goto value;
+    }
     TAP_NEXT();
     if (b[pos] != ':') return -1;
     TAP_NEXT();
@@ -348,6 +421,10 @@ value:
     }
 after_value:
     TAP_NEXT();
+    if (f && pending >= 0 && depth == 1) {
+        f->span[2 * pending + 1] = (long)tap_trim_end(b, pos);
+        pending = -1;
+    }
     if (b[pos] == ',') {
         TAP_NEXT();
         if (stack & 1) {
@@ -376,6 +453,12 @@ array_begin:
 #undef TAP_NEXT
 }
 
+TAP_AVX2 static long tap_validate_line_avx2(const void *p, size_t n) { return tap_validate_line_core(p, n, 0); }
+
+TAP_AVX2 static long tap_validate_line_fields_avx2(const void *p, size_t n, tap_fields *f) {
+    return tap_validate_line_core(p, n, f);
+}
+
 #endif  // TAP_HAVE_AVX2_PATH
 
 /// Which line validator `tap_validate_line` runs: 1 = AVX2 (the CPU has AVX2, BMI1/2 and
@@ -392,6 +475,15 @@ static inline int tap_simd_level(void) {
 #else
     return 0;
 #endif
+}
+
+/// `tap_validate_line`, also noting the values of `f`'s keys (see `tap_fields`).
+static inline long tap_validate_line_fields(int level, const void *p, size_t n, tap_fields *f) {
+#if defined(TAP_HAVE_AVX2_PATH)
+    if (level >= 1) return tap_validate_line_fields_avx2(p, n, f);
+#endif
+    (void)level; (void)p; (void)n; (void)f;
+    return -2;
 }
 
 /// `tap_validate_line_avx2` at `level` (from `tap_simd_level`); -2 when that level has no

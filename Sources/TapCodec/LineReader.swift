@@ -88,7 +88,7 @@ public final class LineReader {
     /// Calls `body(line)` for every line until the end of input (or forever when following).
     /// `line` is valid only during the call.
     public func forEachLine(_ body: (UnsafeRawBufferPointer) throws -> Void) throws {
-        try splitLines(validating: false) { line, _ in try body(line) }
+        try splitLines(validating: false, fields: nil) { line, _, _ in try body(line) }
     }
 
     /// Calls `body(line, isValidObject)` for every line, as `forEachLine`, where
@@ -97,7 +97,61 @@ public final class LineReader {
     /// finds its end, and only a line that is not valid is split with memchr (then validated
     /// again on its own, so the answer is always exactly `isValidObject`).
     public func forEachRecordLine(_ body: (UnsafeRawBufferPointer, Bool) throws -> Void) throws {
-        try splitLines(validating: true, body)
+        try splitLines(validating: true, fields: nil) { line, valid, _ in try body(line, valid) }
+    }
+
+    /// `forEachRecordLine`, also handing out where the values of a few top-level `keys` are in
+    /// each valid line: `fields[i]` is `Record(line:)?.field(keys[i])`, exactly (the first member
+    /// of that name; nil when there is none or the line is not a valid object). The AVX2
+    /// validator notes them while it walks the line, so they cost no second pass; a line it did
+    /// not judge, or one with an escaped top-level key (which may decode to an asked key), is
+    /// looked up by the Swift scanner. `fields` is valid only during the call.
+    public func forEachRecordLine(
+        fields keys: [String],
+        _ body: (UnsafeRawBufferPointer, Bool, FieldSpans) throws -> Void
+    ) throws {
+        // Keys holding a quote, a backslash or a control byte compare by their decoded value
+        // only: looked up by the Swift scanner (the AVX2 walk compares raw key bytes).
+        let rawComparable = keys.allSatisfy { $0.utf8.allSatisfy { $0 >= 0x20 && $0 != 0x22 && $0 != 0x5C } }
+        let keyBytes = keys.flatMap { Array($0.utf8) }
+        let keyLengths = keys.map { $0.utf8.count }
+        var raw = [Int](repeating: -1, count: 2 * keys.count)
+        let spans = UnsafeMutablePointer<JSONSpan?>.allocate(capacity: max(keys.count, 1))
+        spans.initialize(repeating: nil, count: max(keys.count, 1))
+        defer { spans.deallocate() }
+        let handedOut = FieldSpans(spans, count: keys.count)
+        try keyBytes.withUnsafeBufferPointer { keyBytes in
+            try keyLengths.withUnsafeBufferPointer { keyLengths in
+                try raw.withUnsafeMutableBufferPointer { raw in
+                    var asked = tap_fields(
+                        count: Int32(keys.count),
+                        key_bytes: keyBytes.baseAddress,
+                        key_len: keyLengths.baseAddress,
+                        span: raw.baseAddress,
+                        unsure: 0
+                    )
+                    try withUnsafeMutablePointer(to: &asked) { asked in
+                        try splitLines(validating: true, fields: rawComparable ? asked : nil) { line, valid, noted in
+                            if !valid {
+                                for i in 0..<keys.count { spans[i] = nil }
+                            } else if noted && asked.pointee.unsure == 0 {
+                                let json = JSONScanner(line)
+                                for i in 0..<keys.count {
+                                    let start = raw[2 * i]
+                                    spans[i] = start < 0 ? nil : json.kind(at: start).map {
+                                        JSONSpan(kind: $0, start: start, end: raw[2 * i + 1])
+                                    }
+                                }
+                            } else {
+                                let record = Record(line: line, validate: false)
+                                for i in 0..<keys.count { spans[i] = record?.field(keys[i]) }
+                            }
+                            try body(line, valid, handedOut)
+                        }
+                    }
+                }
+            }
+        }
     }
 
     // Files are read with read(2), never mapped: a mapped file that another process truncates
@@ -107,57 +161,57 @@ public final class LineReader {
     // not support. read(2) into one 1 MiB block costs about what page faults and releasing
     // mapped pages cost (measured with bench/codec-scan.sh), keeps the resident set flat at
     // the block size, and a truncated file simply ends early.
-    private func splitLines(validating: Bool, _ body: (UnsafeRawBufferPointer, Bool) throws -> Void) throws {
+    /// `body(line, isValidObject, noted)`: `noted` is true when the AVX2 validator found the line
+    /// with `fields` given (so `fields` holds its spans). Lines are validated only once they are
+    /// complete in the buffer (up to the last `\n` read), so no line is validated twice.
+    private func splitLines(
+        validating: Bool,
+        fields: UnsafeMutablePointer<tap_fields>?,
+        _ body: (UnsafeRawBufferPointer, Bool, Bool) throws -> Void
+    ) throws {
         var start = 0  // first byte of the unfinished line
         var end = 0  // end of the bytes read
-        // True when the line at `start` is split with memchr, not found by the validator: it
-        // was not valid, or it is not complete in the buffer yet (then trying again after each
-        // read would validate a long line over and over).
-        var splitOnly = false
+        // Past the last `\n` read: every line before it is complete in the buffer, so the
+        // validator never starts a line it cannot finish (the bytes after it wait for the next
+        // read instead of being validated twice).
+        var complete = 0
         while true {
             // Hand out every complete line in the buffer.
-            while start < end {
-                if validating && !splitOnly && simdLevel > 0 {
+            while start < complete {
+                if validating && simdLevel > 0 {
                     // The AVX2 line validator (CTapSIMD/line_validator.h): exact when it finds
                     // a line; otherwise the memchr split below asks the Swift validator.
-                    let lineEnd = tap_validate_line(simdLevel, buffer + start, end - start)
+                    let lineEnd =
+                        fields.map { tap_validate_line_fields(simdLevel, buffer + start, complete - start, $0) }
+                        ?? tap_validate_line(simdLevel, buffer + start, complete - start)
                     if lineEnd >= 0 {
-                        try body(UnsafeRawBufferPointer(start: buffer + start, count: lineEnd), true)
+                        try body(UnsafeRawBufferPointer(start: buffer + start, count: lineEnd), true, fields != nil)
                         start += lineEnd + 1
                         continue
                     }
-                } else if validating && !splitOnly {
+                } else if validating {
                     var validator = Validator(
-                        UnsafeRawBufferPointer(start: buffer + start, count: end - start),
+                        UnsafeRawBufferPointer(start: buffer + start, count: complete - start),
                         lineMode: true
                     )
                     if let lineEnd = validator.runLine() {
-                        try body(UnsafeRawBufferPointer(start: buffer + start, count: lineEnd), true)
+                        try body(UnsafeRawBufferPointer(start: buffer + start, count: lineEnd), true, false)
                         start += lineEnd + 1
                         continue
                     }
                 }
-                guard let nl = memchr(buffer + start, 0x0A, end - start) else {
-                    splitOnly = true
-                    break
-                }
-                let line = UnsafeRawBufferPointer(start: buffer + start, count: buffer.distance(to: nl) - start)
-                // A line that was unfinished in the buffer (split only) is complete now: one
-                // AVX2 pass over it (with its `\n`); a line the validator above turned down,
-                // or any line it cannot show valid, is judged by the Swift validator.
-                let valid =
-                    validating
-                    && ((splitOnly && simdLevel > 0
-                        && tap_validate_line(simdLevel, buffer + start, line.count + 1) == line.count)
-                        || JSONScanner.isValidObject(line))
-                try body(line, valid)
-                start += line.count + 1
-                splitOnly = false
+                // Not found valid (or not validating): split with memchr (a `\n` is there, at
+                // `complete - 1` at the latest); the Swift validator judges the line on its own.
+                let nl = memchr(buffer + start, 0x0A, complete - start).map { buffer.distance(to: $0) } ?? complete - 1
+                let line = UnsafeRawBufferPointer(start: buffer + start, count: nl - start)
+                try body(line, validating && JSONScanner.isValidObject(line), false)
+                start = nl + 1
             }
             // Keep the unfinished line at the front; grow for a line longer than the buffer.
             if start > 0 {
                 if end > start { memmove(buffer, buffer + start, end - start) }
                 end -= start
+                complete = 0
                 start = 0
             }
             if end == capacity {
@@ -168,17 +222,18 @@ public final class LineReader {
             let n = try readSome(into: buffer + end, count: capacity - end)
             if n == Self.restarted {
                 end = 0  // the unfinished line belonged to the file before rotation/truncation
-                splitOnly = false
+                complete = 0
                 continue
             }
             if n > 0 {
+                if let last = lastNewline(buffer + end, 0x0A, n) { complete = buffer.distance(to: last) + 1 }
                 end += n
                 continue
             }
             // End of input.
             if end > 0 {
                 let line = UnsafeRawBufferPointer(start: buffer, count: end)
-                try body(line, validating && JSONScanner.isValidObject(line))
+                try body(line, validating && JSONScanner.isValidObject(line), false)
             }
             return
         }
@@ -252,3 +307,24 @@ public final class LineReader {
         return false
     }
 }
+
+/// The values of the keys asked of `LineReader.forEachRecordLine(fields:_:)` in one line, in
+/// the order asked (nil: no such top-level member, or the line is not a valid object).
+public struct FieldSpans {
+    private let spans: UnsafeMutablePointer<JSONSpan?>
+    public let count: Int
+
+    init(_ spans: UnsafeMutablePointer<JSONSpan?>, count: Int) {
+        self.spans = spans
+        self.count = count
+    }
+
+    public subscript(index: Int) -> JSONSpan? {
+        precondition(index >= 0 && index < count, "FieldSpans index out of range")
+        return spans[index]
+    }
+}
+
+/// glibc's memrchr (a GNU extension the Glibc module does not export): the last `\n` read.
+@_silgen_name("memrchr")
+private func lastNewline(_ haystack: UnsafeRawPointer?, _ byte: Int32, _ count: Int) -> UnsafeMutableRawPointer?
