@@ -45,7 +45,7 @@ static inline int tap_linehits_literal_at(const uint8_t *base, size_t at, size_t
 
 /// Reports the events of the 64 bytes at offset `i` from `base`: `nl` and `cand` are their
 /// newline bits and the bits where a literal may start (first, second and last bytes matched). Events are `position << 1` for a newline and
-/// `position << 1 | 1` for a literal, in position order.
+/// `position << 3 | k << 1 | 1` for literal k, in position order.
 static inline size_t tap_linehits_emit(const uint8_t *base, size_t i, size_t end, uint64_t nl, uint64_t cand,
                                        const tap_linehits_literals *lits, uint64_t *events, size_t n) {
     uint64_t all = nl | cand;
@@ -55,8 +55,9 @@ static inline size_t tap_linehits_emit(const uint8_t *base, size_t i, size_t end
         size_t at = i + bit;
         if (nl & one) {
             events[n++] = (uint64_t)at << 1;
-        } else if (tap_linehits_literal_at(base, at, end, lits) >= 0) {
-            events[n++] = (uint64_t)at << 1 | 1;
+        } else {
+            int k = tap_linehits_literal_at(base, at, end, lits);
+            if (k >= 0) events[n++] = (uint64_t)at << 3 | (uint64_t)k << 1 | 1;
         }
         all &= all - 1;
     }
@@ -71,8 +72,9 @@ static inline size_t tap_linehits_portable(const uint8_t *base, size_t *position
     for (; i < end && n < cap; i++) {
         if (base[i] == '\n') {
             events[n++] = (uint64_t)i << 1;
-        } else if (tap_linehits_literal_at(base, i, end, lits) >= 0) {
-            events[n++] = (uint64_t)i << 1 | 1;
+        } else {
+            int k = tap_linehits_literal_at(base, i, end, lits);
+            if (k >= 0) events[n++] = (uint64_t)i << 3 | (uint64_t)k << 1 | 1;
         }
     }
     *position = i;
@@ -189,7 +191,7 @@ static inline int tap_linehits_best_path(void) {
 }
 
 /// The events of `base[*position..<end)` in position order, at most `cap` (at least
-/// TAP_LINEHITS_MIN_EVENTS): `position << 1` for a newline, `position << 1 | 1` where a literal
+/// TAP_LINEHITS_MIN_EVENTS): `position << 1` for a newline, `position << 3 | k << 1 | 1` where literal k
 /// starts (only once per position, its bytes all before `end`). Advances `*position` past the
 /// bytes scanned: `end` unless `cap` was reached first. `path` is one of TAP_LINEHITS_*, a path
 /// the machine runs (see tap_linehits_best_path).
@@ -213,14 +215,15 @@ static inline size_t tap_linehits_scan(const uint8_t *base, size_t *position, si
 }
 
 /// A line `tap_linehits_lines` keeps: bounds (the newline excluded), index among all the lines
-/// of the pass, and why it is kept: 1 when it holds a literal, 0 when it is not `{`…`}` (nor blank).
+/// of the pass, and why it is kept: `holds` has bit k set for each literal k it holds, and is 0
+/// when it holds none but is not `{`…`}` (nor blank).
 typedef struct {
     uint64_t start, end, index;
     uint32_t holds;
 } tap_linehits_line;
 
-/// Where `tap_linehits_lines` is between calls: the unfinished line's start, whether it holds a
-/// literal so far, and the lines seen.
+/// Where `tap_linehits_lines` is between calls: the unfinished line's start, the literals it
+/// holds so far (bit k for literal k), and the lines seen.
 typedef struct {
     uint64_t line_start, lines;
     uint32_t holds;
@@ -249,7 +252,7 @@ static inline size_t tap_linehits_lines(const uint8_t *base, size_t *position, s
         for (size_t k = 0; k < count; k++) {
             uint64_t event = events[k];
             if (event & 1) {
-                state->holds = 1;
+                state->holds |= 1u << ((event >> 1) & 3);
                 continue;
             }
             size_t at = (size_t)(event >> 1);

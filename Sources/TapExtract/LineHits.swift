@@ -93,15 +93,16 @@ public struct LineHitScanner: Sendable {
         return lineStart
     }
     /// The newline-terminated lines of `base[from..<to]` that hold a literal or are not `{`…`}`
-    /// (nor blank), in order: `line(start, end, index, holdsLiteral)` (end excludes the newline,
-    /// index counts every line from `from`); the other lines are only counted, in C. Returns the
-    /// number of lines and where the unfinished line starts.
+    /// (nor blank), in order: `line(start, end, index, literals)` (end excludes the newline,
+    /// index counts every line from `from`, bit k of `literals` is set when the line holds
+    /// `self.literals[k]`: 0 for a line kept for its shape); the other lines are only counted,
+    /// in C. Returns the number of lines and where the unfinished line starts.
     @inline(__always)
     public func forEachKeptLine(
         _ base: UnsafeRawPointer,
         from: Int,
         to end: Int,
-        _ line: (Int, Int, Int, Bool) -> Void
+        _ line: (Int, Int, Int, UInt32) -> Void
     ) -> (lines: Int, unfinished: Int) {
         var literals = cLiterals
         var state = tap_linehits_state(line_start: UInt64(from), lines: 0, holds: 0)
@@ -115,10 +116,23 @@ public struct LineHitScanner: Sendable {
                 )
                 for k in 0..<count {
                     let l = keptBase[k]
-                    line(Int(l.start), Int(l.end), Int(l.index), l.holds != 0)
+                    line(Int(l.start), Int(l.end), Int(l.index), l.holds)
                 }
             }
         }
         return (Int(state.lines), Int(state.line_start))
+    }
+
+    /// Bit k set when `line` holds `literals[k]` (what `forEachKeptLine` reports, for a line
+    /// found another way).
+    public func literalMask(_ line: UnsafeRawBufferPointer) -> UInt32 {
+        guard let base = line.baseAddress else { return 0 }
+        var mask: UInt32 = 0
+        for (k, literal) in literals.enumerated() where literal.withUnsafeBytes({
+            findBytes(base, line.count, $0.baseAddress, $0.count) != nil
+        }) {
+            mask |= 1 << UInt32(k)
+        }
+        return mask
     }
 }

@@ -35,14 +35,14 @@ final class PartScan<Prepared>: @unchecked Sendable {
         self.end = end
     }
 
-    func scan(_ base: UnsafeRawPointer, _ scanner: LineHitScanner, _ prepare: (UnsafeRawBufferPointer) -> Prepared) {
+    func scan(_ base: UnsafeRawPointer, _ scanner: LineHitScanner, _ prepare: (UnsafeRawBufferPointer, UInt32) -> Prepared) {
         // The pages fault in as the scan reads them, 16 at a time (the kernel's fault-around):
         // cheaper here than MADV_POPULATE_READ, which walks them one by one (measured, Linux 6.18).
         lines =
-            scanner.forEachKeptLine(base, from: start, to: end) { s, e, index, holds in
-                if holds {
+            scanner.forEachKeptLine(base, from: start, to: end) { s, e, index, literals in
+                if literals != 0 {
                     // Every line here ends with its newline (the window ends after one).
-                    hits.append((index, prepare(UnsafeRawBufferPointer(start: base + s, count: e - s + 1))))
+                    hits.append((index, prepare(UnsafeRawBufferPointer(start: base + s, count: e - s + 1), literals)))
                 } else {
                     badShapes.append(index)
                 }
@@ -79,20 +79,23 @@ extension ExtractDriver {
     static let windowsAhead = 64
 
     /// Like `run(_:finish:)`, `body` seeing what `prepare` made of each line that holds one of
-    /// `literals`, in input order. `prepare` (pure: it may run on a scanning thread, ahead of
-    /// `body`) gets the line with its `\n` when it has one (a line validator may need the mark).
+    /// `literals`, in input order. `prepare(line, found)` (pure: it may run on a scanning thread,
+    /// ahead of `body`) gets the line with its `\n` when it has one (a line validator may need the
+    /// mark), and which literals it holds (bit k for `literals[k]`).
     public func run<Prepared: Sendable>(
         linesHoldingAny literals: [[UInt8]],
-        prepare: @escaping @Sendable (UnsafeRawBufferPointer) -> Prepared,
+        prepare: @escaping @Sendable (UnsafeRawBufferPointer, UInt32) -> Prepared,
         _ body: (Prepared) -> LineVerdict,
         finish: (inout [UInt8]) throws -> Void
     ) throws {
+        let scanner = LineHitScanner(literals: literals)
         func verdict(_ line: UnsafeRawBufferPointer, _ holds: Bool, _ newline: Bool) -> LineVerdict {
             guard holds else { return lineHasObjectShape(line) ? .skipped : .bad }
-            return body(prepare(newline ? UnsafeRawBufferPointer(start: line.baseAddress, count: line.count + 1) : line))
+            let found = scanner.literalMask(line)
+            return body(prepare(newline ? UnsafeRawBufferPointer(start: line.baseAddress, count: line.count + 1) : line, found))
         }
         try forEachInput(
-            LineHitScanner(literals: literals),
+            scanner,
             everyLine: false,
             prepare: prepare,
             use: body,
@@ -112,7 +115,7 @@ extension ExtractDriver {
         try forEachInput(
             LineHitScanner(literals: literals),
             everyLine: true,
-            prepare: { _ in () },
+            prepare: { _, _ in () },
             use: { _ in .skipped },
             finish: finish,
             verdict
@@ -125,7 +128,7 @@ extension ExtractDriver {
     private func forEachInput<Prepared>(
         _ scanner: LineHitScanner,
         everyLine: Bool,
-        prepare: @escaping @Sendable (UnsafeRawBufferPointer) -> Prepared,
+        prepare: @escaping @Sendable (UnsafeRawBufferPointer, UInt32) -> Prepared,
         use: (Prepared) -> LineVerdict,
         finish: (inout [UInt8]) throws -> Void,
         _ verdict: (UnsafeRawBufferPointer, Bool, Bool) -> LineVerdict
@@ -265,7 +268,7 @@ extension ExtractDriver {
         _ fd: Int32,
         size: Int,
         _ scanner: LineHitScanner,
-        _ prepare: @escaping @Sendable (UnsafeRawBufferPointer) -> Prepared,
+        _ prepare: @escaping @Sendable (UnsafeRawBufferPointer, UInt32) -> Prepared,
         _ number: inout Int,
         _ progress: inout Progress,
         _ handle: (Int, Prepared?) throws -> Void

@@ -81,18 +81,10 @@ public struct UsageTotals {
     /// Flow ids in first-seen order (the per-flow state is small: one entry per flow).
     public init() {}
 
-    /// True when a line may hold a usage object (a literal test before any parsing).
-    @inline(__always)
-    public static func mayHoldUsage(_ line: UnsafeRawBufferPointer) -> Bool {
-        guard let base = line.baseAddress, line.count >= 8 else { return false }
-        return usageKey.withUnsafeBytes { key in
-            findBytes(base, line.count, key.baseAddress, key.count) != nil
-        }
-    }
-
     public static let usageKey: [UInt8] = Array("\"usage\"".utf8)
 
-    /// What every line extract-usage reads holds: a usage key (the wire's events), the opening
+    /// What every line extract-usage reads holds: a usage key (the wire's events; first, so that
+    /// UsageLine knows it by bit 0 of the literals a line holds), the opening
     /// of a Codex or Claude Code event name (telemetry events, raw as Telemetry.eventName
     /// compares them), or the cost metric's name (which begins like Claude Code's event names).
     public static let prefilterLiterals: [[UInt8]] = [usageKey] + Telemetry.agentPrefixes
@@ -246,7 +238,7 @@ extension ExtractDriver {
         var totals = UsageTotals()
         try run(
             linesHoldingAny: UsageTotals.prefilterLiterals,
-            prepare: { UsageLine($0) },
+            prepare: { UsageLine($0, literals: $1) },
             { read in
                 switch read {
                 case .skipped: return .skipped
@@ -356,7 +348,8 @@ public enum UsageLine: Sendable {
     /// provider (even one without usage: the first event of a flow names its session).
     case event(UsageEvent?)
 
-    public init(_ line: UnsafeRawBufferPointer) {
+    /// `literals`: which of `UsageTotals.prefilterLiterals` the line holds (bit k for literal k).
+    public init(_ line: UnsafeRawBufferPointer, literals: UInt32) {
         guard let view = RecordView(line: line) else {
             self = RecordView.isBlank(line) ? .skipped : .bad
             return
@@ -364,7 +357,7 @@ public enum UsageLine: Sendable {
         // Capture events first (nearly every line here): their type rules out the telemetry ones.
         if let type = view.type, type == .sse || type == .ws {
             // Only events with a usage object matter; other lines are judged by their shape only.
-            guard UsageTotals.mayHoldUsage(line) else {
+            guard literals & 1 != 0 else {  // prefilterLiterals[0], the usage key
                 self = .skipped
                 return
             }

@@ -104,7 +104,8 @@ final class UsageScanTests: XCTestCase {
     }
 
     /// `forEachKeptLine` (the mapped scan's pass) keeps exactly the newline-terminated lines
-    /// that hold a literal or are not `{`…`}` nor blank, with their index among all lines.
+    /// that hold a literal or are not `{`…`}` nor blank, with their index among all lines and
+    /// which literals each holds (the same as `literalMask`, the read path's answer).
     private func checkKeptLines(
         _ bytes: [UInt8],
         _ expected: [(line: [UInt8], holds: Bool)],
@@ -118,18 +119,29 @@ final class UsageScanTests: XCTestCase {
         }
         let terminated = bytes.last == 0x0A ? expected : Array(expected.dropLast())
         let want = terminated.enumerated().filter { $0.element.holds || !shapeOK($0.element.line) }
-        var got: [(index: Int, line: [UInt8], holds: Bool)] = []
+        var got: [(index: Int, line: [UInt8], literals: UInt32)] = []
         let (lines, unfinished) = bytes.withUnsafeBytes { buffer -> (Int, Int) in
             guard let base = buffer.baseAddress else { return (0, 0) }
-            return scanner.forEachKeptLine(base, from: 0, to: buffer.count) { s, e, index, holds in
-                got.append((index, Array(buffer[s..<e]), holds))
+            return scanner.forEachKeptLine(base, from: 0, to: buffer.count) { s, e, index, literals in
+                got.append((index, Array(buffer[s..<e]), literals))
             }
+        }
+        func naiveMask(_ line: [UInt8]) -> UInt32 {
+            var mask: UInt32 = 0
+            for (k, l) in scanner.literals.enumerated()
+            where line.count >= l.count && (0...(line.count - l.count)).contains(where: { Array(line[$0..<($0 + l.count)]) == l }) {
+                mask |= 1 << UInt32(k)
+            }
+            return mask
         }
         XCTAssertEqual(lines, terminated.count, label)
         XCTAssertEqual(unfinished, (bytes.lastIndex(of: 0x0A) ?? -1) + 1, label)
         XCTAssertEqual(got.map(\.index), want.map(\.offset), label)
         XCTAssertEqual(got.map(\.line), want.map(\.element.line), label)
-        XCTAssertEqual(got.map(\.holds), want.map(\.element.holds), label)
+        XCTAssertEqual(got.map { $0.literals != 0 }, want.map(\.element.holds), label)
+        XCTAssertEqual(got.map(\.literals), want.map { naiveMask($0.element.line) }, label)
+        let readPath = got.map { hit in hit.line.withUnsafeBytes { scanner.literalMask($0) } }
+        XCTAssertEqual(readPath, got.map(\.literals), label)
     }
 
     /// The fixture repeated until the file is large enough to be scanned in two parts (8 MiB),
