@@ -25,7 +25,7 @@ final class PartScan<Prepared>: @unchecked Sendable {
     let start: Int, end: Int
     var lines = 0
     /// Lines holding a literal: index of the line in the window, and what the tool's `prepare`
-    /// made of it on the scanning thread; last line first once scanned.
+    /// made of it on the scanning thread.
     var hits: [(index: Int, prepared: Prepared)] = []
     /// Indices of the lines that are not `{`…`}` (nor blank).
     var badShapes: [Int] = []
@@ -47,7 +47,6 @@ final class PartScan<Prepared>: @unchecked Sendable {
                     badShapes.append(index)
                 }
             }.lines
-        hits.reverse()  // handed out from the end (scanMapped)
         // Nothing reads these pages again (the tool gets what `prepare` made): out of our resident
         // set now, on this thread rather than the one handing out the windows in order.
         ExtractDriver.releasePages(base, from: start, to: end)
@@ -299,16 +298,13 @@ extension ExtractDriver {
             while k < ahead.count {
                 let (part, done) = ahead[k]
                 done.wait()
-                // The lines to judge, in file order. The hits were reversed by the scanning
-                // thread, so each is moved out from the end (not copied: a prepared value may hold
-                // several strings, each a retain and a release more on this, the busiest thread).
-                var hits = part.hits
-                part.hits = []
+                // The lines to judge, in file order.
+                var h = 0
                 var b = 0
-                while !hits.isEmpty || b < part.badShapes.count {
-                    if b == part.badShapes.count || (!hits.isEmpty && hits[hits.count - 1].index < part.badShapes[b]) {
-                        let hit = hits.removeLast()
-                        try handle(number + hit.index + 1, hit.prepared)
+                while h < part.hits.count || b < part.badShapes.count {
+                    if b == part.badShapes.count || (h < part.hits.count && part.hits[h].index < part.badShapes[b]) {
+                        try handle(number + part.hits[h].index + 1, part.hits[h].prepared)
+                        h += 1
                     } else {
                         try handle(number + part.badShapes[b] + 1, nil)
                         b += 1
@@ -317,6 +313,7 @@ extension ExtractDriver {
                 number += part.lines
                 lines += part.lines
                 progress.advance(bytes: part.end - part.start, lines: part.lines)
+                part.hits = []
                 part.badShapes = []
                 scheduleNext()
                 k += 1

@@ -255,12 +255,15 @@ extension ExtractDriver {
 }
 
 /// An event record of a known provider, read for its usage (UsageLine).
-public struct UsageEvent: Sendable {
-    var flowID: String?
-    var session: String?
+///
+/// A class: the scanning thread makes it, the main thread feeds it, and a reference is one
+/// retain to pass along where its strings were four.
+public final class UsageEvent: Sendable {
+    let flowID: String?
+    let session: String?
     /// The first 10 characters of `ts` (UTC day), read only when the event carries usage.
-    var day: String?
-    var update: UsageUpdate?
+    let day: String?
+    let update: UsageUpdate?
 
     /// The first 10 characters of a `ts` string ("" when it is not one): an ASCII timestamp
     /// without escapes straight from its bytes (a 10-byte String is stored inline, nothing to
@@ -282,18 +285,29 @@ public struct UsageEvent: Sendable {
     /// Reads one event record (sse, or ws from the server); nil when it is not an event of a
     /// provider whose usage is read (its line is then skipped). The record's members and its
     /// data's are each walked once (a few thousand such lines are most of what extract-usage reads).
-    init?(_ view: RecordView, type: CaptureType) {
-        let json = view.json
-        var record: (flowID: JSONSpan?, session: JSONSpan?, ts: JSONSpan?, data: JSONSpan?, direction: JSONSpan?)
-        json.forEachField(Self.recordNames, in: view.root) { i, value in
+    convenience init?(_ view: RecordView, type: CaptureType) {
+        var record = RecordMembers()
+        view.json.forEachField(Self.recordNames, in: view.root) { i, value in record.set(i, value) }
+        self.init(view.json, type: type, record)
+    }
+
+    /// The record's members an event is read from, in the order of `recordNames` and
+    /// `UsageLine.notedKeys` (after `type`).
+    struct RecordMembers {
+        var flowID, session, ts, data, direction: JSONSpan?
+
+        mutating func set(_ i: Int, _ value: JSONSpan?) {
             switch i {
-            case 0: record.flowID = value
-            case 1: record.session = value
-            case 2: record.ts = value
-            case 3: record.data = value
-            default: record.direction = value
+            case 0: flowID = value
+            case 1: session = value
+            case 2: ts = value
+            case 3: data = value
+            default: direction = value
             }
         }
+    }
+
+    init?(_ json: JSONScanner, type: CaptureType, _ record: RecordMembers) {
         if type == .ws, !json.isString(record.direction, "server") { return nil }
         guard type == .sse || type == .ws, let data = record.data, data.kind == .object else { return nil }
         var members: (type: JSONSpan?, object: JSONSpan?, usage: JSONSpan?, message: JSONSpan?, response: JSONSpan?, model: JSONSpan?)
@@ -334,7 +348,7 @@ public struct UsageEvent: Sendable {
             model: members.model,
             json: json
         )
-        if update != nil { day = Self.day(record.ts, json) }
+        day = update != nil ? Self.day(record.ts, json) : nil
     }
 }
 
@@ -348,10 +362,28 @@ public enum UsageLine: Sendable {
     /// provider (even one without usage: the first event of a flow names its session).
     case event(UsageEvent?)
 
+    /// The members the AVX2 line walk notes while it validates a line: `type`, then those of
+    /// `UsageEvent.recordNames`.
+    static let notedKeys = NotedKeys("type", "flow_id", "session_id", "ts", "data", "direction")
+
     /// `literals`: which of `UsageTotals.prefilterLiterals` the line holds (bit k for literal k).
     public init(_ line: UnsafeRawBufferPointer, literals: UInt32) {
         guard let view = RecordView(line: line) else {
             self = RecordView.isBlank(line) ? .skipped : .bad
+            return
+        }
+        // Most lines here are valid usage events: validated and their members found in one walk.
+        let noted: UsageLine?? = view.withValidatedFields(Self.notedKeys) { field -> UsageLine? in
+            guard let typeSpan = field(0), let type = view.captureType(typeSpan), type == .sse || type == .ws else {
+                return nil  // not a capture event: the telemetry readers below
+            }
+            guard literals & 1 != 0 else { return .skipped }  // prefilterLiterals[0], the usage key
+            var record = UsageEvent.RecordMembers()
+            for i in 0..<5 { record.set(i, field(i + 1)) }
+            return .event(UsageEvent(view.json, type: type, record))
+        }
+        if case .some(.some(let read)) = noted {
+            self = read
             return
         }
         // Capture events first (nearly every line here): their type rules out the telemetry ones.

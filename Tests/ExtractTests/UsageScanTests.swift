@@ -291,6 +291,49 @@ final class UsageScanTests: XCTestCase {
         XCTAssertEqual(sample.stdoutLines.count, 4)
     }
 
+    /// A usage line is validated and its record's members found in one AVX2 walk when it can
+    /// be; every line that walk cannot judge (escaped keys, deep nesting, invalid JSON) goes the
+    /// Swift way. Both ways give the same answers and the same bad-line reports: the same file
+    /// with the AVX2 path forced off (`TAPCODEC_SIMD=0`) is the reference.
+    func testOneWalkUsageLinesSameAsTheSwiftPath() async throws {
+        let start = #"{"type":"message_start","message":{"model":"m1","usage":{"input_tokens":5,"output_tokens":1}}}"#
+        let delta = #"{"type":"message_delta","usage":{"output_tokens":7}}"#
+        let deep = String(repeating: "[", count: 70) + String(repeating: "]", count: 70)
+        let lines = [
+            #"{"v":1,"type":"sse","flow_id":"a","session_id":"s1","ts":"2026-11-01T00:00:00Z","data":\#(start)}"#,
+            #"{"v":1,"typ\u0065":"sse","flow_id":"b","session_id":"s1","ts":"2026-11-01T00:00:00Z","data":\#(start)}"#,
+            #"{"type":"other","type":"sse","flow_id":"c","data":\#(start)}"#,
+            #"{"type":"sse","flow_id":"d","data":\#(start)"#,  // cut short: bad
+            #"{"type":"sse","flow_id":"e","data":{"type":"text","text":"\"codex.x\""}}"#,
+            #"{"type":"ws","direction":"client","flow_id":"f","data":\#(start)}"#,
+            #"{"type":"ws","direction":"server","flow_id":"g","session_id":"s2","ts":"2026-11-02","data":{"type":"response.completed","response":{"model":"m2","usage":{"input_tokens":9,"output_tokens":2,"input_tokens_details":{"cached_tokens":4}}}}}"#,
+            "  " + #"{"type":"sse","flow_id":"a","data":\#(delta)}"# + " \r",
+            #"{"type":"sse","flow_id":"h","note":"usage","deep":\#(deep),"data":\#(delta)}"#,
+            #"{"type":"sse","session_id":"s5","data":\#(delta)}"#,  // no flow id: the flow nil
+            #"{"type":"sse","fl\u006fw_id":"i","session_id":"s3","data":\#(delta)}"#,  // flow "i", not nil
+            #"{"v":1,"type":"claude_code.api_request","ts":"2026-11-03T00:00:00Z","session_id":"s4","attributes":{"model":"m3","input_tokens":3,"output_tokens":4}}"#,
+            #"{"type":"sse","flow_id":"j","data":{"object":"chat.completion.chunk","model":"m4","usage":{"prompt_tokens":8,"completion_tokens":3}}}"#,
+        ]
+        let dir = try TempDir.make("extract-usage-one-walk")
+        let path = dir + "/lines.jsonl"
+        try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        for grouping in ["session", "model", "day"] {
+            let walk = try await Binary.run("extract-usage", ["--by", grouping, path])
+            let swift = try await Binary.run("extract-usage", ["--by", grouping, path], environment: ["TAPCODEC_SIMD": "0"])
+            XCTAssertEqual(walk.stdoutText, swift.stdoutText, grouping)
+            XCTAssertEqual(walk.stderr, swift.stderr, grouping)
+            XCTAssertEqual(walk.status, swift.status, grouping)
+            XCTAssert(walk.stderr.contains("line 4"), walk.stderr)
+        }
+        let bySession = try await Binary.run("extract-usage", ["--by", "session", path])
+        XCTAssert(bySession.stdoutLines.contains { $0.contains(#""key":"s3","flows":1"#) }, bySession.stdoutText)
+        let byModel = try await Binary.run("extract-usage", ["--by", "model", path])
+        // m1: flows a (5 in, 7 out after its delta) and b (the escaped type key is still "type");
+        // c is not an sse record (its first type is "other"), f is from the client.
+        XCTAssert(byModel.stdoutLines.contains { $0.contains(#""key":"m1","flows":2,"input_tokens":10,"output_tokens":8"#) }, byModel.stdoutText)
+        XCTAssert(byModel.stdoutLines.contains { $0.contains(#""key":"m2","flows":1,"input_tokens":5,"output_tokens":2,"cache_read_tokens":4"#) }, byModel.stdoutText)
+    }
+
     /// The day of a usage event is the first 10 characters of its `ts`, whatever its spelling:
     /// plain ASCII (read from the bytes), escaped, non-ASCII, short, absent.
     func testDayKeysFromAnySpellingOfTs() async throws {
