@@ -160,8 +160,8 @@ extension UsageTotals {
     public mutating func feedTelemetry(_ t: TelemetryUsage) {
         let day = t.ts.map { String($0.unicodeScalars.prefix(10)) }
         // flows only grows until the drop below, so its count is a fresh id.
-        let id = "otel:\(flows.count)"
-        flows[id] = FlowUsage(session: t.sessionID, day: day, usage: t.usage)
+        let id = InlineText("otel:\(flows.count)")
+        flows[id] = FlowUsage(session: t.sessionID.map(InlineText.init), day: day, usage: t.usage)
         telemetryIDs.append(id)
     }
 
@@ -169,10 +169,11 @@ extension UsageTotals {
     /// the wire's own counts win there (the same requests would otherwise count twice).
     public mutating func dropTelemetryOfCapturedSessions() {
         guard !telemetryIDs.isEmpty else { return }  // captured traffic only: nothing to drop
-        let telemetry = Set<String?>(telemetryIDs)
-        var wire = Set<String>()
-        for (id, f) in flows where !telemetry.contains(id) && f.usage != nil { wire.insert(f.session ?? "") }
-        for id in telemetryIDs where wire.contains(flows[id]?.session ?? "") { flows.removeValue(forKey: id) }
+        let telemetry = Set<InlineText?>(telemetryIDs)
+        let none = InlineText("")
+        var wire = Set<InlineText>()
+        for (id, f) in flows where !telemetry.contains(id) && f.usage != nil { wire.insert(f.session ?? none) }
+        for id in telemetryIDs where wire.contains(flows[id]?.session ?? none) { flows.removeValue(forKey: id) }
         telemetryIDs = []
     }
 }

@@ -61,7 +61,7 @@ public struct PriceTable: Sendable {
 
 public struct UsageTotals {
     struct FlowUsage {
-        var session: String?
+        var session: InlineText?
         var day: String?
         var usage: Usage?
 
@@ -72,9 +72,9 @@ public struct UsageTotals {
         }
     }
 
-    var flows: [String?: FlowUsage] = [:]
+    var flows: [InlineText?: FlowUsage] = [:]
     /// The ids `feedTelemetry` gave its flows (a captured flow id may look like one).
-    var telemetryIDs: [String] = []
+    var telemetryIDs: [InlineText] = []
     /// The telemetry cost points that count, per series (see `feedCost`), with their input order.
     var costPoints: [[UInt8]: (order: Int, point: TelemetryCost)] = [:]
     var costCount = 0
@@ -149,7 +149,7 @@ public struct UsageTotals {
                 }()
             let key: String?
             switch grouping {
-            case .session: key = f.session
+            case .session: key = f.session?.string
             case .model: key = model
             case .day: key = f.day
             }
@@ -255,12 +255,11 @@ extension ExtractDriver {
 }
 
 /// An event record of a known provider, read for its usage (UsageLine).
-///
-/// A class: the scanning thread makes it, the main thread feeds it, and a reference is one
-/// retain to pass along where its strings were four.
+/// Made on a scanning thread, fed on the main one: a class, so that handing it over is one
+/// reference (its ids inline, InlineText: one allocation in all, not one per string).
 public final class UsageEvent: Sendable {
-    let flowID: String?
-    let session: String?
+    let flowID: InlineText?
+    let session: InlineText?
     /// The first 10 characters of `ts` (UTC day), read only when the event carries usage.
     let day: String?
     let update: UsageUpdate?
@@ -337,8 +336,8 @@ public final class UsageEvent: Sendable {
         } else {
             return nil
         }
-        flowID = json.text(record.flowID)
-        session = json.text(record.session)
+        flowID = InlineText(record.flowID, in: json)
+        session = InlineText(record.session, in: json)
         update = UsageUpdate(
             provider: provider,
             type: members.type,
