@@ -273,7 +273,12 @@ public struct EventFold {
         return fresh
     }
 
-    static let chatUsageNames = MemberNames("cached_tokens", "prompt_tokens_details", "prompt_tokens", "completion_tokens")
+    static let chatUsageNames = MemberNames(
+        "cached_tokens",
+        "prompt_tokens_details",
+        "prompt_tokens",
+        "completion_tokens"
+    )
 
     /// The usage of a chat chunk's usage object `u`; `model` is the chunk's.
     static func chatUsage(_ u: JSONSpan, model: JSONSpan?, _ json: JSONScanner) -> Usage {
@@ -302,7 +307,10 @@ public struct AnthropicUsageFields: Sendable {
     var input, output, cacheRead, cacheWrite: Int64?
 
     static let names = MemberNames(
-        "input_tokens", "output_tokens", "cache_read_input_tokens", "cache_creation_input_tokens"
+        "input_tokens",
+        "output_tokens",
+        "cache_read_input_tokens",
+        "cache_creation_input_tokens"
     )
 
     init(_ u: JSONSpan, _ json: JSONScanner) {

@@ -3,6 +3,16 @@
 // heap allocations per event, freed on the main thread (glibc then takes the scanning thread's
 // arena lock) and hashed there; inline they cost neither. Longer text keeps a String.
 
+import TapCodec
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// UTF-8 text of up to 40 bytes inline, longer text in a String. Equal bytes are equal texts,
 /// as Python compares strings (a text that fits is always stored inline).
 public struct InlineText: Hashable, Sendable {
@@ -56,16 +66,9 @@ public struct InlineText: Hashable, Sendable {
             hasher.combine(overflow)
         } else {
             var words = words
-            withUnsafeBytes(of: &words) { hasher.combine(bytes: UnsafeRawBufferPointer(start: $0.baseAddress, count: count)) }
+            withUnsafeBytes(of: &words) {
+                hasher.combine(bytes: UnsafeRawBufferPointer(start: $0.baseAddress, count: count))
+            }
         }
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
-import TapCodec

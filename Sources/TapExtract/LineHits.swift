@@ -112,7 +112,14 @@ public struct LineHitScanner: Sendable {
             var position = from
             while position < end {
                 let count = tap_linehits_lines(
-                    bytes, &position, end, &literals, path.rawValue, &state, keptBase, kept.count
+                    bytes,
+                    &position,
+                    end,
+                    &literals,
+                    path.rawValue,
+                    &state,
+                    keptBase,
+                    kept.count
                 )
                 for k in 0..<count {
                     let l = keptBase[k]
@@ -128,7 +135,8 @@ public struct LineHitScanner: Sendable {
     public func literalMask(_ line: UnsafeRawBufferPointer) -> UInt32 {
         guard let base = line.baseAddress else { return 0 }
         var mask: UInt32 = 0
-        for (k, literal) in literals.enumerated() where literal.withUnsafeBytes({
+        for (k, literal) in literals.enumerated()
+        where literal.withUnsafeBytes({
             findBytes(base, line.count, $0.baseAddress, $0.count) != nil
         }) {
             mask |= 1 << UInt32(k)

@@ -35,7 +35,11 @@ final class PartScan<Prepared>: @unchecked Sendable {
         self.end = end
     }
 
-    func scan(_ base: UnsafeRawPointer, _ scanner: LineHitScanner, _ prepare: (UnsafeRawBufferPointer, UInt32) -> Prepared) {
+    func scan(
+        _ base: UnsafeRawPointer,
+        _ scanner: LineHitScanner,
+        _ prepare: (UnsafeRawBufferPointer, UInt32) -> Prepared
+    ) {
         // The pages fault in as the scan reads them, 16 at a time (the kernel's fault-around):
         // cheaper here than MADV_POPULATE_READ, which walks them one by one (measured, Linux 6.18).
         lines =
@@ -91,7 +95,9 @@ extension ExtractDriver {
         func verdict(_ line: UnsafeRawBufferPointer, _ holds: Bool, _ newline: Bool) -> LineVerdict {
             guard holds else { return lineHasObjectShape(line) ? .skipped : .bad }
             let found = scanner.literalMask(line)
-            return body(prepare(newline ? UnsafeRawBufferPointer(start: line.baseAddress, count: line.count + 1) : line, found))
+            return body(
+                prepare(newline ? UnsafeRawBufferPointer(start: line.baseAddress, count: line.count + 1) : line, found)
+            )
         }
         try forEachInput(
             scanner,

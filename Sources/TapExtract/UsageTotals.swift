@@ -309,7 +309,11 @@ public final class UsageEvent: Sendable {
     init?(_ json: JSONScanner, type: CaptureType, _ record: RecordMembers) {
         if type == .ws, !json.isString(record.direction, "server") { return nil }
         guard type == .sse || type == .ws, let data = record.data, data.kind == .object else { return nil }
-        var members: (type: JSONSpan?, object: JSONSpan?, usage: JSONSpan?, message: JSONSpan?, response: JSONSpan?, model: JSONSpan?)
+        var members:
+            (
+                type: JSONSpan?, object: JSONSpan?, usage: JSONSpan?, message: JSONSpan?, response: JSONSpan?,
+                model: JSONSpan?
+            )
         json.forEachField(Self.dataNames, in: data) { i, value in
             switch i {
             case 0: members.type = value

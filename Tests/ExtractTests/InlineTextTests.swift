@@ -8,8 +8,12 @@ import XCTest
 
 final class InlineTextTests: XCTestCase {
     func testEqualityHashAndTextAcrossTheInlineRoom() {
-        let texts = ["", "a", "4bb54b16-0001-7ce1b7d7", "36fe4727-bbd2-90d7a19c8d1d-4bb54b16-36fe", String(repeating: "x", count: 39),
-            String(repeating: "x", count: 40), String(repeating: "x", count: 41), String(repeating: "é", count: 30), "otel:12"]
+        let texts = [
+            "", "a", "4bb54b16-0001-7ce1b7d7", "36fe4727-bbd2-90d7a19c8d1d-4bb54b16-36fe",
+            String(repeating: "x", count: 39),
+            String(repeating: "x", count: 40), String(repeating: "x", count: 41), String(repeating: "é", count: 30),
+            "otel:12",
+        ]
         for a in texts {
             XCTAssertEqual(InlineText(a).string, a)
             for b in texts {

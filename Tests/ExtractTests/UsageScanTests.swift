@@ -129,7 +129,9 @@ final class UsageScanTests: XCTestCase {
         func naiveMask(_ line: [UInt8]) -> UInt32 {
             var mask: UInt32 = 0
             for (k, l) in scanner.literals.enumerated()
-            where line.count >= l.count && (0...(line.count - l.count)).contains(where: { Array(line[$0..<($0 + l.count)]) == l }) {
+            where line.count >= l.count
+                && (0...(line.count - l.count)).contains(where: { Array(line[$0..<($0 + l.count)]) == l })
+            {
                 mask |= 1 << UInt32(k)
             }
             return mask
@@ -319,7 +321,11 @@ final class UsageScanTests: XCTestCase {
         try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
         for grouping in ["session", "model", "day"] {
             let walk = try await Binary.run("extract-usage", ["--by", grouping, path])
-            let swift = try await Binary.run("extract-usage", ["--by", grouping, path], environment: ["TAPCODEC_SIMD": "0"])
+            let swift = try await Binary.run(
+                "extract-usage",
+                ["--by", grouping, path],
+                environment: ["TAPCODEC_SIMD": "0"]
+            )
             XCTAssertEqual(walk.stdoutText, swift.stdoutText, grouping)
             XCTAssertEqual(walk.stderr, swift.stderr, grouping)
             XCTAssertEqual(walk.status, swift.status, grouping)
@@ -330,8 +336,16 @@ final class UsageScanTests: XCTestCase {
         let byModel = try await Binary.run("extract-usage", ["--by", "model", path])
         // m1: flows a (5 in, 7 out after its delta) and b (the escaped type key is still "type");
         // c is not an sse record (its first type is "other"), f is from the client.
-        XCTAssert(byModel.stdoutLines.contains { $0.contains(#""key":"m1","flows":2,"input_tokens":10,"output_tokens":8"#) }, byModel.stdoutText)
-        XCTAssert(byModel.stdoutLines.contains { $0.contains(#""key":"m2","flows":1,"input_tokens":5,"output_tokens":2,"cache_read_tokens":4"#) }, byModel.stdoutText)
+        XCTAssert(
+            byModel.stdoutLines.contains { $0.contains(#""key":"m1","flows":2,"input_tokens":10,"output_tokens":8"#) },
+            byModel.stdoutText
+        )
+        XCTAssert(
+            byModel.stdoutLines.contains {
+                $0.contains(#""key":"m2","flows":1,"input_tokens":5,"output_tokens":2,"cache_read_tokens":4"#)
+            },
+            byModel.stdoutText
+        )
     }
 
     /// The day of a usage event is the first 10 characters of its `ts`, whatever its spelling:
@@ -339,7 +353,8 @@ final class UsageScanTests: XCTestCase {
     func testDayKeysFromAnySpellingOfTs() async throws {
         func event(_ flow: String, _ ts: String?) -> String {
             let tsMember = ts.map { #""ts":\#($0),"# } ?? ""
-            return #"{"v":1,"type":"sse","flow_id":"\#(flow)",\#(tsMember)"data":{"type":"message_delta","usage":{"output_tokens":1}}}"#
+            return
+                #"{"v":1,"type":"sse","flow_id":"\#(flow)",\#(tsMember)"data":{"type":"message_delta","usage":{"output_tokens":1}}}"#
         }
         let lines = [
             event("a", #""2026-11-02T07:32:46Z""#),

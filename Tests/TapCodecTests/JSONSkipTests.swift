@@ -33,7 +33,9 @@ final class JSONSkipTests: XCTestCase {
         var text: [UInt8] = []
         var containers: [(start: Int, end: Int)] = []
         func string() {
-            text += Array(("\"" + (0..<pick(12)).map { _ in stringParts[pick(stringParts.count)] }.joined() + "\"").utf8)
+            text += Array(
+                ("\"" + (0..<pick(12)).map { _ in stringParts[pick(stringParts.count)] }.joined() + "\"").utf8
+            )
         }
         func value(_ depth: Int) {
             if depth > 5 || pick(3) == 0 {
@@ -63,7 +65,11 @@ final class JSONSkipTests: XCTestCase {
             text += Array(#" ]}"\"#.utf8)
             for (start, end) in containers {
                 checked += 1
-                XCTAssertEqual(skip(text, start), end, "round \(round) at \(start): \(String(decoding: text, as: UTF8.self))")
+                XCTAssertEqual(
+                    skip(text, start),
+                    end,
+                    "round \(round) at \(start): \(String(decoding: text, as: UTF8.self))"
+                )
                 // Cut before its end: not closed.
                 if round % 4 == 0 {
                     let cut = Array(text[..<(start + 1 + pick(end - start - 1))])
