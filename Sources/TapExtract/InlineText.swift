@@ -20,12 +20,22 @@ public struct InlineText: Hashable, Sendable {
     /// The byte count when inline, -1 when the text is in `overflow`.
     private var count = 0
     private var overflow: String?
+    /// A digest of the inline bytes, made where the text is made (a scanning thread), so that
+    /// the dictionary on the main thread hashes one word per lookup and per resize.
+    private var digest: UInt64 = 0
     static let room = 40
 
     public init(bytes: UnsafeRawBufferPointer) {
         if bytes.count <= Self.room {
             count = bytes.count
             withUnsafeMutableBytes(of: &words) { $0.copyMemory(from: bytes) }
+            // Multiply-rotate over the words (the bytes after the text are zero); Hasher's seeded
+            // SipHash still runs over it in `hash(into:)`.
+            func mix(_ digest: UInt64, _ word: UInt64) -> UInt64 {
+                ((digest ^ word) &* 0x9E37_79B9_7F4A_7C15).rotatedLeft(by: 29)
+            }
+            digest = mix(mix(mix(mix(mix(0, words.0), words.1), words.2), words.3), words.4)
+            digest ^= UInt64(count)
         } else {
             count = -1
             overflow = String(decoding: bytes, as: UTF8.self)
@@ -57,7 +67,7 @@ public struct InlineText: Hashable, Sendable {
     }
 
     public static func == (a: InlineText, b: InlineText) -> Bool {
-        a.count == b.count && a.words == b.words
+        a.digest == b.digest && a.count == b.count && a.words == b.words
             && (a.overflow?.utf8).map { b.overflow?.utf8.elementsEqual($0) ?? false } ?? (b.overflow == nil)
     }
 
@@ -65,10 +75,12 @@ public struct InlineText: Hashable, Sendable {
         if let overflow {
             hasher.combine(overflow)
         } else {
-            var words = words
-            withUnsafeBytes(of: &words) {
-                hasher.combine(bytes: UnsafeRawBufferPointer(start: $0.baseAddress, count: count))
-            }
+            hasher.combine(digest)
         }
     }
+}
+
+extension UInt64 {
+    @inline(__always)
+    fileprivate func rotatedLeft(by k: UInt64) -> UInt64 { self << k | self >> (64 - k) }
 }
