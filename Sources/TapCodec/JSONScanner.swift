@@ -352,7 +352,7 @@ public struct JSONScanner {
             i += 64
         }
         var string = inString != 0
-        var escape = escapeCarry != 0
+        var escape = string && escapeCarry != 0  // a backslash outside a string (invalid text) escapes nothing
         while i < count {
             let c = base[i]
             if string {

@@ -110,44 +110,28 @@ public final class LineReader {
         fields keys: [String],
         _ body: (UnsafeRawBufferPointer, Bool, FieldSpans) throws -> Void
     ) throws {
-        // Keys holding a quote, a backslash or a control byte compare by their decoded value
-        // only: looked up by the Swift scanner (the AVX2 walk compares raw key bytes).
-        let rawComparable = keys.allSatisfy { $0.utf8.allSatisfy { $0 >= 0x20 && $0 != 0x22 && $0 != 0x5C } }
-        let keyBytes = keys.flatMap { Array($0.utf8) }
-        let keyLengths = keys.map { $0.utf8.count }
+        // A key the walk cannot compare (NotedKeys.rawComparable) is looked up by the scanner.
+        let noted = NotedKeys(keys)
         var raw = [Int](repeating: -1, count: 2 * keys.count)
         let spans = UnsafeMutablePointer<JSONSpan?>.allocate(capacity: max(keys.count, 1))
         spans.initialize(repeating: nil, count: max(keys.count, 1))
         defer { spans.deallocate() }
         let handedOut = FieldSpans(spans, count: keys.count)
-        try keyBytes.withUnsafeBufferPointer { keyBytes in
-            try keyLengths.withUnsafeBufferPointer { keyLengths in
-                try raw.withUnsafeMutableBufferPointer { raw in
-                    var asked = tap_fields(
-                        count: Int32(keys.count),
-                        key_bytes: keyBytes.baseAddress,
-                        key_len: keyLengths.baseAddress,
-                        span: raw.baseAddress,
-                        unsure: 0
-                    )
-                    try withUnsafeMutablePointer(to: &asked) { asked in
-                        try splitLines(validating: true, fields: rawComparable ? asked : nil) { line, valid, noted in
-                            if !valid {
-                                for i in 0..<keys.count { spans[i] = nil }
-                            } else if noted && asked.pointee.unsure == 0 {
-                                let json = JSONScanner(line)
-                                for i in 0..<keys.count {
-                                    let start = raw[2 * i]
-                                    spans[i] = start < 0 ? nil : json.kind(at: start).map {
-                                        JSONSpan(kind: $0, start: start, end: raw[2 * i + 1])
-                                    }
-                                }
-                            } else {
-                                let record = Record(line: line, validate: false)
-                                for i in 0..<keys.count { spans[i] = record?.field(keys[i]) }
-                            }
-                            try body(line, valid, handedOut)
+        try raw.withUnsafeMutableBufferPointer { raw in
+            guard let rawBase = raw.baseAddress else { return }
+            try noted.withFields(span: rawBase) { asked in
+                try withUnsafeMutablePointer(to: &asked) { asked in
+                    try splitLines(validating: true, fields: noted.rawComparable ? asked : nil) { line, valid, walked in
+                        if !valid {
+                            for i in 0..<keys.count { spans[i] = nil }
+                        } else if walked && asked.pointee.unsure == 0 {
+                            let json = JSONScanner(line)
+                            for i in 0..<keys.count { spans[i] = NotedKeys.noted(i, rawBase, in: json) }
+                        } else {
+                            let record = Record(line: line, validate: false)
+                            for i in 0..<keys.count { spans[i] = record?.field(keys[i]) }
                         }
+                        try body(line, valid, handedOut)
                     }
                 }
             }

@@ -24,11 +24,9 @@ import Darwin
 final class PartScan<Prepared>: @unchecked Sendable {
     let start: Int, end: Int
     var lines = 0
-    /// Lines holding a literal: index of the line in the window, and what the tool's `prepare`
-    /// made of it on the scanning thread.
-    var hits: [(index: Int, prepared: Prepared)] = []
-    /// Indices of the lines that are not `{`…`}` (nor blank).
-    var badShapes: [Int] = []
+    /// The lines to judge, in order: index of the line in the window, and what the tool's
+    /// `prepare` made of it on the scanning thread (nil for a line that is not `{`…`}` nor blank).
+    var kept: [(index: Int, prepared: Prepared?)] = []
 
     init(start: Int, end: Int) {
         self.start = start
@@ -44,12 +42,9 @@ final class PartScan<Prepared>: @unchecked Sendable {
         // cheaper here than MADV_POPULATE_READ, which walks them one by one (measured, Linux 6.18).
         lines =
             scanner.forEachKeptLine(base, from: start, to: end) { s, e, index, literals in
-                if literals != 0 {
-                    // Every line here ends with its newline (the window ends after one).
-                    hits.append((index, prepare(UnsafeRawBufferPointer(start: base + s, count: e - s + 1), literals)))
-                } else {
-                    badShapes.append(index)
-                }
+                // Every line here ends with its newline (the window ends after one).
+                let line = UnsafeRawBufferPointer(start: base + s, count: e - s + 1)
+                kept.append((index, literals != 0 ? prepare(line, literals) : nil))
             }.lines
         // Nothing reads these pages again (the tool gets what `prepare` made): out of our resident
         // set now, on this thread rather than the one handing out the windows in order.
@@ -304,23 +299,11 @@ extension ExtractDriver {
             while k < ahead.count {
                 let (part, done) = ahead[k]
                 done.wait()
-                // The lines to judge, in file order.
-                var h = 0
-                var b = 0
-                while h < part.hits.count || b < part.badShapes.count {
-                    if b == part.badShapes.count || (h < part.hits.count && part.hits[h].index < part.badShapes[b]) {
-                        try handle(number + part.hits[h].index + 1, part.hits[h].prepared)
-                        h += 1
-                    } else {
-                        try handle(number + part.badShapes[b] + 1, nil)
-                        b += 1
-                    }
-                }
+                for (index, prepared) in part.kept { try handle(number + index + 1, prepared) }
                 number += part.lines
                 lines += part.lines
                 progress.advance(bytes: part.end - part.start, lines: part.lines)
-                part.hits = []
-                part.badShapes = []
+                part.kept = []
                 scheduleNext()
                 k += 1
             }

@@ -106,51 +106,9 @@ public struct RecordView {
     /// For a line given with its `\n`: when the AVX2 line walk shows it valid (exactly
     /// `isValid`), `body` with the values of the top-level `keys` the walk noted on the way
     /// (`field(i)` is what `field(keys[i])` gives), all in one pass; nil when the walk cannot
-    /// tell (not shown valid, an escaped top-level key, no AVX2), and the caller goes the
-    /// usual way.
+    /// tell, and the caller goes the usual way (NotedKeys.withValidated).
     public func withValidatedFields<R>(_ keys: NotedKeys, _ body: ((Int) -> JSONSpan?) -> R) -> R? {
-        let bytes = json.bytes
-        guard let base = bytes.baseAddress, bytes.count > 1, bytes[bytes.count - 1] == 0x0A, Self.simdLevel > 0 else {
-            return nil
-        }
-        return withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * keys.count) { span -> R? in
-            guard let spanBase = span.baseAddress else { return nil }
-            let found = keys.bytes.withUnsafeBufferPointer { keyBytes in
-                keys.lengths.withUnsafeBufferPointer { keyLengths in
-                    var asked = tap_fields(
-                        count: Int32(keys.count),
-                        key_bytes: keyBytes.baseAddress,
-                        key_len: keyLengths.baseAddress,
-                        span: spanBase,
-                        unsure: 0
-                    )
-                    // An escaped top-level key may decode to an asked one: the walk is unsure then.
-                    return tap_validate_line_fields(Self.simdLevel, base, bytes.count, &asked) == bytes.count - 1
-                        && asked.unsure == 0
-                }
-            }
-            guard found else { return nil }
-            let json = self.json
-            return body { i in
-                let start = spanBase[2 * i]
-                guard start >= 0, let kind = json.kind(at: start) else { return nil }
-                return JSONSpan(kind: kind, start: start, end: spanBase[2 * i + 1])
-            }
-        }
-    }
-}
-
-/// Top-level keys for `RecordView.withValidatedFields` (each without a quote, a backslash or a
-/// control byte: the walk compares raw key bytes).
-public struct NotedKeys: Sendable {
-    let bytes: [UInt8]
-    let lengths: [Int]
-    var count: Int { lengths.count }
-
-    public init(_ keys: String...) {
-        precondition(!keys.isEmpty && keys.allSatisfy { $0.utf8.allSatisfy { $0 >= 0x20 && $0 != 0x22 && $0 != 0x5C } })
-        bytes = keys.flatMap { Array($0.utf8) }
-        lengths = keys.map { $0.utf8.count }
+        keys.withValidated(json.bytes, level: Self.simdLevel, body)
     }
 }
 
