@@ -7,7 +7,8 @@
 # (-DFUZZ_STANDALONE). Seeds: ../shared/fixtures/jsontestsuite and lines of the bench corpus
 # (CORPUS, default /tmp/streamtap-bench/corpus-7331-20.jsonl; skipped when missing).
 # A mismatch or sanitizer report prints the window and saves the input under
-# bench/fuzz-simd/.build/findings/TARGET/; the script then exits 1.
+# bench/fuzz-simd/.build/findings/TARGET/; the script then exits 1. After the validate target,
+# every line of CORPUS is checked once with all its cuts (the real records, deterministically).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
@@ -19,7 +20,7 @@ corpus=${CORPUS:-/tmp/streamtap-bench/corpus-7331-20.jsonl}
 out=bench/fuzz-simd/.build
 CC=${CC:-$(command -v /opt/swift/usr/bin/clang || command -v clang)}
 [ -n "$CC" ] || { echo "fuzz-simd.sh: no clang" >&2; exit 2; }
-flags=(-g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -mavx2 -mbmi -mbmi2 -mpclmul)
+flags=(-g -O1 -D_GNU_SOURCE -fsanitize=address,undefined -fno-sanitize-recover=all -mavx2 -mbmi -mbmi2 -mpclmul)
 mkdir -p "$out"
 
 # libFuzzer when this clang links it.
@@ -70,6 +71,11 @@ for target in "${targets[@]}"; do
     if [ $rc -ne 0 ]; then
         echo "fuzz-simd.sh: $target FAILED (exit $rc); log $log, input in $out/findings/$target/" >&2
         status=1
+    fi
+    if [ "$target" = validate ] && [ -f "$corpus" ]; then
+        # Then every line of the corpus once, with all its cuts: the real records, deterministically.
+        "$CC" "${flags[@]}" -DFUZZ_STANDALONE "$src" -o "$out/lines_$target" 2>&1 | grep -v 'Cannot export' >&2
+        "$out/lines_$target" --lines "$corpus" 2>&1 | tail -3 || { echo "fuzz-simd.sh: $target FAILED on a line of $corpus" >&2; status=1; }
     fi
 done
 exit $status

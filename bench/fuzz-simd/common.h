@@ -1,6 +1,7 @@
 // Shared by the fuzz targets: exact-length copies (so that ASan sees a read of even one byte
 // past the end), the failure report, and a stand-alone mutation loop for a clang without
-// libFuzzer (build with -DFUZZ_STANDALONE; `target SECONDS SEED_DIR_OR_FILE...`).
+// libFuzzer (build with -DFUZZ_STANDALONE; `target SECONDS SEED_DIR_OR_FILE...`, or
+// `target --lines FILE` for every line of a file once).
 #ifndef FUZZ_SIMD_COMMON_H
 #define FUZZ_SIMD_COMMON_H
 
@@ -75,7 +76,26 @@ static uint64_t next_random(void) {
     return rng;
 }
 
+/// `--lines FILE`: every line of FILE (with its `\n`) once, in order: a capture log as it is.
+static int run_lines(const char *path) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return 2;
+    char *line = 0;
+    size_t room = 0, count = 0, bytes = 0;
+    ssize_t n;
+    while ((n = getline(&line, &room, f)) > 0) {
+        LLVMFuzzerTestOneInput((const uint8_t *)line, (size_t)n);
+        count++;
+        bytes += (size_t)n;
+    }
+    free(line);
+    fclose(f);
+    fprintf(stderr, "lines: %zu lines, %zu bytes of %s, no mismatch\n", count, bytes, path);
+    return 0;
+}
+
 int main(int argc, char **argv) {
+    if (argc == 3 && strcmp(argv[1], "--lines") == 0) return run_lines(argv[2]);
     double seconds = argc > 1 ? atof(argv[1]) : 10;
     for (int a = 2; a < argc; a++) {
         struct stat st;
