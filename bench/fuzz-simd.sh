@@ -62,7 +62,8 @@ for target in "${targets[@]}"; do
     echo "== $target ($mode, ${seconds}s)"
     if [ $mode = libfuzzer ]; then
         "$bin" "$out/work/$target" "$out/corpus/$target" -max_total_time="$seconds" -max_len=16384 -timeout=20 \
-            -rss_limit_mb=4096 -print_final_stats=1 -artifact_prefix="$out/findings/$target/" >"$log" 2>&1
+            -rss_limit_mb=4096 -print_final_stats=1 -dict=bench/fuzz-simd/json.dict \
+            -artifact_prefix="$out/findings/$target/" >"$log" 2>&1
     else
         "$bin" "$seconds" "$out/corpus/$target" >"$log" 2>&1
     fi
