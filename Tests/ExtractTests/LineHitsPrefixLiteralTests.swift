@@ -2,8 +2,8 @@
 // (CTapSIMD/linehits.h) used to report one literal per position (the first listed), so the
 // mapped scan's `holds` (forEachKeptLine) lacked the longer literal where the read path's
 // `literalMask` (memmem) had it: the same line got two answers depending on how the input was
-// read. Found by bench/fuzz-simd.sh's naive-scan oracle. Each SIMD path, lines long enough to
-// be scanned in 64-byte blocks and a short tail scanned byte by byte.
+// read. Found while writing bench/fuzz-simd.sh's naive-scan oracle. Each path (portable, SSE2,
+// AVX2), lines long enough to be scanned in 64-byte blocks and a short tail scanned byte by byte.
 
 import TapExtract
 import XCTest
