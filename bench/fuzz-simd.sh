@@ -4,10 +4,10 @@
 # differential oracles (bench/fuzz-simd/*.c say which), SECONDS per target (default 60).
 # Targets: validate (line_validator.h), linehits (linehits.h), skip (skip.h).
 # libFuzzer when the clang has it (-fsanitize=fuzzer), else the harness's own mutation loop
-# (-DFUZZ_STANDALONE). Seeds: ../shared/fixtures/jsontestsuite and lines of the bench corpus
+# (-DFUZZ_STANDALONE; FUZZ_MODE=standalone forces it). Seeds: ../shared/fixtures/jsontestsuite and lines of the bench corpus
 # (CORPUS, default /tmp/streamtap-bench/corpus-7331-20.jsonl; skipped when missing).
-# A mismatch or sanitizer report prints the window and saves the input under
-# bench/fuzz-simd/.build/findings/TARGET/; the script then exits 1. After the validate target,
+# A mismatch or sanitizer report prints the window (libFuzzer also saves the input under
+# bench/fuzz-simd/.build/findings/TARGET/); the script then exits 1. After the validate target,
 # every line of CORPUS is checked once with all its cuts (the real records, deterministically).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -25,7 +25,9 @@ mkdir -p "$out"
 
 # libFuzzer when this clang links it.
 echo 'int LLVMFuzzerTestOneInput(const unsigned char *d, unsigned long n) { (void)d; (void)n; return 0; }' >"$out/probe.c"
-if "$CC" -fsanitize=fuzzer "$out/probe.c" -o "$out/probe" 2>/dev/null; then
+if [ -n "${FUZZ_MODE:-}" ]; then
+    mode=$FUZZ_MODE  # libfuzzer or standalone, to force one
+elif "$CC" -fsanitize=fuzzer "$out/probe.c" -o "$out/probe" 2>/dev/null; then
     mode=libfuzzer
 else
     mode=standalone
