@@ -3,9 +3,9 @@
 import PackageDescription
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #elseif canImport(Darwin)
-    import Darwin
+import Darwin
 #endif
 
 let nio: [Target.Dependency] = [
@@ -64,30 +64,33 @@ func staticStdlib(_ target: Target) -> Target {
 /// with them does not start on an older one. The release binary is built where it runs (install.sh).
 func hostGlibcHasRELR() -> Bool {
     #if os(Linux) && canImport(Glibc)
-        // confstr answers "glibc 2.36"; other C libraries (musl) have no such value.
-        var text = [CChar](repeating: 0, count: 64)
-        guard confstr(Int32(_CS_GNU_LIBC_VERSION), &text, text.count) > 0 else { return false }
-        let version = String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        let parts = version.split(separator: " ").last?.split(separator: ".").compactMap { Int($0) } ?? []
-        return parts.count >= 2 && (parts[0], parts[1]) >= (2, 36)
+    // confstr answers "glibc 2.36"; other C libraries (musl) have no such value.
+    var text = [CChar](repeating: 0, count: 64)
+    guard confstr(Int32(_CS_GNU_LIBC_VERSION), &text, text.count) > 0 else { return false }
+    let version = String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    let parts = version.split(separator: " ").last?.split(separator: ".").compactMap { Int($0) } ?? []
+    return parts.count >= 2 && (parts[0], parts[1]) >= (2, 36)
     #else
-        return false
+    return false
     #endif
 }
 
 /// One test target per tool; every test target may use the shared test support (binaries, fixtures, splits).
-func tests(_ name: String, _ extra: [Target.Dependency] = []) -> Target {
+/// `exclude`: files the tests read by path (a schema, a browser script), not bundle resources.
+func tests(_ name: String, _ extra: [Target.Dependency] = [], exclude: [String] = []) -> Target {
     .testTarget(
         name: name,
         dependencies: ["TapCodec", "TapTestSupport", .product(name: "PropertyBased", package: "swift-property-based")]
-            + extra)
+            + extra,
+        exclude: exclude
+    )
 }
 
 let package = Package(
     name: "StreamTap",
     platforms: [.macOS(.v14)],
     products: [
-        .library(name: "TapCodec", targets: ["TapCodec"]),
+        .library(name: "TapCodec", targets: ["TapCodec"])
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -105,8 +108,10 @@ let package = Package(
         .systemLibrary(name: "CHiredis", path: "Sources/CHiredis"),
         .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL"),
         .systemLibrary(name: "CTapSIMD", path: "Sources/CTapSIMD"),
+        // libcrypto's SHA-256, loaded on first use (sse-capture links COpenSSL for its CA).
+        .systemLibrary(name: "CTapDigest", path: "Sources/CTapDigest"),
 
-        .target(name: "TapCodec", dependencies: ["COpenSSL", "CTapSIMD"]),
+        .target(name: "TapCodec", dependencies: ["CTapDigest", "CTapSIMD"]),
         .target(name: "TapCLI", dependencies: ["TapCodec", argumentParser]),
 
         tool("sse-normalize"),
@@ -119,15 +124,20 @@ let package = Package(
         tool("flow-web", nio),
         tool("rg-prefilter", ["CPCRE2"]),
         tool("redis-dump", ["CHiredis"]),
-        staticStdlib(tool("sse-capture", nio + [
-            "COpenSSL",
-            .product(name: "NIOSSL", package: "swift-nio-ssl"),
-            .product(name: "NIOTLS", package: "swift-nio"),
-            .product(name: "NIOWebSocket", package: "swift-nio"),
-            .product(name: "NIOHTTPCompression", package: "swift-nio-extras"),
-        ])),
+        staticStdlib(
+            tool(
+                "sse-capture",
+                nio + [
+                    "COpenSSL",
+                    .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                    .product(name: "NIOTLS", package: "swift-nio"),
+                    .product(name: "NIOWebSocket", package: "swift-nio"),
+                    .product(name: "NIOHTTPCompression", package: "swift-nio-extras"),
+                ]
+            )
+        ),
         // The extract-* tools share one analysis library (flows, prompts, turns) over TapCodec.
-        .target(name: "TapExtract", dependencies: ["TapCodec", "TapCLI", "COpenSSL", "CTapSIMD", argumentParser]),
+        .target(name: "TapExtract", dependencies: ["TapCodec", "TapCLI", "CTapSIMD", argumentParser]),
         tool("extract-prompts", ["TapExtract"]),
         tool("extract-turns", ["TapExtract"]),
         tool("extract-pairs", ["TapExtract"]),
@@ -135,7 +145,13 @@ let package = Package(
         tool("extract-requests", ["TapExtract"]),
         tool("extract-usage", ["TapExtract"]),
         tool("extract-latency", ["TapExtract"]),
-        tool("otel-capture", nio + [.product(name: "NIOHTTPCompression", package: "swift-nio-extras"), .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
+        tool(
+            "otel-capture",
+            nio + [
+                .product(name: "NIOHTTPCompression", package: "swift-nio-extras"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]
+        ),
 
         .target(
             name: "TapTestSupport",
@@ -144,7 +160,8 @@ let package = Package(
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ],
-            path: "Tests/TapTestSupport"),
+            path: "Tests/TapTestSupport"
+        ),
         tests("TapCodecTests"),
         tests("SSENormalizeTests", ["sse-normalize"]),
         tests("DeltaUnescapeTests", ["delta-unescape"]),
@@ -152,8 +169,8 @@ let package = Package(
         tests("BashDetectTests", ["bash-detect"]),
         tests("FlowInterleaveTests", ["flow-interleave"]),
         tests("FlowReplayTests", ["flow-replay"]),
-        tests("FlowHarTests", ["flow-har"]),
-        tests("FlowWebTests", ["flow-web"]),
+        tests("FlowHarTests", ["flow-har"], exclude: ["Resources"]),
+        tests("FlowWebTests", ["flow-web"], exclude: ["Resources"]),
         tests("RgPrefilterTests", ["rg-prefilter"]),
         tests("RedisDumpTests", ["redis-dump"]),
         tests("SSECaptureTests", ["sse-capture"] + nio + [.product(name: "NIOSSL", package: "swift-nio-ssl")]),

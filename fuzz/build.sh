@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 out=fuzz/.build
 mkdir -p "$out"
 # TapCodec as its own module (the tools' files `import TapCodec`), instrumented the same way.
-swiftc -O -sanitize=fuzzer,address -parse-as-library -module-name TapCodec -I Sources/COpenSSL -I Sources/CTapSIMD \
+swiftc -O -sanitize=fuzzer,address -parse-as-library -module-name TapCodec -I Sources/CTapDigest -I Sources/CTapSIMD \
     -emit-module -emit-module-path "$out/TapCodec.swiftmodule" -emit-library -static \
     -o "$out/libTapCodec.a" Sources/TapCodec/*.swift
 # sse-capture's pure request code imports NIOHTTP1 for two types: a stand-in module provides them.
@@ -28,6 +28,6 @@ sources=(
 )
 # -O: fuzzing wants executions; overflow checks and preconditions stay on (not -Ounchecked).
 swiftc -O -sanitize=fuzzer,address -parse-as-library -module-name StreamTapFuzz \
-    -I "$out" -I Sources/COpenSSL -I Sources/CTapSIMD -I Sources/CPCRE2 -L "$out" -lTapCodec -lNIOHTTP1 -lcrypto -lpcre2-8 \
+    -I "$out" -I Sources/CTapDigest -I Sources/CTapSIMD -I Sources/CPCRE2 -L "$out" -lTapCodec -lNIOHTTP1 -lpcre2-8 \
     "${sources[@]}" -o "$out/streamtap-fuzz"
 echo "$out/streamtap-fuzz"

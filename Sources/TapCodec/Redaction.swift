@@ -1,7 +1,7 @@
 // Redaction of secrets: a secret becomes `hash:` + the first 16 hex digits of its SHA-256, so
 // equal secrets stay recognisable across records without any prefix of the secret surviving.
 
-import COpenSSL
+import CTapDigest
 
 public enum Redaction {
     /// Header names whose values are always redacted (lower case).
@@ -10,10 +10,7 @@ public enum Redaction {
     ]
 
     public static func hash(_ value: UnsafeRawBufferPointer) -> String {
-        var digest = [UInt8](repeating: 0, count: Int(SHA256_DIGEST_LENGTH))
-        _ = digest.withUnsafeMutableBufferPointer { out in
-            SHA256(value.baseAddress?.assumingMemoryBound(to: UInt8.self), value.count, out.baseAddress)
-        }
+        let digest = sha256(value)
         let hex: [UInt8] = Array("0123456789abcdef".utf8)
         var text = "hash:"
         for byte in digest.prefix(8) {
@@ -26,5 +23,16 @@ public enum Redaction {
     public static func hash(_ value: String) -> String {
         var value = value
         return value.withUTF8 { hash(UnsafeRawBufferPointer($0)) }
+    }
+}
+
+/// The SHA-256 of bytes, from the system's libcrypto, which is loaded on the first call (why:
+/// Sources/CTapDigest/digest.h).
+public func sha256(_ bytes: UnsafeRawBufferPointer) -> [UInt8] {
+    [UInt8](unsafeUninitializedCapacity: 32) { digest, count in
+        guard tap_sha256(bytes.baseAddress, bytes.count, digest.baseAddress) == 1 else {
+            fatalError("cannot load libcrypto for SHA-256 (OpenSSL's libcrypto.so.3: Debian's libssl3)")
+        }
+        count = 32
     }
 }

@@ -3,7 +3,6 @@
 // with `", "` separators or `\u` escapes for every non-ASCII character; an answer must not
 // depend on how a foreign writer spelled a value, so values are never spliced verbatim.
 
-import COpenSSL
 import TapCodec
 
 #if canImport(Glibc)
@@ -198,12 +197,7 @@ public func canonicalJSON(ofText text: [UInt8]) -> [UInt8]? {
 
 /// Lower-case hex SHA-256 of bytes (content hashes of texts and definitions).
 public func sha256Hex(_ bytes: [UInt8]) -> String {
-    var digest = [UInt8](repeating: 0, count: 32)
-    bytes.withUnsafeBufferPointer { input in
-        digest.withUnsafeMutableBufferPointer { out in
-            _ = SHA256(input.baseAddress, input.count, out.baseAddress)
-        }
-    }
+    let digest = bytes.withUnsafeBytes { sha256($0) }
     let hex: [UInt8] = Array("0123456789abcdef".utf8)
     var text: [UInt8] = []
     text.reserveCapacity(64)
