@@ -33,19 +33,22 @@ typedef struct {
 /// Which code scans: the portable loop, SSE2 (16 bytes a step), AVX2 (32 bytes a step).
 enum { TAP_LINEHITS_PORTABLE = 0, TAP_LINEHITS_SSE2 = 1, TAP_LINEHITS_AVX2 = 2 };
 
-/// The literal starting at `at` (all its bytes before `end`), or -1.
-static inline int tap_linehits_literal_at(const uint8_t *base, size_t at, size_t end,
-                                          const tap_linehits_literals *lits) {
+/// The literals starting at `at` (all their bytes before `end`): bit k for literal k, 0 for
+/// none. Every one, not the first: when a literal is a prefix of another both start here, and a
+/// line's `holds` must name both (bench/fuzz-simd found the longer one missing).
+static inline unsigned tap_linehits_literals_at(const uint8_t *base, size_t at, size_t end,
+                                                const tap_linehits_literals *lits) {
+    unsigned mask = 0;
     for (uint32_t k = 0; k < lits->count; k++) {
         size_t n = lits->length[k];
-        if (at + n <= end && base[at] == lits->bytes[k][0] && memcmp(base + at, lits->bytes[k], n) == 0) return (int)k;
+        if (at + n <= end && base[at] == lits->bytes[k][0] && memcmp(base + at, lits->bytes[k], n) == 0) mask |= 1u << k;
     }
-    return -1;
+    return mask;
 }
 
 /// Reports the events of the 64 bytes at offset `i` from `base`: `nl` and `cand` are their
 /// newline bits and the bits where a literal may start (first, second and last bytes matched). Events are `position << 1` for a newline and
-/// `position << 3 | k << 1 | 1` for literal k, in position order.
+/// `position << 4 | mask << 1 | 1` where literals start (bit k of the 3-bit mask for literal k), in position order.
 static inline size_t tap_linehits_emit(const uint8_t *base, size_t i, size_t end, uint64_t nl, uint64_t cand,
                                        const tap_linehits_literals *lits, uint64_t *events, size_t n) {
     uint64_t all = nl | cand;
@@ -56,8 +59,8 @@ static inline size_t tap_linehits_emit(const uint8_t *base, size_t i, size_t end
         if (nl & one) {
             events[n++] = (uint64_t)at << 1;
         } else {
-            int k = tap_linehits_literal_at(base, at, end, lits);
-            if (k >= 0) events[n++] = (uint64_t)at << 3 | (uint64_t)k << 1 | 1;
+            unsigned found = tap_linehits_literals_at(base, at, end, lits);
+            if (found) events[n++] = (uint64_t)at << 4 | (uint64_t)found << 1 | 1;
         }
         all &= all - 1;
     }
@@ -73,8 +76,8 @@ static inline size_t tap_linehits_portable(const uint8_t *base, size_t *position
         if (base[i] == '\n') {
             events[n++] = (uint64_t)i << 1;
         } else {
-            int k = tap_linehits_literal_at(base, i, end, lits);
-            if (k >= 0) events[n++] = (uint64_t)i << 3 | (uint64_t)k << 1 | 1;
+            unsigned found = tap_linehits_literals_at(base, i, end, lits);
+            if (found) events[n++] = (uint64_t)i << 4 | (uint64_t)found << 1 | 1;
         }
     }
     *position = i;
@@ -191,8 +194,9 @@ static inline int tap_linehits_best_path(void) {
 }
 
 /// The events of `base[*position..<end)` in position order, at most `cap` (at least
-/// TAP_LINEHITS_MIN_EVENTS): `position << 1` for a newline, `position << 3 | k << 1 | 1` where literal k
-/// starts (only once per position, its bytes all before `end`). Advances `*position` past the
+/// TAP_LINEHITS_MIN_EVENTS): `position << 1` for a newline, `position << 4 | mask << 1 | 1` where
+/// literals start (one event per position; bit k of the 3-bit mask for each literal k starting
+/// there with its bytes all before `end`). Advances `*position` past the
 /// bytes scanned: `end` unless `cap` was reached first. `path` is one of TAP_LINEHITS_*, a path
 /// the machine runs (see tap_linehits_best_path).
 static inline size_t tap_linehits_scan(const uint8_t *base, size_t *position, size_t end,
@@ -252,7 +256,7 @@ static inline size_t tap_linehits_lines(const uint8_t *base, size_t *position, s
         for (size_t k = 0; k < count; k++) {
             uint64_t event = events[k];
             if (event & 1) {
-                state->holds |= 1u << ((event >> 1) & 3);
+                state->holds |= (uint32_t)(event >> 1) & 7;
                 continue;
             }
             size_t at = (size_t)(event >> 1);
