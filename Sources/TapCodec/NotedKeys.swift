@@ -9,8 +9,9 @@ public struct NotedKeys: Sendable {
     public let keys: [String]
     let bytes: [UInt8]
     let lengths: [Int]
-    /// False when a key holds a quote, a backslash or a control byte: such a key compares by its
-    /// decoded value only, so the walk (which compares raw bytes) cannot note it.
+    /// False when a key holds a quote, a backslash or a control byte (such a key compares by its
+    /// decoded value only, and the walk compares raw bytes), or when a key is asked twice (the
+    /// walk gives each asked key the next member of that name, not the first).
     public let rawComparable: Bool
     public var count: Int { keys.count }
 
@@ -18,7 +19,9 @@ public struct NotedKeys: Sendable {
         self.keys = keys
         bytes = keys.flatMap { Array($0.utf8) }
         lengths = keys.map { $0.utf8.count }
-        rawComparable = keys.allSatisfy { $0.utf8.allSatisfy { $0 >= 0x20 && $0 != 0x22 && $0 != 0x5C } }
+        rawComparable =
+            Set(keys).count == keys.count
+            && keys.allSatisfy { $0.utf8.allSatisfy { $0 >= 0x20 && $0 != 0x22 && $0 != 0x5C } }
     }
 
     public init(_ keys: String...) { self.init(keys) }

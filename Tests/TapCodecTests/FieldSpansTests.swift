@@ -133,11 +133,13 @@ final class FieldSpansTests: XCTestCase {
         let text = Array(lines.joined(separator: "\n").utf8) + [0x0A]
         try checkFile(text, keys: ["type", "flow_id"], "escaped and duplicate keys")
         // And the spans themselves, not only their agreement with the scanner.
-        let reader = try LineReader(path: try {
-            let path = try TempDir.make() + "/spans.jsonl"
-            FileManager.default.createFile(atPath: path, contents: Data(text))
-            return path
-        }())
+        let reader = try LineReader(
+            path: try {
+                let path = try TempDir.make() + "/spans.jsonl"
+                FileManager.default.createFile(atPath: path, contents: Data(text))
+                return path
+            }()
+        )
         var types: [String?] = []
         var flows: [String?] = []
         try reader.forEachRecordLine(fields: ["type", "flow_id"]) { line, valid, fields in
@@ -148,6 +150,16 @@ final class FieldSpansTests: XCTestCase {
         }
         XCTAssertEqual(types, [#""first""#, #""first""#, #"[1, {"type":2}]"#, nil])
         XCTAssertEqual(flows, [nil, nil, #""f""#, #""a""#])
+    }
+
+    /// A key asked twice gets the first member of that name both times (the AVX2 walk alone gave
+    /// the second one to the second ask: fuzz-simd's finding, session 5).
+    func testAKeyAskedTwiceGetsTheFirstMemberTwice() throws {
+        let lines = [#"{"a":1,"a":2}"#, #"{"type":"x","flow_id":"f","type":"y"}"#, #"{"b":{"a":0},"a":[1],"a":2}"#]
+        let text = Array(lines.joined(separator: "\n").utf8) + [0x0A]
+        XCTAssertEqual(try checkFile(text, keys: ["a", "type", "a"], "a key asked twice"), 3)
+        XCTAssertFalse(NotedKeys("a", "b", "a").rawComparable)
+        XCTAssertTrue(NotedKeys("a", "b").rawComparable)
     }
 
     /// JSONTestSuite's texts, each one line (those without a newline in them), padded so that
