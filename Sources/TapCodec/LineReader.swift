@@ -51,7 +51,8 @@ public final class LineReader {
     /// off to run the read(2) path on the same files).
     var mapsFiles = true
     /// The mapped window's size (a line longer than it gets a window twice as big, and so on).
-    var mapWindow = 4 << 20
+    /// 1 MiB: as fast as 4 MiB on the 200 MB scan (alternating rounds) with ~3 MiB less resident.
+    var mapWindow = 1 << 20
     /// How many windows the mapped path has mapped (tests check that it ran).
     private(set) var windowsMapped = 0
 
