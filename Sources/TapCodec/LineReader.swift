@@ -164,7 +164,15 @@ public final class LineReader {
         var complete = 0
         while true {
             // Hand out every complete line in the buffer.
-            start = try handOut(buffer, from: start, to: complete, window: -1, validating: validating, fields: fields, body)
+            start = try handOut(
+                buffer,
+                from: start,
+                to: complete,
+                window: -1,
+                validating: validating,
+                fields: fields,
+                body
+            )
             // Keep the unfinished line at the front; grow for a line longer than the buffer.
             if start > 0 {
                 if end > start { memmove(buffer, buffer + start, end - start) }
@@ -303,7 +311,15 @@ public final class LineReader {
                 window *= 2  // a line longer than the window
                 continue
             }
-            var next = try handOut(map, from: skip, to: complete, window: slot, validating: validating, fields: fields, body)
+            var next = try handOut(
+                map,
+                from: skip,
+                to: complete,
+                window: slot,
+                validating: validating,
+                fields: fields,
+                body
+            )
             if tap_map_truncated(slot) != 0 { return true }
             if next == complete && atEnd && next < length {
                 // The last line, without a `\n`.

@@ -180,7 +180,9 @@ final class LineValidatorLevelsTests: XCTestCase {
         XCTAssertEqual(mprotect(map + page, page, PROT_NONE), 0)
         let line = Array(#"{"type":"sse","flow_id":"f-1","data":{"text":"héllo \"you\"","n":[1,2.5,true]}}"#.utf8)
         for tail in 0..<130 {
-            for data in [line + [UInt8](repeating: 0x20, count: tail) + [0x0A], line + [UInt8](repeating: 0x20, count: tail)]
+            for data in [
+                line + [UInt8](repeating: 0x20, count: tail) + [0x0A], line + [UInt8](repeating: 0x20, count: tail),
+            ]
             where data.count <= page {
                 let start = map + page - data.count
                 data.withUnsafeBytes { start.copyMemory(from: $0.baseAddress!, byteCount: data.count) }

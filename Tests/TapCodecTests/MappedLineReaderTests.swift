@@ -40,7 +40,13 @@ final class MappedLineReaderTests: XCTestCase {
         return got
     }
 
-    private func assertSame(_ got: Got, _ expected: Got, _ label: String, file: StaticString = #filePath, line: UInt = #line) {
+    private func assertSame(
+        _ got: Got,
+        _ expected: Got,
+        _ label: String,
+        file: StaticString = #filePath,
+        line: UInt = #line
+    ) {
         XCTAssertEqual(got.count, expected.count, "\(label): line count", file: file, line: line)
         for (index, (g, e)) in zip(got, expected).enumerated() where g.0 != e.0 || g.1 != e.1 || g.2 != e.2 {
             XCTFail(
@@ -76,7 +82,11 @@ final class MappedLineReaderTests: XCTestCase {
             for window in [4_096, 3 * 4_096, 65_536, 1 << 20] {
                 for level in levels {
                     let got = try readAll(path, mapped: true, window: window, level: level)
-                    assertSame(got, expected, "window \(window) level \(level) ending \(last.prefix(12).debugDescription)")
+                    assertSame(
+                        got,
+                        expected,
+                        "window \(window) level \(level) ending \(last.prefix(12).debugDescription)"
+                    )
                 }
             }
         }
@@ -136,7 +146,8 @@ final class MappedLineReaderTests: XCTestCase {
     func testManyReadersInARowAllMapTheirFile() throws {
         let dir = try TempDir.make()
         let path = dir + "/small.jsonl"
-        let text = Array((0..<2_000).map { #"{"type":"t\#($0 % 3)","flow_id":"f"}"# }.joined(separator: "\n").utf8) + [0x0A]
+        let text =
+            Array((0..<2_000).map { #"{"type":"t\#($0 % 3)","flow_id":"f"}"# }.joined(separator: "\n").utf8) + [0x0A]
         FileManager.default.createFile(atPath: path, contents: Data(text))
         let expected = try readAll(path, mapped: false, window: 0, level: 0)
         for round in 0..<200 {
