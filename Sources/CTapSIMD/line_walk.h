@@ -89,7 +89,16 @@ value:
     case 't': if (!tap_literal_ok(b, n, pos, "true", 4)) return -1; break;
     case 'f': if (!tap_literal_ok(b, n, pos, "false", 5)) return -1; break;
     case 'n': if (!tap_literal_ok(b, n, pos, "null", 4)) return -1; break;
-    case '-': case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7': case '8': case '9':
+    case '1': case '2': case '3': case '4': case '5': case '6': case '7': case '8': case '9': {
+        // Most numbers in records are integers followed by `,` `}` or `]`: valid as they
+        // stand, without the call (anything else gets the whole check).
+        size_t i = pos + 1;
+        while (i < n && (uint8_t)(b[i] - '0') < 10) i++;
+        if (i < n && (b[i] == ',' || b[i] == '}' || b[i] == ']')) break;
+        if (!tap_number_ok(b, n, pos)) return -1;
+        break;
+    }
+    case '-': case '0':
         if (!tap_number_ok(b, n, pos)) return -1;
         break;
     default: return -1;
