@@ -285,10 +285,17 @@ public final class LineReader {
         let page = Int(sysconf(Int32(_SC_PAGESIZE)))
         var position = Int(offset)  // the first byte not handed out
         var window = mapWindow
+        /// Done at `end`: the file position moves there, so a later call goes on from it (as
+        /// the read(2) path's would, from wherever its reads ended).
+        func ended(at end: Int) -> Bool {
+            offset = off_t(end)
+            lseek(fd, offset, SEEK_SET)
+            return true
+        }
         while true {
             guard fstat(fd, &st) == 0 else { break }
             let size = Int(st.st_size)
-            if position >= size { return true }
+            if position >= size { return ended(at: position) }
             let base = position & ~(page - 1)
             let skip = position - base
             let length = min(size - base, window)
@@ -320,12 +327,12 @@ public final class LineReader {
                 fields: fields,
                 body
             )
-            if tap_map_truncated(slot) != 0 { return true }
+            if tap_map_truncated(slot) != 0 { return ended(at: base + next) }
             if next == complete && atEnd && next < length {
                 // The last line, without a `\n`.
                 let line = UnsafeRawBufferPointer(start: map + next, count: length - next)
                 let valid = validating && JSONScanner.isValidObject(line)
-                if tap_map_truncated(slot) != 0 { return true }
+                if tap_map_truncated(slot) != 0 { return ended(at: base + next) }
                 try body(line, valid, false)
                 next = length
             }

@@ -155,4 +155,30 @@ final class MappedLineReaderTests: XCTestCase {
             assertSame(got, expected, "round \(round)")
         }
     }
+    /// A second pass over the same reader goes on from where the first ended, on both paths:
+    /// nothing when the file did not change, the appended lines when it grew.
+    func testASecondPassGoesOnFromWhereTheFirstEnded() throws {
+        let dir = try TempDir.make()
+        for mapped in [true, false] {
+            let path = dir + "/grows-\(mapped).jsonl"
+            let first = (0..<3_000).map { #"{"type":"a","i":\#($0)}"# }
+            let more = (0..<500).map { #"{"type":"b","i":\#($0)}"# }
+            FileManager.default.createFile(atPath: path, contents: Data((first.joined(separator: "\n") + "\n").utf8))
+            let reader = try LineReader(path: path)
+            reader.mapsFiles = mapped
+            reader.mapWindow = 8_192
+            var got: [String] = []
+            try reader.forEachLine { got.append(String(decoding: $0, as: UTF8.self)) }
+            XCTAssertEqual(got, first, "mapped \(mapped): first pass")
+            got = []
+            try reader.forEachLine { got.append(String(decoding: $0, as: UTF8.self)) }
+            XCTAssertEqual(got, [], "mapped \(mapped): second pass, file unchanged")
+            let handle = try XCTUnwrap(FileHandle(forWritingAtPath: path))
+            handle.seekToEndOfFile()
+            handle.write(Data((more.joined(separator: "\n") + "\n").utf8))
+            handle.closeFile()
+            try reader.forEachLine { got.append(String(decoding: $0, as: UTF8.self)) }
+            XCTAssertEqual(got, more, "mapped \(mapped): third pass, after the file grew")
+        }
+    }
 }
