@@ -16,7 +16,8 @@
 # Prints MB/s, the speed relative to the orjson anchor, and each command's peak RSS
 # (GNU time), also on the first 20 MB to show that memory does not grow with the input.
 # Target (issue 3): at least 8x the anchor, memory flat. TAPCODEC_SIMD=0 in the environment
-# times the codec's Swift (SSE2) line validator instead of the AVX2 one.
+# times the codec's Swift (SSE2) line validator instead of the C one; TAPCODEC_SIMD=1 the AVX2
+# stage 1 where the CPU also has AVX-512 (which it uses by default).
 # A command whose release binary is not built is left out, and the script says so
 # (BUILD=1 builds both: `swift build -c release --product sse-normalize` and
 # `swift build -c release --package-path bench/codec-scan`).

@@ -7,9 +7,12 @@
 //   stage 2 (per token): a walk over the structural bitmap (containers, `:`, `,`, the opening
 //   quote of each string, the first byte of each number or literal) with a goto state machine,
 //   numbers and literals checked in place. String contents never reach stage 2.
-// Chosen at run time (`tap_simd_level`: cpuid and xgetbv, so the binary still runs on any
-// x86-64, and TAPCODEC_SIMD=0 forces the fallback); elsewhere, or when the level is 0, the
-// Swift validator (SSE2 masks) runs instead.
+// Stage 1 comes in two forms with the same masks bit for bit: AVX2 (two 32-byte halves per
+// block) and AVX-512 BW (one register per block, compares straight into 64-bit masks; ~10 %
+// less CPU on the 200 MB codec scan), each with its own copy of the walk (line_walk.h) so that
+// the AVX-512 one is inlined into it. Chosen at run time (`tap_simd_level`: cpuid and xgetbv,
+// so the binary still runs on any x86-64; TAPCODEC_SIMD=0 forces the fallback, =1 AVX2);
+// elsewhere, or when the level is 0, the Swift validator (SSE2 masks) runs instead.
 //
 // The answer is one-sided by design: a result >= 0 is exact (the line is a valid object and
 // ends at that `\n`); -1 means "not shown valid here" (invalid, incomplete, or nested deeper
@@ -44,11 +47,31 @@ typedef struct {
 #include <immintrin.h>
 
 #define TAP_AVX2 __attribute__((target("avx2,bmi,bmi2,pclmul")))
+#define TAP_AVX512 __attribute__((target("avx2,bmi,bmi2,pclmul,avx512f,avx512bw")))
 
 /// 1 when the CPU and OS support AVX2 + BMI1/2 + PCLMUL, else 0.
 static inline int tap_cpu_has_avx2_path(void) {
     unsigned all = TAP_CPU_AVX2 | TAP_CPU_BMI | TAP_CPU_PCLMUL;
     return (tap_cpu_features() & all) == all;
+}
+
+/// 1 when the CPU has AVX-512 F and BW and the OS saves the opmask and ZMM registers (XCR0
+/// bits 5-7 besides the XMM and YMM ones), else 0. Asked here rather than in cpu.h, which the
+/// other scanners share and which this path alone needs.
+static inline int tap_cpu_has_avx512bw(void) {
+    static int cached = -1;
+    if (cached >= 0) return cached;
+    unsigned a, b, c, d;
+    int has = 0;
+    if (__get_cpuid(1, &a, &b, &c, &d) && (c & bit_OSXSAVE)) {
+        unsigned lo, hi;
+        __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+        (void)hi;
+        if ((lo & 0xE6) == 0xE6 && __get_cpuid_count(7, 0, &a, &b, &c, &d))
+            has = (b & bit_AVX512F) && (b & bit_AVX512BW);
+    }
+    cached = has;
+    return has;
 }
 
 typedef struct {
@@ -64,6 +87,7 @@ typedef struct {
     uint64_t scalar_carry;   // 1 when the previous byte is a non-quote scalar byte
     int prev_nonascii;
     __m256i prev_hi;         // the previous 32 bytes (UTF-8 sequences straddling halves)
+    __m512i prev_block;      // the previous 64 bytes (the AVX-512 stage 1)
     size_t unicode_until;    // the low half of a `\u` pair is checked up to here
 } tap_line_state;
 
@@ -257,16 +281,149 @@ TAP_AVX2 static inline int tap_classify_block(tap_line_state *s) {
 }
 
 
-/// Classifies blocks until one holds a token (into `s->tokens`): 1; 0 when the line ended
-/// (its `\n` reached with no token before it); -1 on an error or when the data ends without a
-/// `\n`. Inlined into the walk: a call per block (and the spills around it) measured ~2 %
-/// more CPU in session 4 (bench/README.md).
-TAP_AVX2 __attribute__((always_inline)) static inline int tap_refill(tap_line_state *s) {
-    while (s->tokens == 0) {
-        if (s->seen_nl) return 0;
-        if (s->next_block >= s->len) return -1;
-        if (!tap_classify_block(s)) return -1;
+// Stage 1 in AVX-512 (F and BW): the same masks and checks as `tap_classify_block`, but a
+// 64-byte block is one register and each compare gives its 64-bit mask directly, where AVX2
+// needs two compares, two movemasks and a shift and an or per mask (fewer instructions per
+// block: measured in bench/README.md, "codec-scan.sh, session 5"). The data's last bytes are
+// read with a masked load (spaces in the rest, no byte past the data touched).
+
+/// The 64 bytes of `input` each moved `n` places later, the first `n` from the end of `prev`.
+TAP_AVX512 static inline __m512i tap_prev512(__m512i input, __m512i prev, int n) {
+    // Each 128-bit lane of `joined` is the lane before it in the stream: prev's last, then
+    // input's first three.
+    __m512i joined = _mm512_permutex2var_epi64(prev, _mm512_set_epi64(13, 12, 11, 10, 9, 8, 7, 6), input);
+    switch (n) {
+    case 1: return _mm512_alignr_epi8(input, joined, 15);
+    case 2: return _mm512_alignr_epi8(input, joined, 14);
+    default: return _mm512_alignr_epi8(input, joined, 13);
     }
+}
+
+/// `tap_lookup16` over 64 bytes.
+TAP_AVX512 static inline __m512i tap_lookup512(__m512i idx, uint8_t t0, uint8_t t1, uint8_t t2, uint8_t t3,
+                                              uint8_t t4, uint8_t t5, uint8_t t6, uint8_t t7, uint8_t t8,
+                                              uint8_t t9, uint8_t t10, uint8_t t11, uint8_t t12, uint8_t t13,
+                                              uint8_t t14, uint8_t t15) {
+    __m128i table = _mm_setr_epi8((char)t0, (char)t1, (char)t2, (char)t3, (char)t4, (char)t5, (char)t6, (char)t7,
+                                  (char)t8, (char)t9, (char)t10, (char)t11, (char)t12, (char)t13, (char)t14,
+                                  (char)t15);
+    return _mm512_shuffle_epi8(_mm512_broadcast_i32x4(table), idx);
+}
+
+/// `tap_utf8_errors` over 64 bytes given the 64 before: the bytes where an error shows.
+TAP_AVX512 static inline uint64_t tap_utf8_errors512(__m512i input, __m512i prev_input) {
+    const uint8_t TOO_SHORT = 1 << 0, TOO_LONG = 1 << 1, OVERLONG_3 = 1 << 2, TOO_LARGE = 1 << 3,
+                  SURROGATE = 1 << 4, OVERLONG_2 = 1 << 5, TOO_LARGE_1000 = 1 << 6, OVERLONG_4 = 1 << 6,
+                  TWO_CONTS = 1 << 7;
+    const uint8_t CARRY = TOO_SHORT | TOO_LONG | TWO_CONTS;
+    __m512i nib = _mm512_set1_epi8(0x0F);
+    __m512i prev1 = tap_prev512(input, prev_input, 1);
+    __m512i byte_1_high = tap_lookup512(
+        _mm512_and_si512(_mm512_srli_epi16(prev1, 4), nib),
+        TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG, TWO_CONTS,
+                      TWO_CONTS, TWO_CONTS, TWO_CONTS, TOO_SHORT | OVERLONG_2, TOO_SHORT,
+                      TOO_SHORT | OVERLONG_3 | SURROGATE, TOO_SHORT | TOO_LARGE | TOO_LARGE_1000 | OVERLONG_4);
+    __m512i byte_1_low = tap_lookup512(
+        _mm512_and_si512(prev1, nib),
+        CARRY | OVERLONG_3 | OVERLONG_2 | OVERLONG_4, CARRY | OVERLONG_2, CARRY, CARRY,
+                      CARRY | TOO_LARGE, CARRY | TOO_LARGE | TOO_LARGE_1000, CARRY | TOO_LARGE | TOO_LARGE_1000,
+                      CARRY | TOO_LARGE | TOO_LARGE_1000, CARRY | TOO_LARGE | TOO_LARGE_1000,
+                      CARRY | TOO_LARGE | TOO_LARGE_1000, CARRY | TOO_LARGE | TOO_LARGE_1000,
+                      CARRY | TOO_LARGE | TOO_LARGE_1000, CARRY | TOO_LARGE | TOO_LARGE_1000,
+                      CARRY | TOO_LARGE | TOO_LARGE_1000 | SURROGATE, CARRY | TOO_LARGE | TOO_LARGE_1000,
+                      CARRY | TOO_LARGE | TOO_LARGE_1000);
+    __m512i byte_2_high = tap_lookup512(
+        _mm512_and_si512(_mm512_srli_epi16(input, 4), nib),
+        TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT,
+                      TOO_LONG | OVERLONG_2 | TWO_CONTS | OVERLONG_3 | TOO_LARGE_1000 | OVERLONG_4,
+                      TOO_LONG | OVERLONG_2 | TWO_CONTS | OVERLONG_3 | TOO_LARGE,
+                      TOO_LONG | OVERLONG_2 | TWO_CONTS | SURROGATE | TOO_LARGE,
+                      TOO_LONG | OVERLONG_2 | TWO_CONTS | SURROGATE | TOO_LARGE, TOO_SHORT, TOO_SHORT, TOO_SHORT,
+                      TOO_SHORT);
+    __m512i special = _mm512_and_si512(_mm512_and_si512(byte_1_high, byte_1_low), byte_2_high);
+    __m512i prev2 = tap_prev512(input, prev_input, 2), prev3 = tap_prev512(input, prev_input, 3);
+    __m512i third = _mm512_subs_epu8(prev2, _mm512_set1_epi8((char)(0xE0 - 0x80)));
+    __m512i fourth = _mm512_subs_epu8(prev3, _mm512_set1_epi8((char)(0xF0 - 0x80)));
+    __m512i must23_80 = _mm512_and_si512(_mm512_or_si512(third, fourth), _mm512_set1_epi8((char)0x80));
+    __m512i errors = _mm512_xor_si512(must23_80, special);
+    return _mm512_test_epi8_mask(errors, errors);
+}
+
+/// `tap_classify_block` in AVX-512: the same contract, bit for bit the same masks. Inlined
+/// into its walk (see line_walk.h).
+TAP_AVX512 __attribute__((always_inline)) static inline int tap_classify_block_avx512(tap_line_state *s) {
+    size_t at = s->next_block;
+    const uint8_t *p = s->buf + at;
+    __m512i in;
+    if (at + 64 > s->len) {
+        // The last bytes of the data: spaces after them (no `\n`, so the line stays unfinished).
+        in = _mm512_mask_loadu_epi8(_mm512_set1_epi8(' '), _bzhi_u64(~(uint64_t)0, (unsigned)(s->len - at)), p);
+    } else {
+        in = _mm512_loadu_si512((const void *)p);
+    }
+    uint64_t newline = _mm512_cmpeq_epi8_mask(in, _mm512_set1_epi8('\n'));
+    uint64_t upto = ~(uint64_t)0, before = ~(uint64_t)0;  // bytes up to and before the `\n`
+    if (newline) {
+        uint64_t first = newline & (0 - newline);
+        upto = first ^ (first - 1);
+        before = first - 1;
+        s->seen_nl = 1;
+        s->nl = at + (size_t)__builtin_ctzll(newline);
+    }
+    uint64_t backslash = _mm512_cmpeq_epi8_mask(in, _mm512_set1_epi8('\\'));
+    uint64_t quote = _mm512_cmpeq_epi8_mask(in, _mm512_set1_epi8('"'));
+    uint64_t escaped = s->escape_carry;
+    if (backslash) {
+        const uint64_t odd = 0xAAAAAAAAAAAAAAAAULL;
+        uint64_t potential = backslash & ~s->escape_carry;
+        uint64_t terminal = (((potential << 1) | odd) - potential) ^ odd;
+        escaped = terminal ^ (backslash | s->escape_carry);
+        s->escape_carry = (terminal & backslash) >> 63;
+    } else {
+        s->escape_carry = 0;
+    }
+    quote &= ~escaped;
+    uint64_t in_string =
+        (uint64_t)_mm_cvtsi128_si64(_mm_clmulepi64_si128(_mm_set_epi64x(0, (long long)quote), _mm_set1_epi8((char)0xFF), 0)) ^
+        s->string_carry;
+    s->string_carry = (uint64_t)((int64_t)in_string >> 63);
+    // Whitespace and the six structural bytes: simdjson's shuffle tables, as in AVX2.
+    __m512i ws_table = _mm512_broadcast_i32x4(
+        _mm_setr_epi8(' ', 100, 100, 100, 17, 100, 113, 2, 100, '\t', '\n', 112, 100, '\r', 100, 100));
+    __m512i op_table =
+        _mm512_broadcast_i32x4(_mm_setr_epi8(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, ':', '{', ',', '}', 0, 0));
+    uint64_t ws = _mm512_cmpeq_epi8_mask(_mm512_shuffle_epi8(ws_table, in), in);
+    uint64_t op = _mm512_cmpeq_epi8_mask(_mm512_shuffle_epi8(op_table, in), _mm512_or_si512(in, _mm512_set1_epi8(0x20)));
+    uint64_t control = _mm512_cmplt_epu8_mask(in, _mm512_set1_epi8(0x20));
+    uint64_t errors = control & (in_string | ~ws);
+    if (escaped) {
+        // The escaped bytes must be one of "\/bfnrtu: hi-nibble bit & lo-nibble bits.
+        __m512i nib = _mm512_set1_epi8(0x0F);
+        __m512i lo_tab = _mm512_broadcast_i32x4(_mm_setr_epi8(0, 0, 1 | 4 | 8, 0, 8, 8, 4, 0, 0, 0, 0, 0, 2, 0, 4, 1));
+        __m512i hi_tab = _mm512_broadcast_i32x4(_mm_setr_epi8(0, 0, 1, 0, 0, 2, 4, 8, 0, 0, 0, 0, 0, 0, 0, 0));
+        uint64_t invalid = _mm512_testn_epi8_mask(_mm512_shuffle_epi8(lo_tab, _mm512_and_si512(in, nib)),
+                                                  _mm512_shuffle_epi8(hi_tab, _mm512_and_si512(_mm512_srli_epi16(in, 4), nib)));
+        errors |= escaped & invalid;
+        uint64_t unicode = escaped & _mm512_cmpeq_epi8_mask(in, _mm512_set1_epi8('u')) & upto;
+        while (unicode) {
+            if (!tap_unicode_escape_ok(s, at + (size_t)__builtin_ctzll(unicode))) return 0;
+            unicode &= unicode - 1;
+        }
+    }
+    uint64_t nonascii = _mm512_movepi8_mask(in);
+    if (nonascii | s->prev_nonascii) errors |= tap_utf8_errors512(in, s->prev_block);
+    if (errors & upto) return 0;
+    s->prev_nonascii = nonascii != 0;
+    s->prev_block = in;
+    // Tokens, as in AVX2.
+    uint64_t scalar = ~(op | ws);
+    uint64_t nonquote_scalar = scalar & ~quote;
+    uint64_t follows = nonquote_scalar << 1 | s->scalar_carry;
+    s->scalar_carry = nonquote_scalar >> 63;
+    uint64_t string_tail = in_string ^ quote;
+    s->tokens = (op | (scalar & ~follows)) & ~string_tail & before;
+    s->block = at;
+    s->next_block = at + 64;
     return 1;
 }
 
@@ -347,129 +504,47 @@ TAP_AVX2 static inline int tap_key_slot(tap_fields *f, const uint8_t *b, size_t 
     return -1;
 }
 
-/// When `p[0..<n]` starts with a line that is one valid JSON object (whitespace around it
-/// allowed: space, tab, `\r`) followed by `\n`, the offset of that `\n`; -1 otherwise, or when
-/// the object nests deeper than 64 (the caller asks the Swift validator then). With `f`, the
-/// walk also notes where the values of the asked top-level keys are (see `tap_fields`).
-TAP_AVX2 __attribute__((always_inline)) static inline long tap_validate_line_core(const void *p, size_t n,
-                                                                                 tap_fields *f) {
-    tap_line_state st;
-    memset(&st, 0, sizeof st);
-    st.buf = (const uint8_t *)p;
-    st.len = n;
-    st.prev_hi = _mm256_setzero_si256();
-    tap_line_state *s = &st;
-    const uint8_t *b = st.buf;
-    uint64_t stack = 0;  // bit per open container, 1 = object; innermost in bit 0
-    int depth = 0;
-    size_t pos = 0;
-    uint64_t tokens = 0;  // the current block's tokens not yet walked
-    size_t block = 0;
-    int pending = -1;  // the asked key whose value is being walked (with `f`)
-    if (f) {
-        f->unsure = 0;
-        for (int i = 0; i < f->count; i++) f->span[2 * i] = -1;
-    }
-#define TAP_NEXT() \
-    do { \
-        if (tokens == 0) { \
-            s->tokens = 0; \
-            if (tap_refill(s) != 1) return -1; \
-            tokens = s->tokens; \
-            block = s->block; \
-        } \
-        pos = block + (size_t)__builtin_ctzll(tokens); \
-        tokens &= tokens - 1; \
-    } while (0)
-    TAP_NEXT();
-    if (b[pos] != '{') return -1;
-object_begin:
-    if (depth == 64) return -1;
-    stack = stack << 1 | 1;
-    depth++;
-    TAP_NEXT();
-    if (b[pos] == '}') goto container_end;
-    if (b[pos] != '"') return -1;
-object_key:
-    if (f && depth == 1) {
-        size_t quote = pos;
-        TAP_NEXT();
-        if (b[pos] != ':') return -1;
-        int slot = tap_key_slot(f, b, n, quote, pos);
-        TAP_NEXT();
-        if (slot >= 0) {
-            f->span[2 * slot] = (long)pos;
-            pending = slot;
-        }
-        goto value;
-    }
-    TAP_NEXT();
-    if (b[pos] != ':') return -1;
-    TAP_NEXT();
-value:
-    switch (b[pos]) {
-    case '"': break;
-    case '{': goto object_begin;
-    case '[': goto array_begin;
-    case 't': if (!tap_literal_ok(b, n, pos, "true", 4)) return -1; break;
-    case 'f': if (!tap_literal_ok(b, n, pos, "false", 5)) return -1; break;
-    case 'n': if (!tap_literal_ok(b, n, pos, "null", 4)) return -1; break;
-    case '-': case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7': case '8': case '9':
-        if (!tap_number_ok(b, n, pos)) return -1;
-        break;
-    default: return -1;
-    }
-after_value:
-    TAP_NEXT();
-    if (f && pending >= 0 && depth == 1) {
-        f->span[2 * pending + 1] = (long)tap_trim_end(b, pos);
-        pending = -1;
-    }
-    if (b[pos] == ',') {
-        TAP_NEXT();
-        if (stack & 1) {
-            if (b[pos] != '"') return -1;
-            goto object_key;
-        }
-        goto value;
-    }
-    if (b[pos] != ((stack & 1) ? '}' : ']')) return -1;
-container_end:
-    stack >>= 1;
-    depth--;
-    if (depth > 0) goto after_value;
-    // The object is closed: nothing but whitespace up to the `\n`.
-    if (tokens != 0) return -1;
-    s->tokens = 0;
-    if (tap_refill(s) != 0) return -1;
-    return (long)st.nl;
-array_begin:
-    if (depth == 64) return -1;
-    stack <<= 1;
-    depth++;
-    TAP_NEXT();
-    if (b[pos] == ']') goto container_end;
-    goto value;
-#undef TAP_NEXT
-}
+// The walk, once per stage 1 (CTapSIMD/line_walk.h).
+#define TAP_WALK_NAME tap_validate_line_core_avx2
+#define TAP_WALK_REFILL tap_refill_avx2
+#define TAP_WALK_TARGET TAP_AVX2
+#define TAP_WALK_CLASSIFY tap_classify_block
+#include "line_walk.h"
 
-TAP_AVX2 static long tap_validate_line_avx2(const void *p, size_t n) { return tap_validate_line_core(p, n, 0); }
+#define TAP_WALK_NAME tap_validate_line_core_avx512
+#define TAP_WALK_REFILL tap_refill_avx512
+#define TAP_WALK_TARGET TAP_AVX512
+#define TAP_WALK_CLASSIFY tap_classify_block_avx512
+#include "line_walk.h"
+
+
+TAP_AVX2 static long tap_validate_line_avx2(const void *p, size_t n) { return tap_validate_line_core_avx2(p, n, 0); }
 
 TAP_AVX2 static long tap_validate_line_fields_avx2(const void *p, size_t n, tap_fields *f) {
-    return tap_validate_line_core(p, n, f);
+    return tap_validate_line_core_avx2(p, n, f);
+}
+
+TAP_AVX512 static long tap_validate_line_avx512(const void *p, size_t n) { return tap_validate_line_core_avx512(p, n, 0); }
+
+TAP_AVX512 static long tap_validate_line_fields_avx512(const void *p, size_t n, tap_fields *f) {
+    return tap_validate_line_core_avx512(p, n, f);
 }
 
 #endif  // TAP_HAVE_AVX2_PATH
 
-/// Which line validator `tap_validate_line` runs: 1 = AVX2 (the CPU has AVX2, BMI1/2 and
-/// PCLMUL), 0 = none here (the caller's own validator). TAPCODEC_SIMD=0 in the environment
-/// forces 0, so the fallback can be run and timed on any machine.
+/// Which line validator `tap_validate_line` runs: 2 = the walk with the AVX-512 stage 1 (the
+/// CPU also has AVX-512 F and BW), 1 = AVX2 (the CPU has AVX2, BMI1/2 and PCLMUL), 0 = none
+/// here (the caller's own validator). TAPCODEC_SIMD=0 in the environment forces 0, so the
+/// fallback can be run and timed on any machine; TAPCODEC_SIMD=1 caps it at 1 (AVX2).
 static inline int tap_simd_level(void) {
 #if defined(TAP_HAVE_AVX2_PATH)
     static int cached = -1;
     if (cached < 0) {
         const char *env = getenv("TAPCODEC_SIMD");
-        cached = (env && env[0] == '0') ? 0 : tap_cpu_has_avx2_path();
+        int level = tap_cpu_has_avx2_path() ? 1 + tap_cpu_has_avx512bw() : 0;
+        if (env && env[0] == '0') level = 0;
+        if (env && env[0] == '1' && level > 1) level = 1;
+        cached = level;
     }
     return cached;
 #else
@@ -480,16 +555,18 @@ static inline int tap_simd_level(void) {
 /// `tap_validate_line`, also noting the values of `f`'s keys (see `tap_fields`).
 static inline long tap_validate_line_fields(int level, const void *p, size_t n, tap_fields *f) {
 #if defined(TAP_HAVE_AVX2_PATH)
+    if (level >= 2) return tap_validate_line_fields_avx512(p, n, f);
     if (level >= 1) return tap_validate_line_fields_avx2(p, n, f);
 #endif
     (void)level; (void)p; (void)n; (void)f;
     return -2;
 }
 
-/// `tap_validate_line_avx2` at `level` (from `tap_simd_level`); -2 when that level has no
-/// validator here.
+/// The line validator of `level` (from `tap_simd_level`: 2 AVX-512 stage 1, 1 AVX2); -2 when
+/// that level has no validator here.
 static inline long tap_validate_line(int level, const void *p, size_t n) {
 #if defined(TAP_HAVE_AVX2_PATH)
+    if (level >= 2) return tap_validate_line_avx512(p, n);
     if (level >= 1) return tap_validate_line_avx2(p, n);
 #endif
     (void)level; (void)p; (void)n;
