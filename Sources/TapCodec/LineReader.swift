@@ -279,8 +279,10 @@ public final class LineReader {
         _ body: (UnsafeRawBufferPointer, Bool, Bool) throws -> Void
     ) throws -> Bool {
         var st = stat()
+        // A regular file that says it is empty may still have bytes to read (/proc and /sys
+        // files report size 0): read(2) it.
         guard mapsFiles, follow == nil, onIdle == nil, path != nil, fd > 0, fstat(fd, &st) == 0,
-            (st.st_mode & S_IFMT) == S_IFREG, tap_map_install() != 0
+            (st.st_mode & S_IFMT) == S_IFREG, st.st_size > 0, tap_map_install() != 0
         else { return false }
         let page = Int(sysconf(Int32(_SC_PAGESIZE)))
         var position = Int(offset)  // the first byte not handed out

@@ -1,9 +1,13 @@
 // A mapped file that another process truncates while we read it (logrotate's copytruncate, a
 // capture restarted over its log) raises SIGBUS at the next page we touch past the new end; no
 // check before the access can rule that out, and Swift cannot unwind out of a signal handler.
-// TapCodec's LineReader therefore never maps; the prefiltered scan does (it is what makes
+// TapCodec's LineReader maps window by window under its own guard (CTapSIMD/mapped_window.h:
+// zero pages over the cut window, and the input ends early, as a read(2) loop would); the
+// prefiltered scan maps the whole file and reads it on several threads (it is what makes
 // extract-usage and extract-turns fast), so it turns that signal into the tools' usual error:
-// one line on stderr and exit status 2, instead of a core dump.
+// one line on stderr and exit status 2, instead of a core dump. Installed with signal(), this
+// handler replaces one LineReader installed earlier in the same process: a truncation under a
+// LineReader window then ends the tool with this error instead of ending that input early.
 
 #if canImport(Glibc)
 import Glibc

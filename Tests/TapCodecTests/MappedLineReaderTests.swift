@@ -155,6 +155,15 @@ final class MappedLineReaderTests: XCTestCase {
             assertSame(got, expected, "round \(round)")
         }
     }
+    /// A file that reports size 0 and still has bytes (procfs) is read, not mapped as empty.
+    func testAFileThatSaysItIsEmptyIsStillRead() throws {
+        let reader = try LineReader(path: "/proc/self/status")
+        var names: [String] = []
+        try reader.forEachLine { names.append(String(decoding: $0.prefix { $0 != 0x3A }, as: UTF8.self)) }
+        XCTAssertTrue(names.contains("Pid"), "\(names)")
+        XCTAssertEqual(reader.windowsMapped, 0)
+    }
+
     /// A second pass over the same reader goes on from where the first ended, on both paths:
     /// nothing when the file did not change, the appended lines when it grew.
     func testASecondPassGoesOnFromWhereTheFirstEnded() throws {
