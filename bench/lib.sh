@@ -75,6 +75,25 @@ bench_corpus() {
     printf '%s\n' "$path"
 }
 
+# bench_page_cache FILE  with PAGE_CACHE=readahead, drops FILE from the page cache and reads it
+# back with cat, so that its cached pages are what the kernel's readahead makes — large folios on
+# ext4 and XFS with Linux 6.x, the state of a log read from disk — instead of what gen-corpus.py's
+# small writes left (4 KiB pages). Tools that map the file (extract-*, codec-scan, rg) spend less
+# on page tables over large folios; bench/README.md ("extract.sh, session 5") has both figures.
+# The default (unset) leaves the page cache as it is.
+bench_page_cache() {
+    case ${PAGE_CACHE:-} in
+        '') ;;
+        readahead)
+            sync "$1"
+            python3 -c 'import os, sys; fd = os.open(sys.argv[1], os.O_RDONLY); os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)' "$1"
+            cat "$1" >/dev/null
+            bench_log "page cache of $1: dropped and read back (PAGE_CACHE=readahead)"
+            ;;
+        *) bench_die "PAGE_CACHE=${PAGE_CACHE}: expected readahead or nothing" ;;
+    esac
+}
+
 # bench_slice CORPUS MB  prints the path of the corpus's first MB megabytes (whole lines only).
 bench_slice() {
     local corpus=$1 mb=$2 path
@@ -161,6 +180,7 @@ PY
 
 # bench_environment CORPUS  logs what the numbers depend on.
 bench_environment() {
+    bench_page_cache "$1"
     bench_log "corpus: $1  $(stat -c %s "$1") bytes, $(wc -l <"$1") lines"
     bench_log "machine: $(nproc) cpus, $(uname -srm); $(hyperfine --version); python $(python3 -c 'import sys, orjson; print(sys.version.split()[0], "orjson", orjson.__version__)')"
     bench_log "repo: $(git -C "$REPO_ROOT" rev-parse --short HEAD 2>/dev/null || echo '?') on $(date -u +%FT%TZ)"

@@ -284,7 +284,7 @@ extension ExtractDriver {
             var scheduled = 0
             func scheduleNext() {
                 guard scheduled < mappedEnd else { return }
-                let end = Self.lineBoundary(base, after: scheduled + Self.windowSize, limit: mappedEnd)
+                let end = Self.lineBoundary(fd, base, after: scheduled + Self.windowSize, limit: mappedEnd)
                 let part = PartScan<Prepared>(start: scheduled, end: end)
                 let done = DispatchSemaphore(value: 0)
                 DispatchQueue.global().async(group: scanning) {
@@ -314,6 +314,27 @@ extension ExtractDriver {
     static func lineBoundary(_ base: UnsafeRawPointer, after at: Int, limit: Int) -> Int {
         guard at < limit, let nl = memchr(base + at, 0x0A, limit - at) else { return limit }
         return base.distance(to: UnsafeRawPointer(nl)) + 1
+    }
+
+    /// `lineBoundary` of the mapped file `fd`, read with pread(2) rather than from the map: the
+    /// thread that schedules windows far ahead must not fault the file's pages in. Over the large
+    /// folios that readahead makes (Linux 6.x, a log read from disk), one byte touched maps up to
+    /// 2 MB, and 64 windows ahead kept ~100 MB resident until their scans released them (measured
+    /// on the 200 MB corpus, bench/README.md "extract.sh, session 5"); pread copies the bytes out
+    /// of the page cache and maps nothing. On a read error, the map.
+    static func lineBoundary(_ fd: Int32, _ base: UnsafeRawPointer, after at: Int, limit: Int) -> Int {
+        var offset = at
+        let found: Int? = withUnsafeTemporaryAllocation(byteCount: 16 << 10, alignment: 16) { buffer in
+            guard let bytes = buffer.baseAddress else { return nil }
+            while offset < limit {
+                let got = pread(fd, bytes, min(buffer.count, limit - offset), off_t(offset))
+                guard got > 0 else { return nil }
+                if let nl = memchr(bytes, 0x0A, got) { return offset + bytes.distance(to: nl) + 1 }
+                offset += got
+            }
+            return limit
+        }
+        return found ?? lineBoundary(base, after: offset, limit: limit)
     }
 
     /// The read(2) loop: stdin, pipes, and the bytes of a file after its mapped part.
