@@ -185,6 +185,63 @@ static inline int tap_unicode_escape_ok(tap_line_state *s, size_t at) {
     return 1;
 }
 
+// The scalar parts of stage 1, the same whichever instructions made the block's masks (AVX2 or
+// AVX-512): written once, inlined into both classifiers.
+
+/// The bytes up to and before the line's `\n` in this block (all ones when it holds none); the
+/// first `\n` found is noted in `s`.
+__attribute__((always_inline)) static inline void tap_block_newline(tap_line_state *s, size_t at, uint64_t newline,
+                                                                    uint64_t *upto, uint64_t *before) {
+    *upto = ~(uint64_t)0;
+    *before = ~(uint64_t)0;
+    if (newline) {
+        uint64_t first = newline & (0 - newline);
+        *upto = first ^ (first - 1);
+        *before = first - 1;
+        s->seen_nl = 1;
+        s->nl = at + (size_t)__builtin_ctzll(newline);
+    }
+}
+
+/// The escaped bytes (simdjson's carry arithmetic) into `escaped`, the escaped quotes out of
+/// `quote`, and the in-string mask (the carry-less product's prefix xor of the quotes) returned;
+/// both carried into the next block through `s`.
+__attribute__((target("pclmul"), always_inline)) static inline uint64_t tap_block_strings(tap_line_state *s,
+                                                                                           uint64_t backslash,
+                                                                                           uint64_t *quote,
+                                                                                           uint64_t *escaped) {
+    *escaped = s->escape_carry;
+    if (backslash) {
+        const uint64_t odd = 0xAAAAAAAAAAAAAAAAULL;
+        uint64_t potential = backslash & ~s->escape_carry;
+        uint64_t terminal = (((potential << 1) | odd) - potential) ^ odd;
+        *escaped = terminal ^ (backslash | s->escape_carry);
+        s->escape_carry = (terminal & backslash) >> 63;
+    } else {
+        s->escape_carry = 0;
+    }
+    *quote &= ~*escaped;
+    uint64_t in_string =
+        (uint64_t)_mm_cvtsi128_si64(_mm_clmulepi64_si128(_mm_set_epi64x(0, (long long)*quote), _mm_set1_epi8((char)0xFF), 0)) ^
+        s->string_carry;
+    s->string_carry = (uint64_t)((int64_t)in_string >> 63);
+    return in_string;
+}
+
+/// The block's tokens into `s`: structural bytes and the first byte of each scalar (a string's
+/// opening quote, a number, a literal, or junk), outside strings and before the `\n`.
+__attribute__((always_inline)) static inline void tap_block_tokens(tap_line_state *s, size_t at, uint64_t op, uint64_t ws,
+                                                                   uint64_t quote, uint64_t in_string, uint64_t before) {
+    uint64_t scalar = ~(op | ws);
+    uint64_t nonquote_scalar = scalar & ~quote;
+    uint64_t follows = nonquote_scalar << 1 | s->scalar_carry;
+    s->scalar_carry = nonquote_scalar >> 63;
+    uint64_t string_tail = in_string ^ quote;
+    s->tokens = (op | (scalar & ~follows)) & ~string_tail & before;
+    s->block = at;
+    s->next_block = at + 64;
+}
+
 /// Stage 1 of the next block: its tokens into `s->tokens`; 0 on an error before the line's end.
 TAP_AVX2 static inline int tap_classify_block(tap_line_state *s) {
     size_t at = s->next_block;
@@ -198,31 +255,12 @@ TAP_AVX2 static inline int tap_classify_block(tap_line_state *s) {
     }
     __m256i lo = _mm256_loadu_si256((const __m256i *)p), hi = _mm256_loadu_si256((const __m256i *)(p + 32));
     uint64_t newline = tap_eq64(lo, hi, '\n');
-    uint64_t upto = ~(uint64_t)0, before = ~(uint64_t)0;  // bytes up to and before the `\n`
-    if (newline) {
-        uint64_t first = newline & (0 - newline);
-        upto = first ^ (first - 1);
-        before = first - 1;
-        s->seen_nl = 1;
-        s->nl = at + (size_t)__builtin_ctzll(newline);
-    }
+    uint64_t upto, before;  // bytes up to and before the `\n`
+    tap_block_newline(s, at, newline, &upto, &before);
     uint64_t backslash = tap_eq64(lo, hi, '\\');
     uint64_t quote = tap_eq64(lo, hi, '"');
-    uint64_t escaped = s->escape_carry;
-    if (backslash) {
-        const uint64_t odd = 0xAAAAAAAAAAAAAAAAULL;
-        uint64_t potential = backslash & ~s->escape_carry;
-        uint64_t terminal = (((potential << 1) | odd) - potential) ^ odd;
-        escaped = terminal ^ (backslash | s->escape_carry);
-        s->escape_carry = (terminal & backslash) >> 63;
-    } else {
-        s->escape_carry = 0;
-    }
-    quote &= ~escaped;
-    uint64_t in_string =
-        (uint64_t)_mm_cvtsi128_si64(_mm_clmulepi64_si128(_mm_set_epi64x(0, (long long)quote), _mm_set1_epi8((char)0xFF), 0)) ^
-        s->string_carry;
-    s->string_carry = (uint64_t)((int64_t)in_string >> 63);
+    uint64_t escaped;
+    uint64_t in_string = tap_block_strings(s, backslash, &quote, &escaped);
     // Whitespace and the six structural bytes, simdjson's shuffle tables.
     __m256i ws_table = _mm256_setr_epi8(' ', 100, 100, 100, 17, 100, 113, 2, 100, '\t', '\n', 112, 100, '\r', 100, 100,
                                         ' ', 100, 100, 100, 17, 100, 113, 2, 100, '\t', '\n', 112, 100, '\r', 100, 100);
@@ -267,16 +305,7 @@ TAP_AVX2 static inline int tap_classify_block(tap_line_state *s) {
     if (errors & upto) return 0;
     s->prev_nonascii = nonascii != 0;
     s->prev_hi = hi;
-    // Tokens: structural bytes and the first byte of each scalar (a string's opening quote, a
-    // number, a literal, or junk), outside strings.
-    uint64_t scalar = ~(op | ws);
-    uint64_t nonquote_scalar = scalar & ~quote;
-    uint64_t follows = nonquote_scalar << 1 | s->scalar_carry;
-    s->scalar_carry = nonquote_scalar >> 63;
-    uint64_t string_tail = in_string ^ quote;
-    s->tokens = (op | (scalar & ~follows)) & ~string_tail & before;
-    s->block = at;
-    s->next_block = at + 64;
+    tap_block_tokens(s, at, op, ws, quote, in_string, before);
     return 1;
 }
 
@@ -362,31 +391,12 @@ TAP_AVX512 __attribute__((always_inline)) static inline int tap_classify_block_a
         in = _mm512_loadu_si512((const void *)p);
     }
     uint64_t newline = _mm512_cmpeq_epi8_mask(in, _mm512_set1_epi8('\n'));
-    uint64_t upto = ~(uint64_t)0, before = ~(uint64_t)0;  // bytes up to and before the `\n`
-    if (newline) {
-        uint64_t first = newline & (0 - newline);
-        upto = first ^ (first - 1);
-        before = first - 1;
-        s->seen_nl = 1;
-        s->nl = at + (size_t)__builtin_ctzll(newline);
-    }
+    uint64_t upto, before;  // bytes up to and before the `\n`
+    tap_block_newline(s, at, newline, &upto, &before);
     uint64_t backslash = _mm512_cmpeq_epi8_mask(in, _mm512_set1_epi8('\\'));
     uint64_t quote = _mm512_cmpeq_epi8_mask(in, _mm512_set1_epi8('"'));
-    uint64_t escaped = s->escape_carry;
-    if (backslash) {
-        const uint64_t odd = 0xAAAAAAAAAAAAAAAAULL;
-        uint64_t potential = backslash & ~s->escape_carry;
-        uint64_t terminal = (((potential << 1) | odd) - potential) ^ odd;
-        escaped = terminal ^ (backslash | s->escape_carry);
-        s->escape_carry = (terminal & backslash) >> 63;
-    } else {
-        s->escape_carry = 0;
-    }
-    quote &= ~escaped;
-    uint64_t in_string =
-        (uint64_t)_mm_cvtsi128_si64(_mm_clmulepi64_si128(_mm_set_epi64x(0, (long long)quote), _mm_set1_epi8((char)0xFF), 0)) ^
-        s->string_carry;
-    s->string_carry = (uint64_t)((int64_t)in_string >> 63);
+    uint64_t escaped;
+    uint64_t in_string = tap_block_strings(s, backslash, &quote, &escaped);
     // Whitespace and the six structural bytes: simdjson's shuffle tables, as in AVX2.
     __m512i ws_table = _mm512_broadcast_i32x4(
         _mm_setr_epi8(' ', 100, 100, 100, 17, 100, 113, 2, 100, '\t', '\n', 112, 100, '\r', 100, 100));
@@ -415,15 +425,7 @@ TAP_AVX512 __attribute__((always_inline)) static inline int tap_classify_block_a
     if (errors & upto) return 0;
     s->prev_nonascii = nonascii != 0;
     s->prev_block = in;
-    // Tokens, as in AVX2.
-    uint64_t scalar = ~(op | ws);
-    uint64_t nonquote_scalar = scalar & ~quote;
-    uint64_t follows = nonquote_scalar << 1 | s->scalar_carry;
-    s->scalar_carry = nonquote_scalar >> 63;
-    uint64_t string_tail = in_string ^ quote;
-    s->tokens = (op | (scalar & ~follows)) & ~string_tail & before;
-    s->block = at;
-    s->next_block = at + 64;
+    tap_block_tokens(s, at, op, ws, quote, in_string, before);
     return 1;
 }
 
