@@ -55,24 +55,8 @@ static inline int tap_cpu_has_avx2_path(void) {
     return (tap_cpu_features() & all) == all;
 }
 
-/// 1 when the CPU has AVX-512 F and BW and the OS saves the opmask and ZMM registers (XCR0
-/// bits 5-7 besides the XMM and YMM ones), else 0. Asked here rather than in cpu.h, which the
-/// other scanners share and which this path alone needs.
-static inline int tap_cpu_has_avx512bw(void) {
-    static int cached = -1;
-    if (cached >= 0) return cached;
-    unsigned a, b, c, d;
-    int has = 0;
-    if (__get_cpuid(1, &a, &b, &c, &d) && (c & bit_OSXSAVE)) {
-        unsigned lo, hi;
-        __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
-        (void)hi;
-        if ((lo & 0xE6) == 0xE6 && __get_cpuid_count(7, 0, &a, &b, &c, &d))
-            has = (b & bit_AVX512F) && (b & bit_AVX512BW);
-    }
-    cached = has;
-    return has;
-}
+/// 1 when the CPU has AVX-512 F and BW and the OS saves their registers, else 0.
+static inline int tap_cpu_has_avx512bw(void) { return (tap_cpu_features() & TAP_CPU_AVX512BW) != 0; }
 
 typedef struct {
     const uint8_t *buf;

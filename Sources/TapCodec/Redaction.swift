@@ -10,14 +10,7 @@ public enum Redaction {
     ]
 
     public static func hash(_ value: UnsafeRawBufferPointer) -> String {
-        let digest = sha256(value)
-        let hex: [UInt8] = Array("0123456789abcdef".utf8)
-        var text = "hash:"
-        for byte in digest.prefix(8) {
-            text.unicodeScalars.append(Unicode.Scalar(hex[Int(byte >> 4)]))
-            text.unicodeScalars.append(Unicode.Scalar(hex[Int(byte & 0xF)]))
-        }
-        return text
+        "hash:" + sha256Hex(value).prefix(16)
     }
 
     public static func hash(_ value: String) -> String {
@@ -36,3 +29,17 @@ public func sha256(_ bytes: UnsafeRawBufferPointer) -> [UInt8] {
         count = 32
     }
 }
+
+/// The lower-case hex SHA-256 of bytes (redaction hashes, content hashes of texts and definitions).
+public func sha256Hex(_ bytes: UnsafeRawBufferPointer) -> String {
+    let digits = Array("0123456789abcdef".utf8)
+    var text: [UInt8] = []
+    text.reserveCapacity(64)
+    for byte in sha256(bytes) {
+        text.append(digits[Int(byte >> 4)])
+        text.append(digits[Int(byte & 0xF)])
+    }
+    return String(decoding: text, as: UTF8.self)
+}
+
+public func sha256Hex(_ bytes: [UInt8]) -> String { bytes.withUnsafeBytes { sha256Hex($0) } }

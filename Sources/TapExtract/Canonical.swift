@@ -195,19 +195,6 @@ public func canonicalJSON(ofText text: [UInt8]) -> [UInt8]? {
     }
 }
 
-/// Lower-case hex SHA-256 of bytes (content hashes of texts and definitions).
-public func sha256Hex(_ bytes: [UInt8]) -> String {
-    let digest = bytes.withUnsafeBytes { sha256($0) }
-    let hex: [UInt8] = Array("0123456789abcdef".utf8)
-    var text: [UInt8] = []
-    text.reserveCapacity(64)
-    for byte in digest {
-        text.append(hex[Int(byte >> 4)])
-        text.append(hex[Int(byte & 0xF)])
-    }
-    return String(decoding: text, as: UTF8.self)
-}
-
 /// Byte order of UTF-8 text = code point order, as Python compares strings.
 @inline(__always)
 public func utf8Less(_ a: String, _ b: String) -> Bool {

@@ -6,14 +6,7 @@ import TapTestSupport
 import XCTest
 
 final class DigestTests: XCTestCase {
-    private func hex(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        return String(decoding: bytes.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 15)]] }, as: UTF8.self)
-    }
-
-    private func digest(_ text: String) -> String {
-        hex(Array(text.utf8).withUnsafeBytes { sha256($0) })
-    }
+    private func digest(_ text: String) -> String { sha256Hex(Array(text.utf8)) }
 
     func testKnownVectors() {
         // FIPS 180-2 examples.
@@ -32,7 +25,8 @@ final class DigestTests: XCTestCase {
         let sha256sum = try await Binary.runExecutable("sha256sum", [], stdin: bytes)
         XCTAssertEqual(sha256sum.status, 0)
         let expected = String(decoding: sha256sum.stdout.prefix(64), as: UTF8.self)
-        XCTAssertEqual(bytes.withUnsafeBytes { hex(sha256($0)) }, expected)
+        XCTAssertEqual(sha256Hex(bytes), expected)
+        XCTAssertEqual(bytes.withUnsafeBytes { sha256($0) }.count, 32)
     }
 
     /// The libraries a built tool names (readelf -d), e.g. "libcrypto.so.3".

@@ -182,24 +182,14 @@ final class FieldSpansTests: XCTestCase {
     /// with the newline at every distance from the end of the data.
     func testFieldsWalkGivesTheSameVerdict() throws {
         guard tap_simd_level() > 0 else { throw XCTSkip("no AVX2 line validator on this CPU") }
-        let keyBytes = asked.flatMap { Array($0.utf8) }
-        let keyLengths = asked.map { $0.utf8.count }
+        let keys = NotedKeys(asked)
         var spans = [Int](repeating: 0, count: 2 * asked.count)
         for (index, record) in randomRecords(seed: 11, count: 3_000).enumerated() {
             let data = record + [0x0A] + [UInt8](repeating: 0x20, count: index % 20)
             let plain = data.withUnsafeBytes { tap_validate_line(1, $0.baseAddress, $0.count) }
-            let noted = keyBytes.withUnsafeBufferPointer { keys in
-                keyLengths.withUnsafeBufferPointer { lengths in
-                    spans.withUnsafeMutableBufferPointer { spans in
-                        var fields = tap_fields(
-                            count: Int32(asked.count),
-                            key_bytes: keys.baseAddress,
-                            key_len: lengths.baseAddress,
-                            span: spans.baseAddress,
-                            unsure: 0
-                        )
-                        return data.withUnsafeBytes { tap_validate_line_fields(1, $0.baseAddress, $0.count, &fields) }
-                    }
+            let noted = spans.withUnsafeMutableBufferPointer { spans in
+                keys.withFields(span: spans.baseAddress!) { fields in
+                    data.withUnsafeBytes { tap_validate_line_fields(1, $0.baseAddress, $0.count, &fields) }
                 }
             }
             XCTAssertEqual(noted, plain, "record \(index): \(String(decoding: record, as: UTF8.self).debugDescription)")

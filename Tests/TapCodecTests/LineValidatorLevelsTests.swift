@@ -19,8 +19,6 @@ import Glibc
 
 final class LineValidatorLevelsTests: XCTestCase {
     private let asked = ["type", "flow_id", "a_key_longer_than_sixteen_bytes", ""]
-    private lazy var keyBytes = asked.flatMap { Array($0.utf8) }
-    private lazy var keyLengths = asked.map { $0.utf8.count }
 
     override func setUpWithError() throws {
         guard tap_simd_level() >= 2 else {
@@ -31,26 +29,15 @@ final class LineValidatorLevelsTests: XCTestCase {
     /// Both levels' answers for `data[..<count]`: the plain verdict and the fields walk's verdict,
     /// spans and `unsure`, compared; also the line's verdict against the reference when found.
     private func compare(_ data: [UInt8], count: Int, _ label: @autoclosure () -> String) {
-        let keyBytes = self.keyBytes
-        let keyLengths = self.keyLengths
         let asked = self.asked
+        let keys = NotedKeys(asked)
         func run(_ level: Int32) -> (Int, Int, [Int], Int32) {
             data.withUnsafeBytes { raw in
                 let plain = tap_validate_line(level, raw.baseAddress, count)
                 var spans = [Int](repeating: -7, count: 2 * asked.count)
-                let (noted, unsure) = keyBytes.withUnsafeBufferPointer { keys in
-                    keyLengths.withUnsafeBufferPointer { lengths in
-                        spans.withUnsafeMutableBufferPointer { spans in
-                            var fields = tap_fields(
-                                count: Int32(asked.count),
-                                key_bytes: keys.baseAddress,
-                                key_len: lengths.baseAddress,
-                                span: spans.baseAddress,
-                                unsure: 0
-                            )
-                            let found = tap_validate_line_fields(level, raw.baseAddress, count, &fields)
-                            return (found, fields.unsure)
-                        }
+                let (noted, unsure) = spans.withUnsafeMutableBufferPointer { spans in
+                    keys.withFields(span: spans.baseAddress!) { fields in
+                        (tap_validate_line_fields(level, raw.baseAddress, count, &fields), fields.unsure)
                     }
                 }
                 // Only the spans of keys found are defined (an end with no start is garbage).
