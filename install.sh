@@ -109,7 +109,10 @@ mapfile -t products < <(swift package describe 2>/dev/null |
 if ((build)); then
     say "building ${#products[@]} tools (release, static Swift standard library); this takes a while"
     # One product at a time: a plain release build would also build the test-support library,
-    # which imports XCTest (only available to test builds) and fails.
+    # which imports XCTest (only available to test builds) and fails. The extract tools that
+    # neither hash nor use the network are linked fully static (Package.swift, `fullyStatic`):
+    # the linker then warns that dlopen and getpw*_r need the same glibc at run time; those
+    # tools call neither.
     for tool in "${products[@]}"; do
         say "building $tool"
         swift build -c release --static-swift-stdlib --product "$tool"

@@ -11,8 +11,9 @@ public struct Usage: Equatable, Sendable {
     public var output: Int64 = 0
     public var cacheRead: Int64 = 0
     public var cacheWrite: Int64 = 0
-    /// The model the usage event names (canonical JSON), nil when none.
-    public var model: [UInt8]?
+    /// The model the usage event names (canonical JSON), nil when none. InlineText, so that a
+    /// Usage is plain bits (extract-usage keeps one per flow and copies them around).
+    public var model: InlineText?
 
     public init() {}
 
@@ -155,7 +156,7 @@ public struct EventFold {
         }
         guard let u, u.kind == .object else { return nil }
         var fresh = UsageUpdate.merge(AnthropicUsageFields(u, json)).applied(to: nil)
-        fresh.model = json.canonical(model)
+        fresh.model = json.canonical(model).map(InlineText.init(bytes:))
         return fresh
     }
 
@@ -269,7 +270,7 @@ public struct EventFold {
         fresh.input = json.integerValue(counts.input) - cached
         fresh.output = json.integerValue(counts.output)
         fresh.cacheRead = cached
-        fresh.model = json.canonical(model)
+        fresh.model = json.canonical(model).map(InlineText.init(bytes:))
         return fresh
     }
 
@@ -297,7 +298,7 @@ public struct EventFold {
         fresh.input = json.integerValue(counts.prompt) - cached
         fresh.output = json.integerValue(counts.completion)
         fresh.cacheRead = cached
-        fresh.model = json.canonical(model)
+        fresh.model = json.canonical(model).map(InlineText.init(bytes:))
         return fresh
     }
 }

@@ -852,7 +852,7 @@ public struct RequestExtractor {
             let u = f.fold.usage
             if has(.usage), let u {
                 emit(.usage, m, base: .flowFirst) { w in
-                    w.field("model", json: u.model ?? f.model)
+                    w.field("model", json: u.model?.bytes ?? f.model)
                     w.field("input", u.input)
                     w.field("output", u.output)
                     w.field("cache_read", u.cacheRead)

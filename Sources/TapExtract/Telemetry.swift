@@ -82,7 +82,9 @@ public enum Telemetry {
         default:
             return nil
         }
-        if let model = json.member(attributes, "model"), model.kind == .string { usage.model = json.canonical(model) }
+        if let model = json.member(attributes, "model"), model.kind == .string {
+            usage.model = json.canonical(model).map(InlineText.init(bytes:))
+        }
         return TelemetryUsage(
             sessionID: json.text(view.field("session_id")),
             ts: json.text(view.field("ts")),
@@ -154,27 +156,22 @@ extension Answers {
 }
 
 extension UsageTotals {
-    /// Adds the token counts of one telemetry request as a flow of its own (id `otel:N`). Call
+    /// Adds the token counts of one telemetry request as a flow of its own. Call
     /// `dropTelemetryOfCapturedSessions()` before `finish` so a session seen on the wire too is
     /// not counted twice.
     public mutating func feedTelemetry(_ t: TelemetryUsage) {
-        let day = t.ts.map { String($0.unicodeScalars.prefix(10)) }
-        // flows only grows until the drop below, so its count is a fresh id.
-        let id = InlineText("otel:\(flows.count)")
-        flows[id] = FlowUsage(session: t.sessionID.map(InlineText.init), day: day, usage: t.usage)
-        telemetryIDs.append(id)
+        let day = t.ts.map { InlineText(String($0.unicodeScalars.prefix(10))) }
+        telemetryFlows.append(FlowUsage(session: t.sessionID.map(InlineText.init), day: day, usage: t.usage))
     }
 
     /// Removes the telemetry flows of every session that also has usage from captured traffic:
     /// the wire's own counts win there (the same requests would otherwise count twice).
     public mutating func dropTelemetryOfCapturedSessions() {
-        guard !telemetryIDs.isEmpty else { return }  // captured traffic only: nothing to drop
-        let telemetry = Set<InlineText?>(telemetryIDs)
+        guard !telemetryFlows.isEmpty else { return }  // captured traffic only: nothing to drop
         let none = InlineText("")
         var wire = Set<InlineText>()
-        for (id, f) in flows where !telemetry.contains(id) && f.usage != nil { wire.insert(f.session ?? none) }
-        for id in telemetryIDs where wire.contains(flows[id]?.session ?? none) { flows.removeValue(forKey: id) }
-        telemetryIDs = []
+        for f in flows where f.usage != nil { wire.insert(f.session ?? none) }
+        telemetryFlows.removeAll { wire.contains($0.session ?? none) }
     }
 }
 

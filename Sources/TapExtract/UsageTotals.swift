@@ -62,24 +62,35 @@ public struct PriceTable: Sendable {
 public struct UsageTotals {
     struct FlowUsage {
         var session: InlineText?
-        var day: String?
+        var day: InlineText?
         var usage: Usage?
 
         mutating func apply(_ event: UsageEvent) {
             guard let update = event.update else { return }
             usage = update.applied(to: usage)
-            if day == nil { day = event.day ?? "" }
+            if day == nil { day = event.day ?? InlineText("") }
         }
     }
 
-    var flows: [InlineText?: FlowUsage] = [:]
-    /// The ids `feedTelemetry` gave its flows (a captured flow id may look like one).
-    var telemetryIDs: [InlineText] = []
+    /// The captured flows in first-seen order, and the index of each flow id's (the dictionary
+    /// holds small entries: growing it moves an id and an index, not a flow).
+    var flows: [FlowUsage] = []
+    var flowIndex: [InlineText?: Int] = [:]
+    /// One flow per telemetry request (`feedTelemetry`), without an id that could clash with a
+    /// captured one.
+    var telemetryFlows: [FlowUsage] = []
     /// The telemetry cost points that count, per series (see `feedCost`), with their input order.
     var costPoints: [[UInt8]: (order: Int, point: TelemetryCost)] = [:]
     var costCount = 0
-    /// Flow ids in first-seen order (the per-flow state is small: one entry per flow).
-    public init() {}
+
+    public init() {
+        // Room for a few thousand flows from the start (the 200 MB bench corpus has 4k): every
+        // doubling rehashes each id with the seeded SipHash, and growing to 4k cost more than all
+        // the lookups of the flows (callgrind, bench/README.md "extract.sh, session 6"). Room
+        // never written costs no memory.
+        flows.reserveCapacity(1 << 12)
+        flowIndex.reserveCapacity(1 << 12)
+    }
 
     public static let usageKey: [UInt8] = Array("\"usage\"".utf8)
 
@@ -91,8 +102,13 @@ public struct UsageTotals {
 
     /// Applies one event's usage (events of one flow in input order).
     public mutating func feed(_ event: UsageEvent) {
-        // In place: one hash of the flow id per event.
-        flows[event.flowID, default: FlowUsage(session: event.session)].apply(event)
+        // One hash of the flow id per event.
+        let index = flowIndex[event.flowID, default: flows.count]
+        if index == flows.count {
+            flowIndex[event.flowID] = index
+            flows.append(FlowUsage(session: event.session))
+        }
+        flows[index].apply(event)
     }
 
     /// Takes one `claude_code.cost.usage` data point. Nothing is counted twice: of a cumulative
@@ -134,46 +150,69 @@ public struct UsageTotals {
             var cost = 0.0
             var unpriced = false
             var telemetryCost: Double?
+
+            /// `price` nil without a price table, .some(nil) for a model the table lacks.
+            mutating func add(_ u: Usage, price: Price??) {
+                flows += 1
+                total += u
+                switch price {
+                case .none: break
+                case .some(.none): unpriced = true
+                case .some(.some(let p)): cost += p.cost(u)
+                }
+            }
         }
-        var groups: [String?: Group] = [:]
-        var modelNames: [[UInt8]?: String] = [:]  // a handful of models for thousands of flows
-        for (_, f) in flows {
+        // Thousands of flows fall into a handful of groups and models, and the flows of one
+        // session (so of one day, and mostly one model) come one after the other in first-seen
+        // order: the group and the model of the flow before are kept at hand, and the dictionaries
+        // (keyed by InlineText: one word to hash) asked only when they change. Each group adds its
+        // flows' costs in input order.
+        var groups: [InlineText?: Group] = [:]
+        var models: [InlineText?: (name: InlineText, price: Price?)] = [:]
+        var model: (json: InlineText?, name: InlineText, price: Price?)?
+        var group: (key: InlineText?, totals: Group)?
+        for f in [flows, telemetryFlows].joined() {
             guard let u = f.usage else { continue }
-            let model =
-                modelNames[u.model]
-                ?? {
-                    let text = u.model.flatMap { canonicalString($0) }
-                    let name = (text?.isEmpty ?? true) ? "unknown" : text ?? "unknown"
-                    modelNames[u.model] = name
-                    return name
-                }()
-            let key: String?
+            if model == nil || model?.json != u.model {
+                let known =
+                    models[u.model]
+                    ?? {
+                        let text = u.model.flatMap { canonicalString($0.bytes) }
+                        let name = (text?.isEmpty ?? true) ? "unknown" : text ?? "unknown"
+                        let known = (InlineText(name), prices?.price(model: name))
+                        models[u.model] = known
+                        return known
+                    }()
+                model = (u.model, known.name, known.price)
+            }
+            guard let model else { continue }
+            let key: InlineText?
             switch grouping {
-            case .session: key = f.session?.string
-            case .model: key = model
+            case .session: key = f.session
+            case .model: key = model.name
             case .day: key = f.day
             }
-            var g = groups[key] ?? Group()
-            g.flows += 1
-            g.total += u
-            if let prices {
-                if let p = prices.price(model: model) { g.cost += p.cost(u) } else { g.unpriced = true }
+            if group == nil || group?.key != key {
+                if let group { groups[group.key] = group.totals }
+                group = (key, groups[key] ?? Group())
             }
-            groups[key] = g
+            group?.totals.add(u, price: prices == nil ? nil : .some(model.price))
         }
+        if let group { groups[group.key] = group.totals }
         // The agent's own cost, in groups of its own when no flow has tokens there.
         for (key, cost) in telemetryCosts(by: grouping) {
-            var g = groups[key] ?? Group()
+            let text = key.map { InlineText($0) }
+            var g = groups[text] ?? Group()
             g.telemetryCost = (g.telemetryCost ?? 0) + cost
-            groups[key] = g
+            groups[text] = g
         }
-        let keys = groups.keys.sorted { a, b in
-            guard let a else { return b != nil }
-            guard let b else { return false }
+        let named = groups.map { (key: $0.key?.string, group: $0.value) }
+        let sorted = named.sorted { a, b in
+            guard let a = a.key else { return b.key != nil }
+            guard let b = b.key else { return false }
             return utf8Less(a, b)
         }
-        for key in keys {
-            guard let g = groups[key] else { continue }
+        for (key, g) in sorted {
             JSONWriter.append(to: &out) { w in
                 w.beginObject()
                 w.field("by", grouping.rawValue)
@@ -256,25 +295,24 @@ extension ExtractDriver {
 
 /// An event record of a known provider, read for its usage (UsageLine).
 /// Made on a scanning thread, fed on the main one: a class, so that handing it over is one
-/// reference (its ids inline, InlineText: one allocation in all, not one per string).
+/// reference (its texts are InlineText: one allocation in all).
 public final class UsageEvent: Sendable {
     let flowID: InlineText?
     let session: InlineText?
     /// The first 10 characters of `ts` (UTC day), read only when the event carries usage.
-    let day: String?
+    let day: InlineText?
     let update: UsageUpdate?
 
     /// The first 10 characters of a `ts` string ("" when it is not one): an ASCII timestamp
-    /// without escapes straight from its bytes (a 10-byte String is stored inline, nothing to
-    /// allocate), any other through its decoded text.
-    static func day(_ ts: JSONSpan?, _ json: JSONScanner) -> String {
-        guard let ts, ts.kind == .string else { return "" }
+    /// without escapes straight from its bytes, any other through its decoded text.
+    static func day(_ ts: JSONSpan?, _ json: JSONScanner) -> InlineText {
+        guard let ts, ts.kind == .string else { return InlineText("") }
         let inner = UnsafeRawBufferPointer(rebasing: json.bytes[(ts.start + 1)..<(ts.end - 1)])
         let head = UnsafeRawBufferPointer(rebasing: inner.prefix(10))
         if head.allSatisfy({ $0 < 0x80 && $0 != UInt8(ascii: "\\") }) {
-            return String(decoding: head, as: UTF8.self)
+            return InlineText(bytes: head)
         }
-        return String((json.text(ts) ?? "").unicodeScalars.prefix(10))
+        return InlineText(String((json.text(ts) ?? "").unicodeScalars.prefix(10)))
     }
 
     static let recordNames = MemberNames("flow_id", "session_id", "ts", "data", "direction")

@@ -2,6 +2,7 @@
 // alike, on either side of the inline room (40 bytes); a JSON string gives its decoded text
 // whether it holds escapes or not; the text comes back unchanged.
 
+import Dispatch
 import TapCodec
 import TapExtract
 import XCTest
@@ -29,6 +30,22 @@ final class InlineTextTests: XCTestCase {
         XCTAssertNotEqual(InlineText("\u{E9}"), InlineText("e\u{301}"))
         let set: Set<InlineText> = [InlineText("a"), InlineText("a"), InlineText(String(repeating: "y", count: 50))]
         XCTAssertEqual(set.count, 2)
+    }
+
+    /// A long text is stored once and known by its number: the same text made on many threads at
+    /// once is one text, its bytes come back, and distinct long texts stay distinct.
+    func testLongTextsMadeOnManyThreadsAreOneText() {
+        let texts = (0..<8).map { "long-\($0)-" + String(repeating: "z", count: 60) }
+        nonisolated(unsafe) let made = UnsafeMutableBufferPointer<InlineText?>.allocate(capacity: 8 * 64)
+        made.initialize(repeating: nil)
+        defer { made.deallocate() }
+        DispatchQueue.concurrentPerform(iterations: 8 * 64) { i in made[i] = InlineText(texts[i % 8]) }
+        for (i, text) in made.enumerated() {
+            XCTAssertEqual(text, InlineText(texts[i % 8]))
+            XCTAssertEqual(text?.bytes, Array(texts[i % 8].utf8))
+            XCTAssertNotEqual(text, InlineText(texts[(i + 1) % 8]))
+        }
+        XCTAssertEqual(InlineText(bytes: Array("abc".utf8)).bytes, Array("abc".utf8))
     }
 
     func testFromJSONStringsWithAndWithoutEscapes() {

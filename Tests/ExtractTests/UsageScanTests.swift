@@ -293,6 +293,42 @@ final class UsageScanTests: XCTestCase {
         XCTAssertEqual(sample.stdoutLines.count, 4)
     }
 
+    /// A telemetry request is a flow of its own, whatever the captured flow ids: they were once
+    /// `otel:N` in the same table, and a captured flow named `otel:0` took the first request's
+    /// tokens. Long session ids and model names (over InlineText's 40 bytes) group like short ones.
+    func testTelemetryFlowsAndCapturedFlowIDsNeverMeet() async throws {
+        let longSession = "session-" + String(repeating: "a", count: 60)
+        let longModel = "claude-" + String(repeating: "m", count: 50)
+        let lines = [
+            Self.telemetry[0],  // cc-tele-1: 1500 in, 300 out (no captured flow in that session)
+            #"{"v":1,"type":"sse","flow_id":"otel:0","session_id":"wire-1","ts":"2026-11-02T08:00:00.000000Z","seq":0,"event":"message_start","data":{"type":"message_start","message":{"model":"claude-x","usage":{"input_tokens":7,"output_tokens":1}}}}"#,
+            #"{"v":1,"type":"sse","flow_id":"long-1","session_id":"\#(longSession)","ts":"2026-11-02T08:00:01.000000Z","seq":0,"event":"message_start","data":{"type":"message_start","message":{"model":"\#(longModel)","usage":{"input_tokens":5,"output_tokens":2}}}}"#,
+            #"{"v":1,"type":"sse","flow_id":"long-2","session_id":"\#(longSession)","ts":"2026-11-02T08:00:02.000000Z","seq":0,"event":"message_start","data":{"type":"message_start","message":{"model":"\#(longModel)","usage":{"input_tokens":4,"output_tokens":3}}}}"#,
+        ]
+        let dir = try TempDir.make("extract-usage-ids")
+        let path = dir + "/ids.jsonl"
+        try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        let bySession = try await Binary.run("extract-usage", [path])
+        XCTAssertEqual(bySession.status, 0, bySession.stderr)
+        XCTAssertEqual(
+            bySession.stdoutLines,
+            [
+                #"{"by":"session","key":"cc-tele-1","flows":1,"input_tokens":1500,"output_tokens":300,"cache_read_tokens":9000,"cache_write_tokens":200}"#,
+                #"{"by":"session","key":"\#(longSession)","flows":2,"input_tokens":9,"output_tokens":5,"cache_read_tokens":0,"cache_write_tokens":0}"#,
+                #"{"by":"session","key":"wire-1","flows":1,"input_tokens":7,"output_tokens":1,"cache_read_tokens":0,"cache_write_tokens":0}"#,
+            ]
+        )
+        let byModel = try await Binary.run("extract-usage", ["--by", "model", path])
+        XCTAssertEqual(
+            byModel.stdoutLines,
+            [
+                #"{"by":"model","key":"\#(longModel)","flows":2,"input_tokens":9,"output_tokens":5,"cache_read_tokens":0,"cache_write_tokens":0}"#,
+                #"{"by":"model","key":"claude-sonnet-4-5","flows":1,"input_tokens":1500,"output_tokens":300,"cache_read_tokens":9000,"cache_write_tokens":200}"#,
+                #"{"by":"model","key":"claude-x","flows":1,"input_tokens":7,"output_tokens":1,"cache_read_tokens":0,"cache_write_tokens":0}"#,
+            ]
+        )
+    }
+
     /// A usage line is validated and its record's members found in one AVX2 walk when it can
     /// be; every line that walk cannot judge (escaped keys, deep nesting, invalid JSON) goes the
     /// Swift way. Both ways give the same answers and the same bad-line reports: the same file
