@@ -50,14 +50,23 @@ final class UsageScanTests: XCTestCase {
         // Every code path this CPU runs (portable, SSE2, and AVX2 where the CPU has it).
         XCTAssertTrue(LineHitScanner.Path.runnable.contains(.portable))
         XCTAssertEqual(LineHitScanner.Path.runnable.last, LineHitScanner.Path.best)
+        // And a set for each way the AVX2 compares share probes (linehits.h, tap_linehits_share):
+        // none, the first byte, the first byte and a second byte (each pair of literals), fewer literals.
+        let shares = [
+            ["alpha", "beta:", "{gamma"], ["\"alpha", "\"beta", "\"gamma"], ["\"cache", "\"claim", "\"usage"],
+            ["\"cab", "\"usage", "\"cow"], ["\"usage", "\"cache", "\"coal"], ["\"id\""], ["\"a1", "\"b2"],
+        ].map { $0.map { Array($0.utf8) } }
         for path in LineHitScanner.Path.runnable {
             for literals in [UsageTotals.prefilterLiterals, turns] {
                 try checkScanner(literals, path)
             }
+            for literals in shares {
+                try checkScanner(literals, path, rounds: 20)
+            }
         }
     }
 
-    private func checkScanner(_ literals: [[UInt8]], _ path: LineHitScanner.Path) throws {
+    private func checkScanner(_ literals: [[UInt8]], _ path: LineHitScanner.Path, rounds: Int = 200) throws {
         let scanner = LineHitScanner(literals: literals, path: path)
         // Pieces that make near misses likely: literal prefixes and suffixes, quotes, newlines.
         let pieces: [[UInt8]] =
@@ -68,7 +77,7 @@ final class UsageScanTests: XCTestCase {
                 Array("é🧪".utf8),
             ]
         var rng = SystemRandomNumberGenerator()
-        for round in 0..<200 {
+        for round in 0..<rounds {
             var bytes: [UInt8] = []
             // Every tenth round dense with newlines and literals: more events than one call of
             // the C scan returns, so that it stops for want of room and resumes.

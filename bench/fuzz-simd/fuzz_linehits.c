@@ -9,7 +9,8 @@
 // lines (bounds, index, `holds` = bit k when memmem finds literal k in the line) equal the
 // naive lines holding a literal or not `{`…`}` nor blank; the final line count and
 // unfinished-line start agree. Literals that are prefixes of each other are chosen on purpose
-// (header byte 1, bit 7): the case this harness found wrong (one literal per position).
+// (header byte 1, bit 7): the case this harness found wrong (one literal per position); so are
+// literals with one first byte, and a second byte shared by two (header byte 3, bits 1-4).
 #include "../../Sources/CTapSIMD/linehits.h"
 #include "common.h"
 
@@ -160,6 +161,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         if (n1 > n0) lits.bytes[1][n0] = (uint8_t)(h2 == '\n' ? 'x' : h2);
         lits.length[1] = n1;
         if (n1 > lits.reach) lits.reach = n1;
+    }
+    if ((h3 & 2) && lits.count >= 2) {
+        // Every literal begins like literal 0 (JSON keys all begin with `"`), and with bit 2 two
+        // of them share their second byte too: the ways the AVX2 compares share probes.
+        for (uint32_t k = 1; k < lits.count; k++) lits.bytes[k][0] = lits.bytes[0][0];
+        if ((h3 & 4) && lits.count == 3) lits.bytes[(h3 >> 3) % 3][1] = lits.bytes[((h3 >> 3) + 1) % 3][1];
     }
     uint8_t *b = fuzz_copy(data, size);
     size_t caps[2] = {TAP_LINEHITS_MIN_EVENTS + h3 % 64, 512};
