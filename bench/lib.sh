@@ -77,10 +77,14 @@ bench_corpus() {
 
 # bench_page_cache FILE  with PAGE_CACHE=readahead, drops FILE from the page cache and reads it
 # back with cat, so that its cached pages are what the kernel's readahead makes — large folios on
-# ext4 and XFS with Linux 6.x, the state of a log read from disk — instead of what gen-corpus.py's
-# small writes left (4 KiB pages). Tools that map the file (extract-*, codec-scan, rg) spend less
+# ext4 and XFS with Linux 6.x, the state of a log read from disk — whatever state it was in.
+# Tools that map the file (extract-*, codec-scan, rg) spend less
 # on page tables over large folios; bench/README.md ("extract.sh, session 5") has both figures.
-# The default (unset) leaves the page cache as it is.
+# PAGE_CACHE=small drops it and reads it back a page per read(2) with readahead off
+# (POSIX_FADV_RANDOM): 4 KiB pages, the worst case for the mapping tools. Which of the two a
+# freshly written file gets depends on the kernel and on how fragmented free memory is: in
+# session 5 gen-corpus.py left the corpus in 4 KiB pages, in session 6 (more memory free) in large
+# folios. The default (unset) leaves the page cache as it is.
 bench_page_cache() {
     case ${PAGE_CACHE:-} in
         '') ;;
@@ -90,7 +94,18 @@ bench_page_cache() {
             cat "$1" >/dev/null
             bench_log "page cache of $1: dropped and read back (PAGE_CACHE=readahead)"
             ;;
-        *) bench_die "PAGE_CACHE=${PAGE_CACHE}: expected readahead or nothing" ;;
+        small)
+            sync "$1"
+            python3 -c '
+import os, sys
+fd = os.open(sys.argv[1], os.O_RDONLY)
+os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_RANDOM)
+while os.read(fd, 4096):
+    pass' "$1"
+            bench_log "page cache of $1: dropped and read back a page at a time (PAGE_CACHE=small)"
+            ;;
+        *) bench_die "PAGE_CACHE=${PAGE_CACHE}: expected readahead, small or nothing" ;;
     esac
 }
 
