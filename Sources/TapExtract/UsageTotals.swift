@@ -169,30 +169,32 @@ public struct UsageTotals {
         // flows' costs in input order.
         var groups: [InlineText?: Group] = [:]
         var models: [InlineText?: (name: InlineText, price: Price?)] = [:]
-        var model: (json: InlineText?, name: InlineText, price: Price?)?
+        func known(_ json: InlineText?) -> (name: InlineText, price: Price?) {
+            if let known = models[json] { return known }
+            let text = json.flatMap { canonicalString($0.bytes) }
+            let name = (text?.isEmpty ?? true) ? "unknown" : text ?? "unknown"
+            let known = (InlineText(name), prices?.price(model: name))
+            models[json] = known
+            return known
+        }
+        var last: (json: InlineText?, model: (name: InlineText, price: Price?))?
         var group: (key: InlineText?, totals: Group)?
         for f in [flows, telemetryFlows].joined() {
             guard let u = f.usage else { continue }
-            if model == nil || model?.json != u.model {
-                let known =
-                    models[u.model]
-                    ?? {
-                        let text = u.model.flatMap { canonicalString($0.bytes) }
-                        let name = (text?.isEmpty ?? true) ? "unknown" : text ?? "unknown"
-                        let known = (InlineText(name), prices?.price(model: name))
-                        models[u.model] = known
-                        return known
-                    }()
-                model = (u.model, known.name, known.price)
+            let model: (name: InlineText, price: Price?)
+            if let last, last.json == u.model {
+                model = last.model
+            } else {
+                model = known(u.model)
+                last = (u.model, model)
             }
-            guard let model else { continue }
             let key: InlineText?
             switch grouping {
             case .session: key = f.session
             case .model: key = model.name
             case .day: key = f.day
             }
-            if group == nil || group?.key != key {
+            if group.map({ $0.key != key }) ?? true {
                 if let group { groups[group.key] = group.totals }
                 group = (key, groups[key] ?? Group())
             }

@@ -161,6 +161,23 @@ static int ref_word(ref_state *s, const char *w) {
     return 1;
 }
 
+/// After a member or element: 1 past a `,` (another follows), 0 past `close` (the container
+/// ends), -1 when neither comes next.
+static int ref_after_item(ref_state *s, char close) {
+    ref_ws(s);
+    if (s->i >= s->n) return -1;
+    if (s->b[s->i] == ',') {
+        s->i++;
+        ref_ws(s);
+        return 1;
+    }
+    if (s->b[s->i] == close) {
+        s->i++;
+        return 0;
+    }
+    return -1;
+}
+
 static int ref_object(ref_state *s, int depth) {
     s->i++;  // `{`
     ref_ws(s);
@@ -191,18 +208,8 @@ static int ref_object(ref_state *s, int depth) {
             }
             s->members++;
         }
-        ref_ws(s);
-        if (s->i >= s->n) return 0;
-        if (s->b[s->i] == ',') {
-            s->i++;
-            ref_ws(s);
-            continue;
-        }
-        if (s->b[s->i] == '}') {
-            s->i++;
-            return 1;
-        }
-        return 0;
+        int next = ref_after_item(s, '}');
+        if (next <= 0) return next == 0;
     }
 }
 
@@ -215,18 +222,8 @@ static int ref_array(ref_state *s, int depth) {
     }
     for (;;) {
         if (!ref_value(s, depth)) return 0;
-        ref_ws(s);
-        if (s->i >= s->n) return 0;
-        if (s->b[s->i] == ',') {
-            s->i++;
-            ref_ws(s);
-            continue;
-        }
-        if (s->b[s->i] == ']') {
-            s->i++;
-            return 1;
-        }
-        return 0;
+        int next = ref_after_item(s, ']');
+        if (next <= 0) return next == 0;
     }
 }
 
